@@ -1,0 +1,105 @@
+"""POST /ussd and /ussd/events: AT's USSD callbacks.
+
+One POST per screen. AT's `text` carries every input so far joined by `*`,
+which is ambiguous when an answer itself contains `*` (15*03*2027). We keep
+the history we last saw with the session and take the newest input as what
+was added since; the history is only a cross-check and a way to spot AT
+repeating a request.
+"""
+
+import logging
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, request
+
+from .. import engine, phones, store
+from ..privacy import mask_phone
+from ..store import contacts, followups, ussd_events, ussd_sessions
+from .webhooks import field, plain, token_required
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("ussd", __name__)
+MAX_TEXT = 20_000  # longer histories are cut; the newest input is still read
+
+
+@blueprint.post("/ussd")
+@token_required
+def ussd():
+    session_id = field("sessionId", 100).strip()
+    raw_phone = field("phoneNumber", 40)
+    text = field("text", MAX_TEXT)
+    if not session_id:
+        return plain("Bad request: sessionId is missing.", 400)
+    phone = phones.normalise(raw_phone, current_app.config["PHONE_REGION"])
+    if phone is None:
+        return plain("Bad request: phoneNumber is missing or not a valid phone number.", 400)
+    content = current_app.extensions["content"]
+    try:
+        return plain(_answer(content, session_id, phone, text))
+    except store.Errors as err:
+        log.warning("USSD for %s: Redis unavailable (%s)", mask_phone(phone), type(err).__name__)
+        return plain("END " + content.texts.get("common.unavailable", content.default_language))
+    except Exception:
+        log.exception("USSD for %s failed", mask_phone(phone))
+        return plain("END " + content.texts.get("common.sorry", content.default_language))
+
+
+def _answer(content, session_id, phone, text):
+    db = store.redis()
+    pipe = db.pipeline(transaction=False)
+    contacts.load(pipe, phone)
+    ussd_sessions.load(pipe, phone)
+    contact, raw = pipe.execute()
+    live = ussd_sessions.parse(raw)
+    today = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"])).date()
+    window = current_app.config["RESUME_MINUTES"] * 60
+    if live and live.session_id == session_id and not live.session.ended:
+        newest = newest_input(live.history, text)
+        if newest is None:
+            return live.screen  # AT repeated a request we already answered
+        result = engine.step(content, live.session, contact, newest, today=today)
+    else:
+        recent = live if live and time.time() - live.updated <= window else None
+        result = engine.start(content, contact, previous=recent and recent.session, today=today)
+    reply = result.screen.for_ussd()
+    _save(db, phone, session_id, text, reply, result, window)
+    return reply
+
+
+def newest_input(history, text):
+    """Return what the caller typed since `history`, or None for a repeated request."""
+    if text == history:
+        return None
+    if history == "":
+        return text
+    if text.startswith(history + "*"):
+        return text[len(history) + 1:]
+    return text.rsplit("*", 1)[-1]  # the history disagrees with ours: trust the last part
+
+
+def _save(db, phone, session_id, text, reply, result, window):
+    pipe = db.pipeline(transaction=True)
+    live = ussd_sessions.Live(session_id, text, reply, 0.0, result.session)
+    ussd_sessions.save(pipe, phone, live, window)
+    contacts.apply_effects(pipe, phone, result.effects)
+    for effect in result.effects:
+        if effect.kind == "request_callback":
+            followups.add(pipe, phone, "callback", effect.value, "ussd")
+        elif effect.kind == "event":
+            log.warning("USSD flow event %s at %s", effect.name, effect.value)
+    pipe.execute()
+
+
+@blueprint.post("/ussd/events")
+@token_required
+def ussd_events_callback():
+    form = {name: field(name, 200) for name in request.form}
+    try:
+        pipe = store.redis().pipeline(transaction=False)
+        ussd_events.record(pipe, form)
+        pipe.execute()
+    except store.Errors:
+        return plain("Service unavailable: please retry.", 503)
+    return plain("OK")

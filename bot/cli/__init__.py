@@ -1,0 +1,9 @@
+"""Staff commands, run as `flask --app wsgi <command>`."""
+
+from . import flows, serve, simulator
+
+
+def init_app(app):
+    app.cli.add_command(flows.group)
+    app.cli.add_command(simulator.ussd)
+    app.cli.add_command(serve.serve)

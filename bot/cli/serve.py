@@ -1,0 +1,54 @@
+"""`flask --app wsgi serve`: run the whole bot on one machine.
+
+Starts the embedded Redis (unless REDIS_URL is set), the web app under
+gunicorn and the RQ worker, and stops them together on Ctrl-C. In production
+the Procfile runs the same two processes separately.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+from flask import current_app
+
+from .. import store
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
+def serve(host, port, workers):
+    """Run the web app and the reminder worker until Ctrl-C."""
+    env = dict(os.environ, REDIS_URL=store.redis_url(current_app))
+    root = os.path.dirname(current_app.root_path)
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                          "--bind", f"{host}:{port}", "--access-logfile", "-",
+                          "--access-logformat", '%(m)s %(U)s %(s)s %(L)ss', "wsgi:app"],
+                         env=env, cwd=root),
+        subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=root),
+    ]
+    click.echo(f"Mentor Mother bot on http://{host}:{port} (USSD: POST /ussd). Ctrl-C stops it.")
+    click.echo(f"Try it: flask --app wsgi ussd --url http://{host}:{port}")
+    try:
+        while all(p.poll() is None for p in procs):
+            try:
+                procs[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+    raise SystemExit(1 if failed else 0)

@@ -1,0 +1,36 @@
+"""Settings: defaults here, overridden by the environment, secrets only from it.
+
+Every variable read here is documented in the README.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "REDIS_URL": "",  # empty: start an embedded Redis under the instance folder
+    "REDIS_TIMEOUT": 0.4,  # seconds; /ussd must answer within 1 s even when Redis hangs
+    "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
+    "BOT_TIMEZONE": "Africa/Nairobi",
+    "DEFAULT_LANGUAGE": "en",
+    "PHONE_REGION": "KE",  # how to read numbers written without a country code
+    "RESUME_MINUTES": 5,  # a dropped USSD session can be continued within this time
+    "FLOWS_DIR": str(ROOT / "flows"),
+    "LOCALES_DIR": str(ROOT / "locales"),
+    "LOG_LEVEL": "INFO",
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
+}
+
+_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float}
+
+
+def from_environment(environ=None):
+    """Return the settings found in the environment, converted to their types."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name, default in DEFAULTS.items():
+        if name in environ and name != "MAX_CONTENT_LENGTH":
+            cast = _NUMBERS.get(name, type(default))
+            found[name] = cast(environ[name])
+    return found

@@ -1,0 +1,131 @@
+"""Rules that flows and texts must keep before the bot will serve them.
+
+Each rule looks at the loaded content and returns Problems that name the file,
+the state or key, and what to do. The same rules run when the app starts and
+when staff run `flask --app wsgi flows check`.
+"""
+
+from ..engine import actions
+from ..engine.model import MAIN_FLOW, START_FLOW
+from ..errors import Problem
+
+# Texts the engine itself shows (navigation, hints, notices).
+SYSTEM_KEYS = (
+    "common.more", "common.back", "common.main", "common.next", "common.yes", "common.no",
+    "common.hint_number", "common.hint_answer", "common.menu_changed", "common.sorry",
+    "common.unavailable", "common.resume_question", "common.resume_continue",
+    "common.resume_main",
+)
+
+
+def check_content(content):
+    """Return every problem found in the content."""
+    problems = []
+    for name in (START_FLOW, MAIN_FLOW):
+        if name not in content.flows:
+            problems.append(Problem(f"{name}.yaml", f"The '{name}' flow is missing; the bot "
+                                    "cannot start without it.", fix=f"Create flows/{name}.yaml."))
+    used = {key: ("locales", None, None) for key in SYSTEM_KEYS}
+    for flow in content.flows.values():
+        problems += _check_flow(content, flow, used)
+    problems += _check_texts(content, used)
+    return problems
+
+
+def text_keys(state):
+    """Yield every text key a state uses."""
+    data = state.data
+    if data.get("text"):
+        yield data["text"]
+    if data.get("hint"):
+        yield data["hint"]
+    for option in data.get("options", []):
+        yield option["text"]
+    for choice in data.get("validate", {}).get("choices", []):
+        yield choice["text"]
+    action = actions.REGISTRY.get(data.get("do"))
+    for param in action.text_params if action else ():
+        if param in data.get("with", {}):
+            yield str(data["with"][param])
+
+
+def targets(state):
+    """Yield (where, target data) for every way out of a state."""
+    data = state.data
+    if data.get("next") or data.get("flow"):
+        yield "", data
+    for n, option in enumerate(data.get("options", []), 1):
+        yield f"option {n}", option
+    for n, route in enumerate(data.get("routes", []), 1):
+        yield f"route {n}", route
+    if "otherwise" in data:
+        yield "otherwise", data["otherwise"]
+
+
+def _check_flow(content, flow, used):
+    problems = []
+    if flow.start not in flow.states:
+        problems.append(Problem(flow.file, f"The start state '{flow.start}' does not exist.",
+                                line=flow.lines.get(("start",)),
+                                fix="Write the name of one of the states below after 'start:'."))
+    for state in flow.states.values():
+        for key in text_keys(state):
+            used.setdefault(key, (flow.file, state.name, state.line))
+        problems += _check_targets(content, flow, state)
+        if state.kind == "action":
+            problems += _check_action(flow, state)
+    return problems
+
+
+def _check_targets(content, flow, state):
+    problems = []
+    for where, data in targets(state):
+        label = f" ({where})" if where else ""
+        other = data.get("flow")
+        if other and other not in content.flows:
+            problems.append(Problem(flow.file, f"It leads to the flow '{other}'{label}, which does "
+                                    "not exist.", state=state.name, line=state.line,
+                                    fix=f"Create flows/{other}.yaml or correct the name."))
+        elif data.get("next") and data["next"] not in content.flows.get(other or flow.name).states:
+            problems.append(Problem(flow.file, f"It leads to the state '{data['next']}'{label}, "
+                                    "which does not exist.", state=state.name, line=state.line,
+                                    fix="Correct the name or add that state."))
+    return problems
+
+
+def _check_action(flow, state):
+    action = actions.REGISTRY.get(state.data["do"])
+    if action is None:
+        known = ", ".join(sorted(actions.REGISTRY))
+        return [Problem(flow.file, f"There is no action called '{state.data['do']}'.",
+                        state=state.name, line=state.line, fix=f"Use one of: {known}.")]
+    given = set(state.data.get("with", {}))
+    problems = []
+    for missing in sorted(set(action.required) - given):
+        problems.append(Problem(flow.file, f"The action '{action.name}' needs '{missing}'.",
+                                state=state.name, line=state.line,
+                                fix=f"Add it under 'with:'. {action.doc}"))
+    for unknown in sorted(given - set(action.required) - set(action.optional)):
+        problems.append(Problem(flow.file, f"The action '{action.name}' does not take '{unknown}'.",
+                                state=state.name, line=state.line, fix=action.doc))
+    return problems
+
+
+def _check_texts(content, used):
+    problems = []
+    texts = content.texts
+    for key, (file, state, line) in sorted(used.items()):
+        for locale in content.languages:
+            if not texts.has(key, locale):
+                problems.append(Problem(file, f"The text '{key}' has no {locale} version.",
+                                        state=state, key=key, line=line,
+                                        fix=f"Add '{key.split('.', 1)[1]}' to "
+                                            f"locales/{key.split('.')[0]}.{locale}.yml."))
+        shapes = {locale: texts.placeholders(key, locale) for locale in content.languages
+                  if texts.has(key, locale)}
+        if len({frozenset(s) for s in shapes.values()}) > 1:
+            detail = "; ".join(f"{loc}: {sorted(s) or 'none'}" for loc, s in shapes.items())
+            problems.append(Problem(file, f"The text '{key}' uses different %{{...}} blanks in "
+                                    f"different languages ({detail}).", state=state, key=key,
+                                    line=line, fix="Use the same blanks in every language."))
+    return problems

@@ -1,0 +1,107 @@
+"""The words of every screen and SMS, per language, served through python-i18n.
+
+Files follow python-i18n's own naming, `locales/<namespace>.<locale>.yml`, so the
+key `nutrition.title` lives in `nutrition.en.yml` and `nutrition.sw.yml` side by
+side. We read the files ourselves with the strict YAML reader (python-i18n's own
+reader would turn a text of `No` into False) and hand every string to
+python-i18n. Each catalogue gets its own prefix in python-i18n's process-wide
+store, so two catalogues (a test fixture and the real content) never mix, and a
+missing key raises instead of falling back to English: a mother must never read
+a key or a text in a language she did not choose.
+"""
+
+import itertools
+import re
+from pathlib import Path
+
+import i18n
+
+from . import yamlfile
+
+PLACEHOLDER = re.compile(r"%\{(\w+)\}|%(\w+)")
+_NO_FALLBACK = "-"  # a locale with no texts: python-i18n falls back to it and finds nothing
+_catalogue_ids = itertools.count(1)
+
+i18n.set("error_on_missing_translation", True)
+i18n.set("fallback", _NO_FALLBACK)
+i18n.set("load_path", [])
+
+
+class TextFileProblem(Exception):
+    """A locale file that cannot be read; carries file and line."""
+
+    def __init__(self, file, message, line=None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+class Texts:
+    """Every text key in every language, with the file and line each came from."""
+
+    def __init__(self):
+        self._prefix = f"c{next(_catalogue_ids)}"
+        self.strings = {}  # locale -> {key: text}
+        self.origin = {}  # (locale, key) -> (file, line)
+
+    @classmethod
+    def load(cls, directory):
+        """Read every `<namespace>.<locale>.yml` under `directory`."""
+        texts, problems = cls(), []
+        for path in sorted(Path(directory).glob("*.yml")):
+            parts = path.name.split(".")
+            if len(parts) != 3:
+                problems.append(TextFileProblem(
+                    path, "The file name must be <topic>.<language>.yml, e.g. nutrition.sw.yml."))
+                continue
+            namespace, locale = parts[0], parts[1]
+            try:
+                data, lines, duplicates = yamlfile.load(path.read_text(encoding="utf-8"))
+            except (yamlfile.YamlError, UnicodeDecodeError) as err:
+                problems.append(TextFileProblem(path, f"This file is not valid YAML: {err}",
+                                                getattr(err, "line", None)))
+                continue
+            for key_path, line in duplicates:
+                problems.append(TextFileProblem(
+                    path, f"The key '{'.'.join(map(str, key_path))}' is written twice.", line))
+            texts._add_tree(data or {}, namespace, locale, path, lines, (), problems)
+        return texts, problems
+
+    def _add_tree(self, data, namespace, locale, path, lines, key_path, problems):
+        if not isinstance(data, dict):
+            problems.append(TextFileProblem(
+                path, "Texts must be written as 'key: text' lines.", yamlfile.line_of(lines, *key_path)))
+            return
+        for name, value in data.items():
+            here = key_path + (name,)
+            if isinstance(value, dict):
+                self._add_tree(value, namespace, locale, path, lines, here, problems)
+                continue
+            key = ".".join([namespace, *map(str, here)])
+            if not isinstance(value, str):
+                problems.append(TextFileProblem(
+                    path, f"The text for '{key}' must be words; put it in quotes.",
+                    yamlfile.line_of(lines, *here)))
+                continue
+            self.add(locale, key, value, (path, yamlfile.line_of(lines, *here)))
+
+    def add(self, locale, key, text, origin=None):
+        """Add one text (used by the loader and by tests)."""
+        self.strings.setdefault(locale, {})[key] = text
+        self.origin[(locale, key)] = origin
+        i18n.add_translation(f"{self._prefix}.{key}", text, locale=locale)
+
+    @property
+    def locales(self):
+        return sorted(self.strings)
+
+    def has(self, key, locale):
+        return key in self.strings.get(locale, {})
+
+    def get(self, key, locale, **params):
+        """Return the text for `key` in `locale`, placeholders filled; KeyError if missing."""
+        return i18n.t(f"{self._prefix}.{key}", locale=locale, **params)
+
+    def placeholders(self, key, locale):
+        text = self.strings.get(locale, {}).get(key, "")
+        return {a or b for a, b in PLACEHOLDER.findall(text)}

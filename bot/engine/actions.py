@@ -1,0 +1,82 @@
+"""Built-in actions that flow files can name in an `action` state.
+
+Each action is a small function registered under the name staff write in
+`do:`, with the parameters it takes in `with:`. It changes the run (the
+contact as this session sees it, the answers, where to go next) and adds
+effects the channel carries out after the step. New actions are added here;
+flow files cannot run anything else.
+"""
+
+from dataclasses import dataclass
+
+from .model import Effect, Target
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    run: object
+    required: tuple
+    optional: tuple
+    text_params: tuple  # parameters that are text keys, checked like any other text
+    doc: str
+
+
+REGISTRY = {}
+
+
+def action(name, required=(), optional=(), text_params=()):
+    """Register a function as the action `name`."""
+
+    def register(func):
+        REGISTRY[name] = Action(name, func, tuple(required), tuple(optional),
+                                tuple(text_params), (func.__doc__ or "").strip())
+        return func
+
+    return register
+
+
+@action("set_field", required=("field",), optional=("value", "from_result"))
+def set_field(params, run):
+    """Keep a value on the contact: `with: {field: stage, value: pregnant}` or
+    `with: {field: due_date, from_result: due_date}`."""
+    value = run.results.get(params["from_result"]) if "from_result" in params else params.get("value")
+    run.set_field(params["field"], "" if value is None else str(value))
+
+
+@action("clear_field", required=("field",))
+def clear_field(params, run):
+    """Forget one contact field: `with: {field: next_visit}`."""
+    run.contact.pop(params["field"], None)
+    run.effects.append(Effect("clear_field", params["field"]))
+
+
+@action("set_language", optional=("language", "from_result"))
+def set_language(params, run):
+    """Change the language of every later screen and SMS:
+    `with: {language: sw}` or `with: {from_result: language}`."""
+    wanted = run.results.get(params["from_result"]) if "from_result" in params else params.get("language")
+    if wanted in run.content.languages:
+        run.set_field("language", wanted)
+    else:
+        run.effects.append(Effect("event", "unknown_language", str(wanted)))
+
+
+@action("request_callback", optional=("topic", "from_result"))
+def request_callback(params, run):
+    """Ask a Mentor Mother to call this number back:
+    `with: {topic: pmtct}` or `with: {from_result: topic}`."""
+    topic = run.results.get(params["from_result"]) if "from_result" in params else params.get("topic")
+    run.effects.append(Effect("request_callback", "", str(topic or "general")))
+
+
+@action("go_to_flow", required=("flow",))
+def go_to_flow(params, run):
+    """Enter another flow at its start: `with: {flow: nutrition}`."""
+    run.jump = Target(flow=str(params["flow"]))
+
+
+@action("end_session", required=("text",), text_params=("text",))
+def end_session(params, run):
+    """Show a last screen and close the session: `with: {text: main.goodbye}`."""
+    run.end_text = str(params["text"])

@@ -1,0 +1,134 @@
+"""The data the engine works on: content in, session and effects out."""
+
+from dataclasses import dataclass, field
+
+START_FLOW = "start"  # what a dial runs first (asks the language of a new number)
+MAIN_FLOW = "main"  # where 00 leads
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a choice leads: a state in the same flow, another flow, or nowhere."""
+
+    state: str | None = None
+    flow: str | None = None
+
+    @classmethod
+    def from_data(cls, data):
+        if not isinstance(data, dict):
+            return None
+        if data.get("flow") or data.get("next"):
+            return cls(state=data.get("next"), flow=data.get("flow"))
+        return None
+
+
+@dataclass
+class State:
+    """One step of a flow, as written in the flow file."""
+
+    name: str
+    kind: str
+    data: dict
+    line: int | None = None
+
+    @property
+    def text(self):
+        return self.data.get("text")
+
+    @property
+    def target(self):
+        return Target.from_data(self.data)
+
+
+@dataclass
+class Flow:
+    name: str
+    start: str
+    states: dict
+    file: str = ""
+    spec: int = 1
+    lines: dict = field(default_factory=dict)  # key path -> line in the file, for messages
+
+
+@dataclass
+class Content:
+    """All flows and texts the bot serves, loaded and checked together."""
+
+    flows: dict
+    texts: object
+    default_language: str = "en"
+    languages: tuple = ("en", "sw")
+
+    def state(self, flow, name):
+        found = self.flows.get(flow)
+        return found.states.get(name) if found else None
+
+
+@dataclass
+class Session:
+    """Where one caller stands: the engine reads and returns it, the store keeps it."""
+
+    flow: str
+    state: str
+    page: int = 0
+    stack: list = field(default_factory=list)  # earlier screens, for 0 Back
+    results: dict = field(default_factory=dict)  # answers given in this session
+    ended: bool = False
+    saved: dict | None = None  # the dropped session a resume offer would restore
+    notice: str | None = None  # text key shown above this screen (a hint or a notice)
+
+    def as_dict(self):
+        return {
+            "flow": self.flow,
+            "state": self.state,
+            "page": self.page,
+            "stack": [list(item) for item in self.stack],
+            "results": dict(self.results),
+            "ended": self.ended,
+            "saved": self.saved,
+            "notice": self.notice,
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(
+            flow=str(data["flow"]),
+            state=str(data["state"]),
+            page=int(data.get("page", 0)),
+            stack=[tuple(item) for item in data.get("stack", [])],
+            results=dict(data.get("results", {})),
+            ended=bool(data.get("ended", False)),
+            saved=data.get("saved"),
+            notice=data.get("notice"),
+        )
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the phone shows; `ends` closes the USSD session."""
+
+    text: str
+    ends: bool = False
+
+    def for_ussd(self):
+        return ("END " if self.ends else "CON ") + self.text
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something the channel must do after the step, e.g. save a contact field.
+
+    kind: set_field (name, value), clear_field (name), request_callback (topic),
+    event (name, detail) for run-time trouble worth reporting.
+    """
+
+    kind: str
+    name: str = ""
+    value: str = ""
+
+
+@dataclass
+class Step:
+    screen: Screen
+    session: Session
+    effects: list = field(default_factory=list)

@@ -1,0 +1,84 @@
+"""Checks for free answers typed on a keypad.
+
+Each check takes the raw answer and the `validate` block from the flow file and
+returns the value to keep (a plain string) or None when the answer is not
+accepted. Feature phones make some symbols hard to type, so dates accept any
+of - / . * or space between day, month and year, or none at all (15032027).
+"""
+
+import re
+from datetime import date, timedelta
+
+YES = {"1", "y", "yes", "ndiyo", "ndio", "ndyo", "yea", "ok", "sawa"}
+NO = {"2", "n", "no", "hapana", "la", "sio"}
+_DATE = re.compile(r"^(\d{1,2})[-/.* ](\d{1,2})[-/.* ](\d{2}|\d{4})$")
+
+
+def check(rules, answer, today):
+    """Return the accepted value as a string, or None."""
+    kind = rules["type"]
+    if kind == "number":
+        return _number(rules, answer)
+    if kind == "date":
+        return _date(rules, answer, today)
+    if kind == "yes_no":
+        word = answer.strip().lower()
+        return "yes" if word in YES else "no" if word in NO else None
+    if kind == "choice":
+        return _choice(rules, answer)
+    return _text(rules, answer)
+
+
+def _number(rules, answer):
+    text = answer.strip().replace(",", ".")
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,2})?", text):
+        return None
+    value = float(text)
+    if "min" in rules and value < rules["min"]:
+        return None
+    if "max" in rules and value > rules["max"]:
+        return None
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def parse_date(answer):
+    """Read a day-month-year date as typed on a keypad; None if it is no date."""
+    text = answer.strip()
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:2]}-{text[2:4]}-{text[4:]}"
+    elif re.fullmatch(r"\d{6}", text):
+        text = f"{text[:2]}-{text[2:4]}-{text[4:]}"
+    found = _DATE.match(text)
+    if not found:
+        return None
+    day, month, year = (int(part) for part in found.groups())
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date(rules, answer, today):
+    found = parse_date(answer)
+    if found is None:
+        return None
+    if "min_days" in rules and found < today + timedelta(days=rules["min_days"]):
+        return None
+    if "max_days" in rules and found > today + timedelta(days=rules["max_days"]):
+        return None
+    return found.isoformat()
+
+
+def _choice(rules, answer):
+    text = answer.strip()
+    if text.isdigit() and 1 <= int(text) <= len(rules["choices"]):
+        return rules["choices"][int(text) - 1]["value"]
+    return None
+
+
+def _text(rules, answer):
+    text = " ".join(answer.split())
+    limit = rules.get("max_length", 60)
+    return text if 0 < len(text) <= limit else None

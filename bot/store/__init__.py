@@ -1,0 +1,46 @@
+"""Redis: the one place the bot keeps contacts, sessions and queues.
+
+`redis()` gives the app's client (short timeouts, so a hung Redis cannot hold
+a USSD caller); `queue_connection()` gives the plain-bytes client RQ needs,
+with no read timeout because RQ blocks on purpose while it waits for jobs.
+"""
+
+from pathlib import Path
+
+import redis as redis_lib
+from flask import current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from .embedded import ensure_server
+
+Errors = (redis_lib.exceptions.RedisError, OSError)  # what "Redis is unreachable" looks like
+
+
+def redis_url(app):
+    """Return the configured URL, starting the embedded server when none is set."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        url = ensure_server(Path(app.instance_path) / "redis")
+        app.config["REDIS_URL"] = url
+    return url
+
+
+def redis(app=None):
+    """Return the app's Redis client (text in and out)."""
+    app = app or current_app._get_current_object()
+    client = app.extensions.get("redis")
+    if client is None:
+        timeout = app.config["REDIS_TIMEOUT"]
+        client = redis_lib.Redis.from_url(
+            redis_url(app), decode_responses=True, socket_timeout=timeout,
+            socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0),
+        )
+        app.extensions["redis"] = client
+    return client
+
+
+def queue_connection(app=None):
+    """Return a Redis client for RQ (bytes, no read timeout)."""
+    app = app or current_app._get_current_object()
+    return redis_lib.Redis.from_url(redis_url(app), socket_connect_timeout=5)

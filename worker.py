@@ -1,0 +1,25 @@
+"""The RQ worker with its scheduler: `python worker.py`.
+
+It shares Redis with the web app (REDIS_URL, or the same embedded server) and
+runs the jobs on the queues below; scheduled jobs run through RQ's scheduler.
+"""
+
+import logging
+
+from rq import Queue, Worker
+
+from bot import create_app, store
+
+QUEUES = ("sms", "reminders", "default")  # first listed, first served
+
+
+def main():
+    app = create_app()
+    connection = store.queue_connection(app)
+    queues = [Queue(name, connection=connection) for name in QUEUES]
+    logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
+    Worker(queues, connection=connection).work(with_scheduler=True)
+
+
+if __name__ == "__main__":
+    main()
