@@ -250,15 +250,24 @@ def _ends_here(state):
 
 
 def _pages(run, state):
-    blocks = [Block(run.text(run.session.notice))] if run.session.notice else []
-    blocks += _blocks(run, state)
+    body = _blocks(run, state)
     ends = _ends_here(state)
     at_main = run.session.flow == MAIN_FLOW and state is not None and (
         run.session.state == run.content.flows[MAIN_FLOW].start)
     nav = Nav(run.text("common.more"), run.text("common.back"), run.text("common.main"),
               can_back=bool(run.session.stack) and not ends,
               can_main=not (ends or at_main or run.session.flow in (START_FLOW, RESUME_FLOW)))
-    return paginate(blocks, nav)
+    has_options = any(b.option for b in body)
+    heading = body[0] if has_options and not body[0].option else None
+    pages = paginate(body, nav, heading=heading)
+    if not run.session.notice:
+        return pages
+    notice = Block(run.text(run.session.notice))
+    with_notice = paginate([notice] + body, nav, heading=heading)
+    if heading is not None and len(with_notice) > len(pages):
+        # The hint would push options onto another page: let it stand in for the title.
+        return paginate([notice] + body[1:], nav, heading=notice)
+    return with_notice
 
 
 def _blocks(run, state):

@@ -44,9 +44,14 @@ def footer(nav, page, last):
     return lines
 
 
-def paginate(blocks, nav, limit=LIMIT):
-    """Return the pages, each a string of at most `limit` characters."""
+def paginate(blocks, nav, limit=LIMIT, heading=None):
+    """Return the pages, each a string of at most `limit` characters.
+
+    A short `heading` (a menu's title) that fitted whole on one page is shown
+    again at the top of the next, so every page says what its options are for.
+    """
     queue, pages = [b for b in blocks if b.text], []
+    repeat = heading is not None and len(heading.text) <= limit // 3
     while True:
         last_lines = footer(nav, len(pages), last=True)
         if _fits(queue, last_lines, limit):
@@ -55,6 +60,8 @@ def paginate(blocks, nav, limit=LIMIT):
         lines = footer(nav, len(pages), last=False)
         body, queue = _fill(queue, lines, limit)
         pages.append(_join(body, lines))
+        if repeat and heading in body and queue:
+            queue.insert(0, heading)
 
 
 def _join(body, lines):

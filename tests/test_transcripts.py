@@ -1,0 +1,74 @@
+"""Flow behaviour from data: every file in tests/transcripts/ is one conversation.
+
+A transcript is YAML: the caller's `phone`, optional `contact` fields to start
+with, and `steps`. Each step either dials (`dial: true`), sends an input
+(`send: "2"`) or lets time pass (`wait_minutes: 6`), and may check the reply:
+`screen` (the whole reply, CON/END included), `contains` (text or list of texts
+that must appear), `absent` (texts that must not appear) and `ends` (true for an
+END screen). `{today+30}` in any text is the date 30 days from today, as
+DD-MM-YYYY. Adding a case needs no Python.
+"""
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.content import yamlfile
+from bot.store import contacts, ussd_sessions
+
+from .ussd_caller import Caller
+
+FOLDER = Path(__file__).parent / "transcripts"
+FILES = sorted(FOLDER.glob("*.yaml"))
+_DAYS = re.compile(r"\{today([+-]\d+)?\}")
+
+
+def _dates(text):
+    def day(found):
+        shifted = date.today() + timedelta(days=int(found.group(1) or 0))
+        return shifted.strftime("%d-%m-%Y")
+
+    return _DAYS.sub(day, str(text))
+
+
+def _as_list(value):
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_transcript(path, client, db):
+    script, _, _ = yamlfile.load(path.read_text(encoding="utf-8"))
+    caller = Caller(client, script.get("phone", "+254712000001"))
+    if script.get("contact"):
+        db.hset(contacts.key(caller.phone), mapping=script["contact"])
+    for number, step in enumerate(script["steps"], 1):
+        where = f"{path.name} step {number}"
+        if "wait_minutes" in step:
+            _age_session(db, caller.phone, step["wait_minutes"])
+            continue
+        reply = caller.dial() if step.get("dial") else caller.send(_dates(step["send"]))
+        assert len(reply) - 4 <= 182, f"{where}: screen longer than 182 characters:\n{reply}"
+        if "screen" in step:
+            assert reply == _dates(step["screen"]).rstrip("\n"), f"{where}: got\n{reply}"
+        for text in _as_list(step.get("contains")):
+            assert _dates(text) in reply, f"{where}: {text!r} not in\n{reply}"
+        for text in _as_list(step.get("absent")):
+            assert _dates(text) not in reply, f"{where}: {text!r} unexpectedly in\n{reply}"
+        if "ends" in step:
+            assert reply.startswith("END " if step["ends"] else "CON "), f"{where}: got\n{reply}"
+
+
+def _age_session(db, phone, minutes):
+    """Make the stored session look `minutes` older, as if the caller waited."""
+    raw = db.get(ussd_sessions.key(phone))
+    if raw:
+        data = json.loads(raw)
+        data["updated"] -= minutes * 60
+        db.set(ussd_sessions.key(phone), json.dumps(data), keepttl=True)
+
+
+def test_every_transcript_is_read():
+    assert len(FILES) >= 8
