@@ -18,16 +18,20 @@ SYSTEM_KEYS = (
 )
 
 
-def check_content(content):
-    """Return every problem found in the content."""
+def check_content(content, unreadable=()):
+    """Return every problem found in the content.
+
+    `unreadable` names flow files that exist but could not be read; their own
+    problems are already reported, so links to them are not reported again.
+    """
     problems = []
     for name in (START_FLOW, MAIN_FLOW):
-        if name not in content.flows:
+        if name not in content.flows and name not in unreadable:
             problems.append(Problem(f"{name}.yaml", f"The '{name}' flow is missing; the bot "
                                     "cannot start without it.", fix=f"Create flows/{name}.yaml."))
     used = {key: ("locales", None, None) for key in SYSTEM_KEYS}
     for flow in content.flows.values():
-        problems += _check_flow(content, flow, used)
+        problems += _check_flow(content, flow, used, unreadable)
     problems += _check_texts(content, used)
     return problems
 
@@ -62,7 +66,7 @@ def targets(state):
         yield "otherwise", data["otherwise"]
 
 
-def _check_flow(content, flow, used):
+def _check_flow(content, flow, used, unreadable):
     problems = []
     if flow.start not in flow.states:
         problems.append(Problem(flow.file, f"The start state '{flow.start}' does not exist.",
@@ -71,17 +75,19 @@ def _check_flow(content, flow, used):
     for state in flow.states.values():
         for key in text_keys(state):
             used.setdefault(key, (flow.file, state.name, state.line))
-        problems += _check_targets(content, flow, state)
+        problems += _check_targets(content, flow, state, unreadable)
         if state.kind == "action":
             problems += _check_action(flow, state)
     return problems
 
 
-def _check_targets(content, flow, state):
+def _check_targets(content, flow, state, unreadable):
     problems = []
     for where, data in targets(state):
         label = f" ({where})" if where else ""
         other = data.get("flow")
+        if other in unreadable:
+            continue
         if other and other not in content.flows:
             problems.append(Problem(flow.file, f"It leads to the flow '{other}'{label}, which does "
                                     "not exist.", state=state.name, line=state.line,

@@ -43,7 +43,8 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
             flow.lines = lines
     content = Content(flows=flows, texts=texts, default_language=default_language,
                       languages=tuple(languages))
-    problems += checks.check_content(content)
+    unreadable = {p.stem for p in Path(flows_dir).glob("*.yaml")} - set(flows)
+    problems += checks.check_content(content, unreadable)
     return content, problems
 
 

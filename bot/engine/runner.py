@@ -92,7 +92,7 @@ def _choose(run, state, answer):
     hint = "common.hint_number"
     if state.kind == "menu":
         options = _visible_options(run, state)
-        if answer.isdigit() and 1 <= int(answer) <= len(options):
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(options):
             return Target.from_data(options[int(answer) - 1]), None
     elif state.kind == "message" and state.target and answer == NEXT:
         return state.target, None

@@ -73,7 +73,7 @@ def _date(rules, answer, today):
 
 def _choice(rules, answer):
     text = answer.strip()
-    if text.isdigit() and 1 <= int(text) <= len(rules["choices"]):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(rules["choices"]):
         return rules["choices"][int(text) - 1]["value"]
     return None
 
