@@ -12,11 +12,13 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .. import store
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")

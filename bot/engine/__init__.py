@@ -5,6 +5,6 @@ and save state around it and carry out the effects it returns.
 """
 
 from .model import Content, Effect, Screen, Session, Step
-from .runner import start, step
+from .runner import show, start, step
 
-__all__ = ["Content", "Effect", "Screen", "Session", "Step", "start", "step"]
+__all__ = ["Content", "Effect", "Screen", "Session", "Step", "show", "start", "step"]

@@ -62,6 +62,15 @@ def start(content, contact, previous=None, today=None):
     return _begin(run)
 
 
+def show(content, session, contact, today=None):
+    """Render the screen where `session` stands, without an answer."""
+    run = Run(content, replace(session, stack=list(session.stack), results=dict(session.results)),
+              dict(contact), today or date.today())
+    if run.session.flow != RESUME_FLOW and run.state() is None:
+        return _lost(run)
+    return _finish(run)
+
+
 def step(content, session, contact, answer, today=None):
     """Answer one input from a caller standing on `session`."""
     run = Run(content, replace(session, stack=list(session.stack), results=dict(session.results)),
