@@ -8,7 +8,7 @@ any number that slips into a log line anyway. Message texts are never logged.
 import logging
 import re
 
-_LONG_NUMBER = re.compile(r"\+?\d[\d ]{6,}\d")
+_LONG_NUMBER = re.compile(r"(?<![\w+])\+?\d[\d ]{6,}\d(?!\w)")  # not inside ids or hex
 
 
 def mask_phone(number):

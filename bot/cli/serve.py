@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -24,6 +25,7 @@ from .. import store
 @click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
 def serve(host, port, workers):
     """Run the web app and the reminder worker until Ctrl-C."""
+    embedded = not current_app.config.get("REDIS_URL")
     env = dict(os.environ, REDIS_URL=store.redis_url(current_app))
     root = os.path.dirname(current_app.root_path)
     procs = [
@@ -52,5 +54,7 @@ def serve(host, port, workers):
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+    if embedded:  # it saves its data on the way down
+        store.embedded.stop_server(Path(current_app.instance_path) / "redis")
     failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
     raise SystemExit(1 if failed else 0)
