@@ -14,7 +14,8 @@ class BotError(Exception):
 class Problem:
     """One thing wrong in a flow or text file, worded for the person who edits it."""
 
-    def __init__(self, file, message, state=None, key=None, fix=None, line=None):
+    def __init__(self, file, message, state=None, key=None, fix=None, line=None, warning=False):
+        self.warning = warning  # worth fixing, but the bot can run with it
         self.file = file
         self.state = state
         self.key = key
@@ -30,7 +31,7 @@ class Problem:
             where += f", state '{self.state}'"
         if self.key:
             where += f", key '{self.key}'"
-        text = f"{where}: {self.message}"
+        text = f"{where}: {'warning: ' if self.warning else ''}{self.message}"
         if self.fix:
             text += f" Fix: {self.fix}"
         return text
@@ -43,6 +44,7 @@ class Problem:
             "key": self.key,
             "message": self.message,
             "fix": self.fix,
+            "level": "warning" if self.warning else "error",
         }
 
 

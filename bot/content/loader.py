@@ -13,81 +13,96 @@ import jsonschema
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
 from . import checks, yamlfile
+from .message_sets import MESSAGE_SETS_DIR, build_message_set
 from .texts import Texts
 
-SPEC_VERSION = 1  # the flow file format this code reads
-SCHEMA_FILE = "flow.schema.json"
+SPEC_VERSION = 1  # the file format this code reads
 
 
 def load_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en"):
     """Return the checked Content, or raise InvalidContent listing every problem."""
     content, problems = read_content(flows_dir, locales_dir, languages, default_language)
-    errors = [p for p in problems if not getattr(p, "warning", False)]
+    errors = [p for p in problems if not p.warning]
     if errors:
         raise InvalidContent(errors)
     return content
 
 
 def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en"):
-    """Return (content, problems); content is None when files could not be read."""
+    """Return (content, problems), problems including warnings."""
+    flows_dir = Path(flows_dir)
     problems = []
     texts, text_problems = Texts.load(locales_dir)
     problems += [Problem(p.file, str(p), line=p.line) for p in text_problems]
     flows = {}
-    schema = json.loads((Path(flows_dir) / SCHEMA_FILE).read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    for path in sorted(Path(flows_dir).glob("*.yaml")):
-        flow, lines = _read_flow(path, validator, problems)
-        if flow is not None:
-            flows[flow.name] = flow
-            flow.lines = lines
+    for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems):
+        states = {name: State(name, body["kind"], body, yamlfile.line_of(lines, "states", name))
+                  for name, body in data["states"].items()}
+        flows[path.stem] = Flow(path.stem, data["start"], states, path.name, lines=lines)
+    sets = {}
+    for path, data, lines in _read_all(flows_dir / MESSAGE_SETS_DIR, "message_set",
+                                       flows_dir / "message_set.schema.json", problems):
+        sets[path.stem] = build_message_set(f"{MESSAGE_SETS_DIR}/{path.name}", data, lines)
     content = Content(flows=flows, texts=texts, default_language=default_language,
-                      languages=tuple(languages))
-    unreadable = {p.stem for p in Path(flows_dir).glob("*.yaml")} - set(flows)
+                      languages=tuple(languages), message_sets=sets)
+    unreadable = {p.stem for p in flows_dir.glob("*.yaml")} - set(flows)
     problems += checks.check_content(content, unreadable)
     return content, problems
 
 
-def _read_flow(path, validator, problems):
+def _read_all(folder, name_field, schema_path, problems):
+    """Yield (path, data, lines) for every readable, schema-valid YAML file in `folder`."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    schema_path = folder / schema_path if not Path(schema_path).is_absolute() else Path(schema_path)
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+    for path in sorted(folder.glob("*.yaml")):
+        shown = path.name if name_field == "flow" else f"{folder.name}/{path.name}"
+        data, lines = _read_one(path, shown, validator, name_field, problems)
+        if data is not None:
+            yield path, data, lines
+
+
+def _read_one(path, shown, validator, name_field, problems):
     try:
         data, lines, duplicates = yamlfile.load(path.read_text(encoding="utf-8"))
     except (yamlfile.YamlError, UnicodeDecodeError) as err:
-        problems.append(Problem(path.name, f"This file is not valid YAML: {err}",
+        problems.append(Problem(shown, f"This file is not valid YAML: {err}",
                                 line=getattr(err, "line", None),
-                                fix="Check indentation and that texts with ':' are in quotes."))
+                                fix="Check the indentation, and put texts with ':' in quotes."))
         return None, {}
     for key_path, line in duplicates:
-        problems.append(Problem(path.name, f"'{key_path[-1]}' is written twice here.", line=line,
-                                fix="Give each state a different name, or remove the copy."))
+        problems.append(Problem(shown, f"'{key_path[-1]}' is written twice here.", line=line,
+                                fix="Give each one a different name, or remove the copy."))
     if not isinstance(data, dict):
-        problems.append(Problem(path.name, "A flow file must start with spec, flow, start and states."))
+        problems.append(Problem(shown, f"The file must start with spec, {name_field} and the rest.",
+                                fix="Compare it with another file in the same folder."))
         return None, {}
     if data.get("spec") != SPEC_VERSION:
-        problems.append(Problem(path.name, f"This file says spec {data.get('spec')!r}; this version of "
+        problems.append(Problem(shown, f"This file says spec {data.get('spec')!r}; this version of "
                                 "the bot reads spec 1.", line=yamlfile.line_of(lines, "spec"),
                                 fix="Write 'spec: 1' at the top of the file."))
         return None, {}
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    for error in errors:
-        problems.append(_schema_problem(path.name, error, lines))
+    problems += [_schema_problem(shown, error, lines) for error in errors]
     if errors:
         return None, {}
-    if data["flow"] != path.stem:
-        problems.append(Problem(path.name, f"The flow is named '{data['flow']}' but the file is "
-                                f"'{path.name}'.", line=yamlfile.line_of(lines, "flow"),
-                                fix=f"Write 'flow: {path.stem}' or rename the file."))
-    states = {name: State(name, body["kind"], body, yamlfile.line_of(lines, "states", name))
-              for name, body in data["states"].items()}
-    return Flow(name=path.stem, start=data["start"], states=states, file=path.name), lines
+    if data[name_field] != path.stem:
+        problems.append(Problem(shown, f"The {name_field.replace('_', ' ')} is named "
+                                f"'{data[name_field]}' but the file is '{path.name}'.",
+                                line=yamlfile.line_of(lines, name_field),
+                                fix=f"Write '{name_field}: {path.stem}' or rename the file."))
+    return data, lines
 
 
 def _schema_problem(file, error, lines):
     path = list(error.absolute_path)
-    state = path[1] if len(path) > 1 and path[0] == "states" else None
+    state = str(path[1]) if len(path) > 1 and path[0] in ("states", "messages") else None
     where = ".".join(str(p) for p in path[2:]) or None
     return Problem(file, _plain(error), state=state, key=where,
                    line=yamlfile.line_of(lines, *path),
-                   fix="See flows/flow.schema.json and docs/ for what each state kind takes.")
+                   fix="See the schema file beside it and docs/flows.md for what each part takes.")
 
 
 def _plain(error):

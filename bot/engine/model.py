@@ -58,6 +58,7 @@ class Content:
     texts: object
     default_language: str = "en"
     languages: tuple = ("en", "sw")
+    message_sets: dict = field(default_factory=dict)  # name -> MessageSet (stage-based SMS)
 
     def state(self, flow, name):
         found = self.flows.get(flow)

@@ -1,0 +1,45 @@
+"""Stage-based SMS message sets: one text per week or month of a stage.
+
+A set lives in flows/message_sets/<name>.yaml; its texts live in locales/ like
+every other text. The reminder worker picks the message whose `at` matches the
+mother's pregnancy week, her baby's age, or her place in a series.
+"""
+
+from dataclasses import dataclass, field
+
+from . import yamlfile
+
+MESSAGE_SETS_DIR = "message_sets"
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    at: int
+    topic: str
+    text: str  # text key
+    line: int | None = None
+
+
+@dataclass
+class MessageSet:
+    name: str
+    stage: str
+    unit: str
+    first: int
+    last: int
+    file: str
+    opt_in: str | None = None
+    messages: list = field(default_factory=list)
+
+    def message_at(self, at):
+        """Return the message for week/month/number `at`, or None."""
+        return next((m for m in self.messages if m.at == at), None)
+
+
+def build_message_set(file, data, lines):
+    messages = [Message(m["id"], m["at"], m["topic"], m["text"],
+                        yamlfile.line_of(lines, "messages", n))
+                for n, m in enumerate(data["messages"])]
+    return MessageSet(data["message_set"], data["stage"], data["unit"], data["first"],
+                      data["last"], file, data.get("opt_in"), messages)
