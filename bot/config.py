@@ -19,10 +19,11 @@ DEFAULTS = {
     "FLOWS_DIR": str(ROOT / "flows"),
     "LOCALES_DIR": str(ROOT / "locales"),
     "LOG_LEVEL": "INFO",
+    "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
 }
 
-_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float}
+_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float}
 
 
 def from_environment(environ=None):

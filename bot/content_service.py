@@ -1,11 +1,91 @@
-"""The content the running app serves, loaded and checked at start."""
+"""The content the running app serves: loaded and checked at start, reloaded on edit.
+
+Staff edit flows while mothers are mid-session. Every few seconds (at most) a
+request looks at the files' times and sizes; when they changed, the content is
+loaded and checked again and swapped in only if it has no problems, so a
+half-saved or broken edit never reaches a caller. A caller standing on a state
+that the edit removed is taken to the main menu with a short notice.
+"""
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
 
 from .content import load_content
+from .errors import InvalidContent
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app):
     """Load flows and texts; a broken flow stops the app with the list of problems."""
-    app.extensions["content"] = load_content(
-        app.config["FLOWS_DIR"], app.config["LOCALES_DIR"],
-        default_language=app.config["DEFAULT_LANGUAGE"],
-    )
+    state = {"content": None, "signature": _signature(app), "checked": time.monotonic(),
+             "lock": threading.Lock()}
+    app.extensions["content_state"] = state
+    try:
+        state["content"] = _load(app)
+    except InvalidContent:
+        if click.get_current_context(silent=True) is None:
+            raise  # a web server or worker must not start on broken content
+        # A staff command (such as `flows check`) must still run to show the problems.
+        log.error("The flows have problems; run: flask --app wsgi flows check")
+
+
+def current(app=None):
+    """Return the content to serve now, reloading it first if the files changed."""
+    app = app or current_app._get_current_object()
+    state = app.extensions["content_state"]
+    every = app.config["CONTENT_RELOAD_SECONDS"]
+    if every > 0 and time.monotonic() - state["checked"] >= every:
+        with state["lock"]:
+            if time.monotonic() - state["checked"] >= every:
+                state["checked"] = time.monotonic()
+                _reload_if_changed(app, state)
+    if state["content"] is None:
+        raise InvalidContent([])
+    return state["content"]
+
+
+def reload(app):
+    """Load the files again now; return the problems (empty when the new content is in use)."""
+    state = app.extensions["content_state"]
+    with state["lock"]:
+        state["signature"] = _signature(app)
+        try:
+            state["content"] = _load(app)
+        except InvalidContent as err:
+            return err.problems
+    return []
+
+
+def _reload_if_changed(app, state):
+    signature = _signature(app)
+    if signature == state["signature"]:
+        return
+    state["signature"] = signature
+    try:
+        state["content"] = _load(app)
+        log.info("Flows and texts reloaded after an edit")
+    except InvalidContent as err:
+        log.error("Edited flows not loaded (%d problems); still serving the previous ones. "
+                  "Run: flask --app wsgi flows check", len(err.problems))
+
+
+def _load(app):
+    return load_content(app.config["FLOWS_DIR"], app.config["LOCALES_DIR"],
+                        default_language=app.config["DEFAULT_LANGUAGE"])
+
+
+def _signature(app):
+    """Name, time and size of every content file: changes when any file is edited."""
+    found = []
+    for folder in (app.config["FLOWS_DIR"], app.config["LOCALES_DIR"]):
+        for path in sorted(Path(folder).rglob("*")):
+            if path.suffix in (".yaml", ".yml", ".json"):
+                info = path.stat()
+                found.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(found)

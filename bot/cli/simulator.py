@@ -27,6 +27,9 @@ def ussd(phone, code, url, inputs):
 
     Type 'redial' to hang up and dial again, or 'q' to quit.
     """
+    if not url and current_app.extensions["content_state"]["content"] is None:
+        raise click.ClickException("The flows have problems. See them with: "
+                                   "flask --app wsgi flows check")
     send = _remote(url) if url else _local()
     dial = Dial(phone, code, send)
     click.echo(dial.step(None))

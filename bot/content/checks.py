@@ -8,6 +8,7 @@ when staff run `flask --app wsgi flows check`.
 from ..engine import actions
 from ..engine.model import MAIN_FLOW, START_FLOW
 from ..errors import Problem
+from . import graph, screen_rules, sms_rules
 
 # Texts the engine itself shows (navigation, hints, notices).
 SYSTEM_KEYS = (
@@ -19,7 +20,7 @@ SYSTEM_KEYS = (
 
 
 def check_content(content, unreadable=()):
-    """Return every problem found in the content.
+    """Return every problem found in the content, warnings last.
 
     `unreadable` names flow files that exist but could not be read; their own
     problems are already reported, so links to them are not reported again.
@@ -30,9 +31,20 @@ def check_content(content, unreadable=()):
             problems.append(Problem(f"{name}.yaml", f"The '{name}' flow is missing; the bot "
                                     "cannot start without it.", fix=f"Create flows/{name}.yaml."))
     used = {key: ("locales", None, None) for key in SYSTEM_KEYS}
+    keys_by_state = {}
     for flow in content.flows.values():
         problems += _check_flow(content, flow, used, unreadable)
+        for state in flow.states.values():
+            keys_by_state[(flow.name, state.name)] = list(text_keys(state))
+    for message_set in content.message_sets.values():
+        for message in message_set.messages:
+            used.setdefault(message.text, (message_set.file, message.id, message.line))
     problems += _check_texts(content, used)
+    problems += graph.check_shape(content)
+    problems += sms_rules.check_sms(content)
+    if not problems:  # rendering needs every link and text in place
+        problems += screen_rules.check_screens(content, keys_by_state)
+    problems += _unused_texts(content, used)
     return problems
 
 
@@ -134,4 +146,19 @@ def _check_texts(content, used):
             problems.append(Problem(file, f"The text '{key}' uses different %{{...}} blanks in "
                                     f"different languages ({detail}).", state=state, key=key,
                                     line=line, fix="Use the same blanks in every language."))
+    return problems
+
+
+def _unused_texts(content, used):
+    """Warn about texts nothing uses: often a typo in a key, or a leftover."""
+    sms = sms_rules.sms_texts(content)
+    problems = []
+    for locale in content.languages:
+        for key in sorted(content.texts.strings.get(locale, {})):
+            if key not in used and key not in sms:
+                file, line = content.texts.origin.get((locale, key)) or (f"locales/{locale}", None)
+                problems.append(Problem(f"locales/{getattr(file, 'name', file)}", "No flow uses "
+                                        "this text.", key=key, line=line, warning=True,
+                                        fix="Check the key in the flow for a typo, or remove the "
+                                            "text."))
     return problems

@@ -31,9 +31,7 @@ def load_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
 def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en"):
     """Return (content, problems), problems including warnings."""
     flows_dir = Path(flows_dir)
-    problems = []
-    texts, text_problems = Texts.load(locales_dir)
-    problems += [Problem(p.file, str(p), line=p.line) for p in text_problems]
+    texts, problems = Texts.load(locales_dir)
     flows = {}
     for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems):
         states = {name: State(name, body["kind"], body, yamlfile.line_of(lines, "states", name))
@@ -41,7 +39,7 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
         flows[path.stem] = Flow(path.stem, data["start"], states, path.name, lines=lines)
     sets = {}
     for path, data, lines in _read_all(flows_dir / MESSAGE_SETS_DIR, "message_set",
-                                       flows_dir / "message_set.schema.json", problems):
+                                       flows_dir.resolve() / "message_set.schema.json", problems):
         sets[path.stem] = build_message_set(f"{MESSAGE_SETS_DIR}/{path.name}", data, lines)
     content = Content(flows=flows, texts=texts, default_language=default_language,
                       languages=tuple(languages), message_sets=sets)
@@ -55,7 +53,7 @@ def _read_all(folder, name_field, schema_path, problems):
     folder = Path(folder)
     if not folder.is_dir():
         return
-    schema_path = folder / schema_path if not Path(schema_path).is_absolute() else Path(schema_path)
+    schema_path = folder / schema_path  # a name beside the files, or an absolute path
     validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
     for path in sorted(folder.glob("*.yaml")):
         shown = path.name if name_field == "flow" else f"{folder.name}/{path.name}"

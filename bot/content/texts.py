@@ -16,6 +16,7 @@ from pathlib import Path
 
 import i18n
 
+from ..errors import Problem
 from . import yamlfile
 
 PLACEHOLDER = re.compile(r"%\{(\w+)\}|%(\w+)")
@@ -25,15 +26,6 @@ _catalogue_ids = itertools.count(1)
 i18n.set("error_on_missing_translation", True)
 i18n.set("fallback", _NO_FALLBACK)
 i18n.set("load_path", [])
-
-
-class TextFileProblem(Exception):
-    """A locale file that cannot be read; carries file and line."""
-
-    def __init__(self, file, message, line=None):
-        super().__init__(message)
-        self.file = file
-        self.line = line
 
 
 class Texts:
@@ -51,26 +43,30 @@ class Texts:
         for path in sorted(Path(directory).glob("*.yml")):
             parts = path.name.split(".")
             if len(parts) != 3:
-                problems.append(TextFileProblem(
-                    path, "The file name must be <topic>.<language>.yml, e.g. nutrition.sw.yml."))
+                problems.append(Problem(
+                    _shown(path), "The file name must be <topic>.<language>.yml.",
+                    fix="Rename it, e.g. nutrition.sw.yml."))
                 continue
             namespace, locale = parts[0], parts[1]
             try:
                 data, lines, duplicates = yamlfile.load(path.read_text(encoding="utf-8"))
             except (yamlfile.YamlError, UnicodeDecodeError) as err:
-                problems.append(TextFileProblem(path, f"This file is not valid YAML: {err}",
-                                                getattr(err, "line", None)))
+                problems.append(Problem(_shown(path), f"This file is not valid YAML: {err}",
+                                        line=getattr(err, "line", None),
+                                        fix="Check the indentation, and put every text in quotes."))
                 continue
             for key_path, line in duplicates:
-                problems.append(TextFileProblem(
-                    path, f"The key '{'.'.join(map(str, key_path))}' is written twice.", line))
+                problems.append(Problem(
+                    _shown(path), f"The key '{'.'.join(map(str, key_path))}' is written twice.",
+                    line=line, fix="Keep one of them."))
             texts._add_tree(data or {}, namespace, locale, path, lines, (), problems)
         return texts, problems
 
     def _add_tree(self, data, namespace, locale, path, lines, key_path, problems):
         if not isinstance(data, dict):
-            problems.append(TextFileProblem(
-                path, "Texts must be written as 'key: text' lines.", yamlfile.line_of(lines, *key_path)))
+            problems.append(Problem(
+                _shown(path), "Texts must be written as 'key: text' lines.",
+                line=yamlfile.line_of(lines, *key_path), fix="Compare with another file here."))
             return
         for name, value in data.items():
             here = key_path + (name,)
@@ -79,9 +75,9 @@ class Texts:
                 continue
             key = ".".join([namespace, *map(str, here)])
             if not isinstance(value, str):
-                problems.append(TextFileProblem(
-                    path, f"The text for '{key}' must be words; put it in quotes.",
-                    yamlfile.line_of(lines, *here)))
+                problems.append(Problem(
+                    _shown(path), f"The text for '{key}' must be words.",
+                    line=yamlfile.line_of(lines, *here), fix="Put the text in double quotes."))
                 continue
             self.add(locale, key, value, (path, yamlfile.line_of(lines, *here)))
 
@@ -105,3 +101,7 @@ class Texts:
     def placeholders(self, key, locale):
         text = self.strings.get(locale, {}).get(key, "")
         return {a or b for a, b in PLACEHOLDER.findall(text)}
+
+
+def _shown(path):
+    return f"locales/{Path(path).name}"

@@ -60,7 +60,7 @@ def paginate(blocks, nav, limit=LIMIT, heading=None):
         lines = footer(nav, len(pages), last=False)
         body, queue = _fill(queue, lines, limit)
         pages.append(_join(body, lines))
-        if repeat and heading in body and queue:
+        if repeat and heading in body and queue and any(b.option for b in body):
             queue.insert(0, heading)
 
 
@@ -80,8 +80,8 @@ def _fill(queue, lines, limit):
         if _fits(body + [block], lines, limit):
             body.append(rest.pop(0))
             continue
-        if block.option and body:
-            break
+        if block.option and any(b.option for b in body):
+            break  # options are never split while another option can go first
         room = limit - len(_join(body + [Block("")], lines))
         head, tail = _split(block.text, room)
         body.append(Block(head, block.option))

@@ -1,0 +1,72 @@
+"""Checks on what USSD callers see: plain characters, and screens that fit.
+
+Each screen state is rendered by the engine itself, in every language, with
+every page and the wrong-answer hint, so what is checked is exactly what a
+phone would show.
+"""
+
+from ..engine import Session, show, step
+from ..engine.screens import LIMIT
+from ..errors import Problem
+from . import gsm
+
+MAX_PAGES = 6  # more "98 More" pages than this and a caller on a 30-second timer gives up
+SAMPLE_CONTACT = {"next_visit": "2027-12-31", "weeks": "42", "clinic": "Mathare North Health Centre"}
+
+
+def check_screens(content, keys_by_state):
+    """Return problems for characters and screen sizes; `keys_by_state` as from checks.text_keys."""
+    problems = []
+    for (flow_name, state_name), keys in keys_by_state.items():
+        flow = content.flows[flow_name]
+        state = flow.states[state_name]
+        for key in keys:
+            for locale in content.languages:
+                odd = gsm.outside_gsm(content.texts.strings.get(locale, {}).get(key, ""))
+                if odd:
+                    problems.append(Problem(
+                        flow.file, f"The {locale} text uses {odd!r}, which many phones show as "
+                        "boxes or question marks.", state=state.name, key=key, line=state.line,
+                        fix="Use plain letters, straight quotes ' \" and '-' instead."))
+        if state.kind not in ("router", "action"):
+            problems += _pages(content, flow, state)
+    return problems
+
+
+def _pages(content, flow, state):
+    problems = []
+    for locale in content.languages:
+        contact = {**SAMPLE_CONTACT, "language": locale}
+        session = Session(flow.name, state.name, stack=[("main", "menu")])
+        result, pages = show(content, session, contact), []
+        while len(pages) <= MAX_PAGES:
+            pages.append(result.screen.text)
+            if "\n98. " not in result.screen.text:
+                break
+            result = step(content, result.session, contact, "98")
+        where = dict(state=state.name, line=state.line)
+        if any(len(page) > LIMIT for page in pages):
+            problems.append(Problem(flow.file, f"A {locale} screen is longer than {LIMIT} "
+                                    "characters.", fix="Shorten the texts on it.", **where))
+        if len(pages) > MAX_PAGES:
+            problems.append(Problem(flow.file, f"In {locale} this takes more than {MAX_PAGES} "
+                                    "screens to read.", fix="Split it into a menu of shorter "
+                                    "messages.", **where))
+        cut = _cut_options(content, state, locale, "\n".join(pages))
+        if cut:
+            problems.append(Problem(flow.file, f"The {locale} option '{cut}' is too long to show "
+                                    "whole on one screen.", fix="Shorten the option text.",
+                                    **where))
+    return problems
+
+
+def _cut_options(content, state, locale, shown):
+    labels = [o["text"] for o in state.data.get("options", []) if "when" not in o]
+    labels += [c["text"] for c in state.data.get("validate", {}).get("choices", [])]
+    for key in labels:
+        label = content.texts.strings.get(locale, {}).get(key, "")
+        if label and f". {label}" not in shown:
+            return label
+    return None
+
+
