@@ -1,0 +1,67 @@
+"""Staff edit flows while mothers are mid-session: the app picks up good edits, ignores broken ones."""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import create_app, store
+
+from .ussd_caller import Caller
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def live(tmp_path, redis_url):
+    """An app serving a copy of the real content that the test can edit."""
+    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, "CONTENT_RELOAD_SECONDS": 0.05,
+                      "FLOWS_DIR": str(tmp_path / "flows"), "LOCALES_DIR": str(tmp_path / "locales")})
+    store.redis(app).flushdb()
+    yield app, tmp_path
+    store.redis(app).close()
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    time.sleep(0.1)  # longer than CONTENT_RELOAD_SECONDS
+
+
+def test_an_edited_text_is_served_without_a_restart(live):
+    app, folder = live
+    caller = Caller(app.test_client())
+    caller.dial()
+    assert "4. Clinic visits" in caller.send("1")
+    edit(folder / "locales" / "main.en.yml", '"Clinic visits"', '"My clinic visits"')
+    assert "4. My clinic visits" in caller.send("00")
+
+
+def test_a_broken_edit_is_not_served_and_the_old_content_stays(live, caplog):
+    app, folder = live
+    caller = Caller(app.test_client())
+    caller.dial()
+    caller.send("1")
+    edit(folder / "flows" / "main.yaml", "flow: mentor}", "flow: mentorr}")
+    screen = caller.send("5")
+    assert "A Mentor Mother can call you back" in screen
+    assert "Edited flows not loaded" in caplog.text
+
+
+def test_a_caller_on_a_removed_state_goes_to_the_main_menu_with_a_notice(live):
+    app, folder = live
+    caller = Caller(app.test_client())
+    caller.dial()
+    caller.send("2")  # Kiswahili
+    caller.send("4")
+    assert "Nenda kliniki angalau mara 8" in caller.send("3")
+    flow = folder / "flows" / "appointments.yaml"
+    edit(flow, "      - {text: appointments.pregnancy_visits, next: pregnancy_visits}\n", "")
+    edit(flow, "  pregnancy_visits:\n    kind: message\n    text: appointments.pregnancy_visits_text\n", "")
+    screen = caller.send("0")
+    assert screen.startswith("CON Menyu hii imebadilika. Hii ndiyo menyu kuu.")
+    assert "1. Kumkinga mtoto na VVU" in screen
