@@ -41,7 +41,7 @@ def test_every_page_fits_with_its_navigation(flow, state, language):
 
 @pytest.mark.parametrize("limit", [40, 60, 182])
 def test_paging_never_loses_or_reorders_words(limit):
-    text = " ".join(f"w{i}" * (1 + i % 7) for i in range(80))
+    text = " ".join(f"w{i}" * (1 + i % 7) for i in range(40))
     nav = Nav("More", "Back", "Menu", True, True)
     pages = paginate([Block(text)], nav, limit=limit)
     assert all(len(page) <= limit for page in pages)
