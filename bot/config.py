@@ -18,6 +18,12 @@ DEFAULTS = {
     "RESUME_MINUTES": 5,  # a dropped USSD session can be continued within this time
     "FLOWS_DIR": str(ROOT / "flows"),
     "LOCALES_DIR": str(ROOT / "locales"),
+    "AT_USERNAME": "",  # Africa's Talking account; with AT_API_KEY, SMS go through AT
+    "AT_API_KEY": "",
+    "AT_SENDER_ID": "",  # the shortcode or sender name SMS come from, if the account has one
+    "AT_API_URL": "",  # another API base URL (a local or test gateway) instead of AT's own
+    "SMS_BATCH_SIZE": 500,  # recipients in one bulk request for the same text
+    "SMS_REPLIES_PER_HOUR": 5,  # automatic replies to one number; stops two bots looping
     "LOG_LEVEL": "INFO",
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early

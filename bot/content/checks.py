@@ -16,6 +16,9 @@ SYSTEM_KEYS = (
     "common.hint_number", "common.hint_answer", "common.menu_changed", "common.sorry",
     "common.unavailable", "common.resume_question", "common.resume_continue",
     "common.resume_main",
+    # automatic SMS replies (bot/sms/incoming.py)
+    "sms_replies.stopped", "sms_replies.started", "sms_replies.help", "sms_replies.language",
+    "sms_replies.question",
 )
 
 
@@ -42,7 +45,7 @@ def check_content(content, unreadable=()):
     problems += _check_texts(content, used)
     problems += graph.check_shape(content)
     problems += sms_rules.check_sms(content)
-    if not problems:  # rendering needs every link and text in place
+    if not problems and not unreadable:  # rendering needs every flow, link and text in place
         problems += screen_rules.check_screens(content, keys_by_state)
     problems += _unused_texts(content, used)
     return problems

@@ -36,7 +36,8 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems):
         states = {name: State(name, body["kind"], body, yamlfile.line_of(lines, "states", name))
                   for name, body in data["states"].items()}
-        flows[path.stem] = Flow(path.stem, data["start"], states, path.name, lines=lines)
+        flows[path.stem] = Flow(path.stem, data["start"], states, path.name, lines=lines,
+                                channel=data.get("channel", "ussd"))
     sets = {}
     for path, data, lines in _read_all(flows_dir / MESSAGE_SETS_DIR, "message_set",
                                        flows_dir.resolve() / "message_set.schema.json", problems):

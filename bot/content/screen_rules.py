@@ -6,7 +6,7 @@ phone would show.
 """
 
 from ..engine import Session, show, step
-from ..engine.screens import LIMIT
+from ..engine.runner import LIMITS
 from ..errors import Problem
 from . import gsm
 
@@ -37,7 +37,9 @@ def _pages(content, flow, state):
     problems = []
     for locale in content.languages:
         contact = {**SAMPLE_CONTACT, "language": locale}
-        session = Session(flow.name, state.name, stack=[("main", "menu")])
+        home = flow.name if flow.channel == "sms" else "main"
+        session = Session(flow.name, state.name, stack=[(home, content.flows[home].start)],
+                          home=home, channel=flow.channel)
         result, pages = show(content, session, contact), []
         while len(pages) <= MAX_PAGES:
             pages.append(result.screen.text)
@@ -45,8 +47,9 @@ def _pages(content, flow, state):
                 break
             result = step(content, result.session, contact, "98")
         where = dict(state=state.name, line=state.line)
-        if any(len(page) > LIMIT for page in pages):
-            problems.append(Problem(flow.file, f"A {locale} screen is longer than {LIMIT} "
+        limit = LIMITS[flow.channel]
+        if any(len(page) > limit for page in pages):
+            problems.append(Problem(flow.file, f"A {locale} screen is longer than {limit} "
                                     "characters.", fix="Shorten the texts on it.", **where))
         if len(pages) > MAX_PAGES:
             problems.append(Problem(flow.file, f"In {locale} this takes more than {MAX_PAGES} "

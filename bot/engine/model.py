@@ -48,6 +48,7 @@ class Flow:
     file: str = ""
     spec: int = 1
     lines: dict = field(default_factory=dict)  # key path -> line in the file, for messages
+    channel: str = "ussd"  # sms flows are answered by SMS and must fit 160 characters
 
 
 @dataclass
@@ -77,6 +78,8 @@ class Session:
     ended: bool = False
     saved: dict | None = None  # the dropped session a resume offer would restore
     notice: str | None = None  # text key shown above this screen (a hint or a notice)
+    home: str = MAIN_FLOW  # where 00 leads: the USSD main menu, or the SMS menu
+    channel: str = "ussd"  # ussd screens hold 182 characters, sms replies 160
 
     def as_dict(self):
         return {
@@ -88,6 +91,8 @@ class Session:
             "ended": self.ended,
             "saved": self.saved,
             "notice": self.notice,
+            "home": self.home,
+            "channel": self.channel,
         }
 
     @classmethod
@@ -101,6 +106,8 @@ class Session:
             ended=bool(data.get("ended", False)),
             saved=data.get("saved"),
             notice=data.get("notice"),
+            home=str(data.get("home", MAIN_FLOW)),
+            channel=str(data.get("channel", "ussd")),
         )
 
 

@@ -12,11 +12,12 @@ from datetime import date
 
 from . import actions, conditions, validators
 from .model import MAIN_FLOW, START_FLOW, Effect, Screen, Session, Step, Target
-from .screens import BACK, MAIN, MORE, NEXT, Block, Nav, paginate
+from .screens import BACK, LIMIT, MAIN, MORE, NEXT, Block, Nav, paginate
 
 RESUME_FLOW = "_resume"  # the built-in "continue where you left off" question
 MAX_STACK = 20  # how many screens 0 Back remembers
 MAX_HOPS = 50  # routers and actions in a row before we call it a loop
+LIMITS = {"ussd": LIMIT, "sms": 160}  # characters a screen or a reply may hold
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -53,13 +54,19 @@ class Run:
         return self.content.state(self.session.flow, self.session.state)
 
 
-def start(content, contact, previous=None, today=None):
-    """Answer a new dial: offer to resume `previous` if it is worth it, else begin."""
-    run = Run(content, Session(START_FLOW, ""), dict(contact), today or date.today())
+def start(content, contact, previous=None, today=None, entry=START_FLOW, channel="ussd"):
+    """Answer a new dial: offer to resume `previous` if it is worth it, else begin.
+
+    USSD begins at the start flow and 00 leads to the main menu; another
+    `entry` (the SMS menu) is its own home.
+    """
+    home = MAIN_FLOW if entry == START_FLOW else entry
+    run = Run(content, Session(entry, "", home=home, channel=channel), dict(contact),
+              today or date.today())
     if previous is not None and _resumable(content, previous):
         run.session = Session(RESUME_FLOW, "offer", saved=previous.as_dict())
         return _finish(run)
-    return _begin(run)
+    return _begin(run, entry)
 
 
 def show(content, session, contact, today=None):
@@ -117,13 +124,15 @@ def _choose(run, state, answer):
     return None, hint
 
 
-def _begin(run):
-    run.session = Session(START_FLOW, run.content.flows[START_FLOW].start)
+def _begin(run, entry):
+    run.session = replace(run.session, flow=entry, state=run.content.flows[entry].start,
+                          saved=None, page=0, stack=[], notice=None)
     return _settle(run)
 
 
 def _go_main(run):
-    run.session = replace(run.session, flow=MAIN_FLOW, state=run.content.flows[MAIN_FLOW].start,
+    home = run.session.home
+    run.session = replace(run.session, flow=home, state=run.content.flows[home].start,
                           page=0, stack=[], notice=None)
     return _settle(run)
 
@@ -201,7 +210,7 @@ def _act(run, state):
 def _trim_stack(run):
     """Coming back to a screen already on the stack forgets the detour."""
     here = (run.session.flow, run.session.state)
-    if here == (MAIN_FLOW, run.content.flows[MAIN_FLOW].start):
+    if here == (run.session.home, run.content.flows[run.session.home].start):
         run.session.stack = []  # nothing lies behind the main menu
     elif here in run.session.stack:
         run.session.stack = run.session.stack[: run.session.stack.index(here)]
@@ -218,7 +227,7 @@ def _lost(run):
 def _end(run, key):
     run.session = replace(run.session, ended=True, page=0, notice=None)
     nav = Nav(run.text("common.more"), run.text("common.back"), "", False, False)
-    pages = paginate([Block(run.text(key))], nav)
+    pages = paginate([Block(run.text(key))], nav, limit=LIMITS[run.session.channel])
     return Step(Screen(pages[0], ends=len(pages) == 1), run.session, run.effects)
 
 
@@ -228,15 +237,15 @@ def _answer_resume(run, answer):
         run.session = replace(Session.from_dict(saved), page=0, notice=None, saved=None)
         return _finish(run) if run.state() is not None else _lost(run)
     if answer in ("2", MAIN):
-        return _begin(run)
+        return _begin(run, START_FLOW)
     return _finish(run, hint="common.hint_number")
 
 
 def _resumable(content, previous):
     if previous.ended or previous.flow in (RESUME_FLOW, START_FLOW):
         return False
-    main = content.flows.get(MAIN_FLOW)
-    at_main = previous.flow == MAIN_FLOW and main is not None and previous.state == main.start
+    main = content.flows.get(previous.home)
+    at_main = previous.flow == previous.home and main is not None and previous.state == main.start
     return not at_main and content.state(previous.flow, previous.state) is not None
 
 
@@ -261,21 +270,23 @@ def _ends_here(state):
 def _pages(run, state):
     body = _blocks(run, state)
     ends = _ends_here(state)
-    at_main = run.session.flow == MAIN_FLOW and state is not None and (
-        run.session.state == run.content.flows[MAIN_FLOW].start)
+    home = run.session.home
+    at_main = run.session.flow == home and state is not None and (
+        run.session.state == run.content.flows[home].start)
     nav = Nav(run.text("common.more"), run.text("common.back"), run.text("common.main"),
               can_back=bool(run.session.stack) and not ends,
               can_main=not (ends or at_main or run.session.flow in (START_FLOW, RESUME_FLOW)))
     has_options = any(b.option for b in body)
     heading = body[0] if has_options and not body[0].option else None
-    pages = paginate(body, nav, heading=heading)
+    limit = LIMITS[run.session.channel]
+    pages = paginate(body, nav, limit, heading=heading)
     if not run.session.notice:
         return pages
     notice = Block(run.text(run.session.notice))
-    with_notice = paginate([notice] + body, nav, heading=heading)
+    with_notice = paginate([notice] + body, nav, limit, heading=heading)
     if heading is not None and len(with_notice) > len(pages):
         # The hint would push options onto another page: let it stand in for the title.
-        return paginate([notice] + body[1:], nav, heading=notice)
+        return paginate([notice] + body[1:], nav, limit, heading=notice)
     return with_notice
 
 

@@ -40,6 +40,19 @@ def redis(app=None):
     return client
 
 
+def enqueue_connection(app=None):
+    """Return a cached bytes client with the app's short timeouts, for queueing jobs."""
+    app = app or current_app._get_current_object()
+    client = app.extensions.get("redis_queue")
+    if client is None:
+        timeout = app.config["REDIS_TIMEOUT"]
+        client = redis_lib.Redis.from_url(
+            redis_url(app), socket_timeout=timeout, socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0))
+        app.extensions["redis_queue"] = client
+    return client
+
+
 def queue_connection(app=None):
     """Return a Redis client for RQ (bytes, no read timeout)."""
     app = app or current_app._get_current_object()

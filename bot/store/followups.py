@@ -10,13 +10,17 @@ def key(followup_id):
     return f"followup:{followup_id}"
 
 
-def add(pipe, phone, reason, topic, channel):
-    """Queue a new open follow-up on a pipeline; return its id."""
+def add(pipe, phone, reason, topic, channel, message=""):
+    """Queue a new open follow-up on a pipeline; return its id.
+
+    `message` is her own words when she texted a question; it is kept for the
+    Mentor Mother to read, never logged.
+    """
     followup_id = uuid.uuid4().hex[:12]
     now = time.time()
     pipe.hset(key(followup_id), mapping={
         "id": followup_id, "phone": phone, "reason": reason, "topic": topic,
-        "channel": channel, "created_at": str(int(now)), "status": "open",
+        "channel": channel, "created_at": str(int(now)), "status": "open", "message": message,
     })
     pipe.zadd(OPEN, {followup_id: now})
     return followup_id

@@ -1,0 +1,69 @@
+"""POST /sms/incoming and /sms/delivery: AT's SMS callbacks.
+
+A callback answered 200 is never lost: when Redis does not answer, it goes to
+the local spool and is replayed when Redis is back. Only if even the spool
+cannot be written does the webhook answer 503, so that AT sends it again.
+"""
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app
+
+from .. import content_service, jobs, store
+from ..sms import delivery, incoming, spool
+from .webhooks import field, plain, token_required
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("sms", __name__)
+INCOMING_FIELDS = ("from", "to", "text", "date", "id", "linkId", "networkCode")
+
+
+@blueprint.post("/sms/incoming")
+@token_required
+def sms_incoming():
+    form = {name: field(name, 2000 if name == "text" else 100) for name in INCOMING_FIELDS}
+    if not form["id"] or not form["from"]:
+        return plain("Bad request: id and from are required.", 400)
+    return _take("incoming", form)
+
+
+@blueprint.post("/sms/delivery")
+@token_required
+def sms_delivery():
+    form = {name: field(name, 200) for name in delivery.FIELDS}
+    if not form["id"] or not form["status"]:
+        return plain("Bad request: id and status are required.", 400)
+    return _take("delivery", form)
+
+
+def handlers(app):
+    """The work for each kind of callback, also used to replay the spool."""
+
+    def on_incoming(form):
+        db = store.redis(app)
+        today = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"])).date()
+        replies = incoming.handle(db, content_service.current(app), app.config, form, today)
+        jobs.queue_sms(replies, store.enqueue_connection(app))
+
+    def on_delivery(form):
+        delivery.record(store.redis(app), form)
+
+    return {"incoming": on_incoming, "delivery": on_delivery}
+
+
+def _take(kind, form):
+    app = current_app._get_current_object()
+    work = handlers(app)
+    try:
+        if spool.pending(app):
+            spool.replay(app, work)
+        work[kind](form)
+    except store.Errors as err:
+        log.warning("SMS %s kept in the spool: Redis unavailable (%s)", kind, type(err).__name__)
+        try:
+            spool.append(app, kind, form)
+        except OSError:
+            return plain("Service unavailable: please retry.", 503)
+    return plain("OK")

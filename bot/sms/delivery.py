@@ -1,0 +1,45 @@
+"""Delivery reports: what happened to each SMS after AT accepted it.
+
+A report for a message we sent updates its record; the daily totals count a
+message once, when its first final status arrives. A report for an id we do
+not know is kept for reconciliation. A status that is new to us is stored as
+it came: refusing a well-formed report would only make AT send it for ever.
+"""
+
+from datetime import UTC, datetime
+
+from . import log
+
+UNMATCHED = "sms:unmatched"  # reports for ids not in the log
+FINAL = {"Success", "Failed", "Rejected", "Expired"}
+FIELDS = ("id", "status", "phoneNumber", "networkCode", "failureReason", "retryCount")
+
+
+def record(db, report):
+    """Store one delivery report (AT's fields as a dict)."""
+    message_id, status = report["id"], report["status"]
+    key = log.message_key(message_id)
+    pipe = db.pipeline(transaction=False)
+    pipe.exists(key)
+    pipe.hget(key, "final")
+    pipe.hget(key, "sent_at")
+    known, final, sent_at = pipe.execute()
+    pipe = db.pipeline(transaction=True)
+    if not known:
+        pipe.xadd(UNMATCHED, {k: str(report.get(k) or "")[:200] for k in FIELDS},
+                  maxlen=100_000, approximate=True)
+        pipe.execute()
+        return False
+    now = datetime.now(UTC)
+    pipe.hset(key, mapping={"status": status, "updated_at": str(int(now.timestamp())),
+                            "failure_reason": str(report.get("failureReason") or "")[:60],
+                            "retry_count": str(report.get("retryCount") or "")[:10]})
+    if status in FINAL and not final:
+        pipe.hset(key, "final", status)
+        day = datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC)
+        if status == "Success":
+            log.count(pipe, day, "delivered")
+        else:
+            log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
+    pipe.execute()
+    return True

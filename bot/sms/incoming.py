@@ -1,0 +1,105 @@
+"""What happens to an SMS a client sends: keywords, the SMS menu, or a question.
+
+Returns the replies to send; the caller queues them. Every rule that protects
+her is here: a message AT delivers twice is handled once; nothing is ever sent
+back to a shortcode or a sender name (two bots could answer each other for
+ever); automatic replies to one number are capped per hour; STOP is confirmed
+once and then nothing more is sent until START.
+"""
+
+import json
+import time
+
+import phonenumbers
+
+from .. import engine, phones
+from ..store import contacts, followups
+from .keywords import keyword
+from .outbound import Outgoing
+
+SEEN_DAYS = 7  # AT retries within hours; a week is plenty
+SMS_SESSION_HOURS = 24
+MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def session_key(phone):
+    return f"sms:session:{phone}"
+
+
+def handle(db, content, config, message, today=None):
+    """Handle one incoming SMS (AT's fields as a dict); return the replies to send."""
+    if not db.set(f"sms:seen:{message['id']}", "1", nx=True, ex=SEEN_DAYS * 86400):
+        return []  # AT delivered this one before
+    phone = phones.normalise(message.get("from"), config["PHONE_REGION"])
+    if phone is None or phonenumbers.number_type(phonenumbers.parse(phone)) not in MOBILE:
+        db.hincrby("sms:inbound", "not_mobile", 1)
+        return []
+    contact = db.hgetall(contacts.key(phone))
+    word = keyword(message.get("text"))
+    db.hincrby("sms:inbound", word or "other", 1)
+    if word == "stop":
+        return _stop(db, content, phone, contact)
+    if word == "start":
+        db.hset(contacts.key(phone), mapping={"opted_out": "no", "updated_at": str(int(time.time()))})
+        return _capped(db, config, [_reply(content, phone, contact, "sms_replies.started")])
+    if word == "help":
+        return _capped(db, config, [_reply(content, phone, contact, "sms_replies.help")])
+    if word in ("english", "kiswahili"):
+        contact["language"] = "en" if word == "english" else "sw"
+        db.hset(contacts.key(phone), "language", contact["language"])
+        return _capped(db, config, [_reply(content, phone, contact, "sms_replies.language")])
+    return _capped(db, config, _menu_or_question(db, content, phone, contact, word, message, today))
+
+
+def _stop(db, content, phone, contact):
+    if contact.get("opted_out") == "yes":
+        return []  # confirmed once already
+    db.hset(contacts.key(phone), mapping={"opted_out": "yes",
+                                          "opted_out_at": str(int(time.time()))})
+    reply = _reply(content, phone, contact, "sms_replies.stopped")
+    return [Outgoing(reply.phone, reply.text, "confirmation", force=True)]
+
+
+def _menu_or_question(db, content, phone, contact, word, message, today):
+    text = (message.get("text") or "").strip()
+    raw = db.get(session_key(phone))
+    if word == "menu":
+        result = engine.start(content, contact, today=today, entry="sms", channel="sms")
+    elif raw and text.isascii() and text.isdigit() and len(text) <= 2:
+        session = engine.Session.from_dict(json.loads(raw))
+        result = engine.step(content, session, contact, text, today=today)
+    else:
+        pipe = db.pipeline(transaction=False)
+        followups.add(pipe, phone, "sms_question", "", "sms", message=text[:1000])
+        pipe.execute()
+        return [_reply(content, phone, contact, "sms_replies.question")]
+    pipe = db.pipeline(transaction=True)
+    if result.session.ended:
+        pipe.delete(session_key(phone))
+    else:
+        pipe.set(session_key(phone), json.dumps(result.session.as_dict()),
+                 ex=SMS_SESSION_HOURS * 3600)
+    contacts.apply_effects(pipe, phone, result.effects)
+    for effect in result.effects:
+        if effect.kind == "request_callback":
+            followups.add(pipe, phone, "callback", effect.value, "sms")
+    pipe.execute()
+    return [Outgoing(phone, result.screen.text, "reply")]
+
+
+def _reply(content, phone, contact, key):
+    language = contact.get("language") or content.default_language
+    return Outgoing(phone, content.texts.get(key, language), "reply")
+
+
+def _capped(db, config, replies):
+    """Drop replies past the hourly cap for this number, so two bots cannot loop."""
+    if not replies:
+        return []
+    key = f"sms:replies:{replies[0].phone}:{int(time.time() // 3600)}"
+    pipe = db.pipeline(transaction=True)
+    pipe.incrby(key, len(replies))
+    pipe.expire(key, 3600)
+    count = pipe.execute()[0]
+    allowed = config["SMS_REPLIES_PER_HOUR"] - (count - len(replies))
+    return replies[:max(allowed, 0)]

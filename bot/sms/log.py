@@ -1,0 +1,74 @@
+"""The message log: every SMS sent, per contact, and daily totals for staff.
+
+`sms:msg:<id>` holds one message and its delivery status; `sms:log:<phone>`
+lists her message ids, newest first; `sms:daily:<date>` counts what was sent,
+delivered and failed (by reason) and the cost, in thousandths of a shilling.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+KEEP_DAYS = 400  # a little over a year, for yearly reports
+PER_CONTACT = 200  # messages kept in one contact's log
+FINAL_FAILURES = {"Failed", "Rejected", "Expired"}
+
+
+def message_key(message_id):
+    return f"sms:msg:{message_id}"
+
+
+def contact_key(phone):
+    return f"sms:log:{phone}"
+
+
+def day_key(day):
+    return f"sms:daily:{day.strftime('%Y-%m-%d')}"
+
+
+def count(pipe, when, field, amount=1):
+    pipe.hincrby(day_key(when), field, amount)
+    pipe.expire(day_key(when), KEEP_DAYS * 86400)
+
+
+def record_sent(pipe, message_id, item, delivery, gateway_name, now):
+    """Queue the record of one message as the gateway answered it."""
+    when = datetime.fromtimestamp(now, UTC)
+    status = "Sent" if delivery.sent else delivery.status
+    pipe.hset(message_key(message_id), mapping={
+        "id": message_id, "phone": item.phone, "text": item.text, "kind": item.kind,
+        "status": status, "code": str(delivery.code), "cost": delivery.cost,
+        "gateway": gateway_name, "sent_at": str(int(now)), "updated_at": str(int(now)),
+    })
+    pipe.expire(message_key(message_id), KEEP_DAYS * 86400)
+    pipe.lpush(contact_key(item.phone), message_id)
+    pipe.ltrim(contact_key(item.phone), 0, PER_CONTACT - 1)
+    if delivery.sent:
+        count(pipe, when, "sent")
+        count(pipe, when, "cost_milli", cost_milli(delivery.cost))
+    elif not delivery.retryable:
+        count(pipe, when, f"failed:{delivery.status}")
+
+
+def cost_milli(cost):
+    """'KES 0.8000' -> 800 (thousandths of a shilling); anything else -> 0."""
+    found = re.search(r"(\d+(?:\.\d+)?)", cost or "")
+    return round(float(found.group(1)) * 1000) if found else 0
+
+
+def messages(db, phone, limit=50):
+    """Return her latest messages, newest first."""
+    ids = db.lrange(contact_key(phone), 0, limit - 1)
+    pipe = db.pipeline(transaction=False)
+    for message_id in ids:
+        pipe.hgetall(message_key(message_id))
+    return [m for m in pipe.execute() if m]
+
+
+def totals(db, days, today=None):
+    """Return [(date, counts)] for the last `days` days, oldest first."""
+    today = today or datetime.now(UTC).date()
+    dates = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    pipe = db.pipeline(transaction=False)
+    for day in dates:
+        pipe.hgetall(day_key(day))
+    return list(zip(dates, pipe.execute(), strict=True))

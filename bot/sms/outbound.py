@@ -1,0 +1,98 @@
+"""Sending SMS: check, group, batch, send, and keep a record of every message.
+
+Every outgoing SMS passes here, whatever asked for it (a reply, a reminder, a
+staff test). Opt-out is checked at the moment of sending, so a message queued
+before she replied STOP is still never sent. Identical texts go out in one
+bulk request per batch. An item with a `key` is sent at most once: a retried
+job skips the keys already sent, so a retry repeats nothing but the batch that
+was in flight.
+"""
+
+import itertools
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .. import phones
+from ..store import contacts
+from . import log
+
+DONE_DAYS = 14  # how long a sent key is remembered against repeats
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    phone: str
+    text: str
+    kind: str = "reply"  # reply, reminder, stage, staff, confirmation
+    key: str = ""  # a stable id: the same key is never sent twice
+    force: bool = False  # only for the one confirmation of STOP
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: Outgoing
+    status: str  # AT's status word, or OptedOut / InvalidPhoneNumber / AlreadySent
+    sent: bool
+    retryable: bool = False
+    message_id: str = ""
+
+
+def send(db, gateway, items, batch_size=200, region="KE"):
+    """Send `items`; return one Outcome each. GatewayError from a batch propagates."""
+    outcomes, ready = [], []
+    for item in items:
+        phone = phones.normalise(item.phone, region)
+        if phone is None:
+            outcomes.append(_refused(db, item, "InvalidPhoneNumber"))
+        else:
+            ready.append(Outgoing(phone, item.text, item.kind, item.key, item.force))
+    pipe = db.pipeline(transaction=False)
+    for item in ready:
+        pipe.hget(contacts.key(item.phone), "opted_out")
+        pipe.exists(_done_key(item.key)) if item.key else pipe.echo("0")
+    answers = pipe.execute()
+    allowed = []
+    for item, opted_out, done in zip(ready, answers[::2], answers[1::2], strict=True):
+        if opted_out == "yes" and not item.force:
+            outcomes.append(_refused(db, item, "OptedOut"))
+        elif str(done) == "1":
+            outcomes.append(Outcome(item, "AlreadySent", sent=True))
+        else:
+            allowed.append(item)
+    for (text, _kind), group in itertools.groupby(sorted(allowed, key=_group), key=_group):
+        group = list(group)
+        for start in range(0, len(group), batch_size):
+            batch = group[start:start + batch_size]
+            deliveries = gateway.send(text, [item.phone for item in batch])
+            outcomes += _record(db, batch, deliveries, gateway.name)
+    return outcomes
+
+
+def _group(item):
+    return item.text, item.kind
+
+
+def _done_key(key):
+    return f"sms:done:{key}"
+
+
+def _record(db, batch, deliveries, gateway_name):
+    pipe, outcomes, now = db.pipeline(transaction=False), [], time.time()
+    for item, delivery in zip(batch, deliveries, strict=True):
+        message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
+        log.record_sent(pipe, message_id, item, delivery, gateway_name, now)
+        if item.key and (delivery.sent or not delivery.retryable):
+            pipe.set(_done_key(item.key), message_id, ex=DONE_DAYS * 86400)
+        outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
+                                message_id))
+    pipe.execute()
+    return outcomes
+
+
+def _refused(db, item, reason):
+    pipe = db.pipeline(transaction=False)
+    log.count(pipe, datetime.now(UTC), f"skipped:{reason}")
+    pipe.execute()
+    return Outcome(item, reason, sent=False)
