@@ -8,17 +8,32 @@ import logging
 
 from rq import Queue, Worker
 
-from bot import create_app, store
+from bot import create_app, jobs, store
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
 
 
 def main():
     app = create_app()
+    jobs.use_app(app)
+    _replay_spool(app)
     connection = store.queue_connection(app)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
     Worker(queues, connection=connection).work(with_scheduler=True)
+
+
+def _replay_spool(app):
+    """Bring back SMS callbacks that arrived while Redis was down."""
+    from bot.channels.sms import handlers
+    from bot.sms import spool
+
+    with app.app_context():
+        try:
+            if spool.pending(app):
+                spool.replay(app, handlers(app))
+        except store.Errors:
+            logging.getLogger(__name__).warning("Redis still unavailable; the spool waits")
 
 
 if __name__ == "__main__":

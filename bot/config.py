@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "REDIS_URL": "",  # empty: start an embedded Redis under the instance folder
-    "REDIS_TIMEOUT": 0.4,  # seconds; /ussd must answer within 1 s even when Redis hangs
+    "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
+    # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
     "BOT_TIMEZONE": "Africa/Nairobi",
     "DEFAULT_LANGUAGE": "en",
@@ -24,6 +25,7 @@ DEFAULTS = {
     "AT_API_URL": "",  # another API base URL (a local or test gateway) instead of AT's own
     "SMS_BATCH_SIZE": 500,  # recipients in one bulk request for the same text
     "SMS_REPLIES_PER_HOUR": 5,  # automatic replies to one number; stops two bots looping
+    "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429
     "LOG_LEVEL": "INFO",
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
@@ -39,5 +41,8 @@ def from_environment(environ=None):
     for name, default in DEFAULTS.items():
         if name in environ and name != "MAX_CONTENT_LENGTH":
             cast = _NUMBERS.get(name, type(default))
-            found[name] = cast(environ[name])
+            if cast is list:  # written as 10,30,60
+                found[name] = [float(part) for part in environ[name].split(",") if part.strip()]
+            else:
+                found[name] = cast(environ[name])
     return found

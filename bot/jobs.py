@@ -14,7 +14,6 @@ from .sms import outbound
 from .sms.gateway import GatewayError, gateway_for
 
 log = logging.getLogger(__name__)
-SMS_RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])  # seconds: AT hiccups pass quickly
 _app = None
 
 
@@ -22,20 +21,26 @@ class SendAgain(Exception):
     """Some recipients failed for a reason that may pass (AT 5xx, 429, time-out)."""
 
 
-def app():
+def use_app(app):
+    """Run jobs with this app (the worker's own, or a test's)."""
     global _app
+    _app = app
+
+
+def app():
     if _app is None:
         from . import create_app
 
-        _app = create_app()
+        use_app(create_app())
     return _app
 
 
-def queue_sms(items, connection):
-    """Put SMS on the worker's queue; `items` are Outgoing."""
+def queue_sms(items, connection, retry_seconds):
+    """Put SMS on the worker's queue; `items` are Outgoing, retried after each wait given."""
     if items:
         data = [item.__dict__ for item in items]
-        Queue("sms", connection=connection).enqueue(send_sms, data, retry=SMS_RETRY)
+        retry = Retry(max=len(retry_seconds), interval=list(retry_seconds))
+        Queue("sms", connection=connection).enqueue(send_sms, data, retry=retry)
 
 
 def send_sms(items):

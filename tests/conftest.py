@@ -8,8 +8,10 @@ import os
 
 import pytest
 
-from bot import create_app
+from bot import create_app, jobs
 from bot.store import embedded
+
+from .fake_at import API_KEY, USERNAME, FakeAT
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +51,21 @@ def db(app):
     from bot import store
 
     return store.redis(app)
+
+
+@pytest.fixture
+def at():
+    """A local fake of Africa's Talking's SMS API."""
+    server = FakeAT().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms_app(app, at):
+    """The app sending SMS through the fake AT, with retries that do not wait."""
+    app.config.update(AT_USERNAME=USERNAME, AT_API_KEY=API_KEY, AT_API_URL=at.url,
+                      SMS_RETRY_SECONDS=[0, 0, 0])
+    jobs.use_app(app)
+    yield app
+    jobs.use_app(None)

@@ -21,11 +21,12 @@ USERNAME = "mentorbot"
 class FakeAT:
     def __init__(self):
         self.requests, self.plan, self.failing = [], [], {}
-        self.slow_seconds = 2.0
+        self.slow_seconds = 1.5
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.server.daemon_threads = True  # a slow answer must not hold up stop()
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self):

@@ -45,7 +45,7 @@ def handlers(app):
         db = store.redis(app)
         today = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"])).date()
         replies = incoming.handle(db, content_service.current(app), app.config, form, today)
-        jobs.queue_sms(replies, store.enqueue_connection(app))
+        jobs.queue_sms(replies, store.enqueue_connection(app), app.config["SMS_RETRY_SECONDS"])
 
     def on_delivery(form):
         delivery.record(store.redis(app), form)
@@ -57,9 +57,9 @@ def _take(kind, form):
     app = current_app._get_current_object()
     work = handlers(app)
     try:
-        if spool.pending(app):
-            spool.replay(app, work)
         work[kind](form)
+        if spool.pending(app):  # Redis answers again: bring back what waited
+            spool.replay(app, work)
     except store.Errors as err:
         log.warning("SMS %s kept in the spool: Redis unavailable (%s)", kind, type(err).__name__)
         try:

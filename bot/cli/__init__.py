@@ -1,9 +1,10 @@
 """Staff commands, run as `flask --app wsgi <command>`."""
 
-from . import flows, serve, simulator
+from . import flows, serve, simulator, sms
 
 
 def init_app(app):
     app.cli.add_command(flows.group)
+    app.cli.add_command(sms.group)
     app.cli.add_command(simulator.ussd)
     app.cli.add_command(serve.serve)

@@ -11,6 +11,7 @@ import fcntl
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def replay(app, handlers):
     path = folder(app)
     spool = path / "callbacks.jsonl"
     if spool.exists():
-        taken = path / f"replaying-{os.getpid()}.jsonl"
+        taken = path / f"replaying-{time.time_ns()}-{os.getpid()}.jsonl"  # never reused
         with open(spool, "a", encoding="utf-8") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # wait for a writer to finish its line
             os.replace(spool, taken)

@@ -34,7 +34,7 @@ def redis(app=None):
         timeout = app.config["REDIS_TIMEOUT"]
         client = redis_lib.Redis.from_url(
             redis_url(app), decode_responses=True, socket_timeout=timeout,
-            socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0),
+            socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1),
         )
         app.extensions["redis"] = client
     return client
@@ -48,7 +48,7 @@ def enqueue_connection(app=None):
         timeout = app.config["REDIS_TIMEOUT"]
         client = redis_lib.Redis.from_url(
             redis_url(app), socket_timeout=timeout, socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0))
+            retry=Retry(NoBackoff(), 1))
         app.extensions["redis_queue"] = client
     return client
 

@@ -1,0 +1,92 @@
+"""Delivery reports, and SMS callbacks that arrive while Redis is down."""
+
+from pathlib import Path
+
+import pytest
+
+from bot import create_app, jobs, store
+from bot.sms import delivery, log, outbound
+from bot.sms.gateway import ConsoleGateway
+
+from .redis_server import RedisServer
+from .sms_helpers import text
+
+
+def sent_message(db, phone="+254712000001"):
+    (outcome,) = outbound.send(db, ConsoleGateway(db, echo=lambda line: None),
+                               [outbound.Outgoing(phone, "Clinic tomorrow", "reminder")])
+    return outcome.message_id
+
+
+def report(client, message_id, status, **extra):
+    return client.post("/sms/delivery", data={"id": message_id, "status": status,
+                                              "phoneNumber": "+254712000001",
+                                              "networkCode": "63902", **extra})
+
+
+@pytest.mark.parametrize("status", ["Sent", "Submitted", "Buffered", "Success", "Failed",
+                                    "Rejected", "Expired", "SomethingNewFromAT"])
+def test_every_status_is_stored_as_it_came(client, db, status):
+    message_id = sent_message(db)
+    assert report(client, message_id, status, failureReason="UserIsInactive").status_code == 200
+    assert db.hget(log.message_key(message_id), "status") == status
+
+
+def test_a_message_is_counted_delivered_or_failed_once(client, db):
+    ok, bad = sent_message(db), sent_message(db, "+254712000002")
+    for _ in range(2):  # AT may repeat a report
+        report(client, ok, "Buffered")
+        report(client, ok, "Success")
+        report(client, bad, "Failed", failureReason="InsufficientCredit")
+    (_, counts), = log.totals(db, 1)
+    assert counts["sent"] == "2" and counts["delivered"] == "1"
+    assert counts["undelivered:InsufficientCredit"] == "1"
+
+
+def test_a_report_for_an_unknown_message_is_kept_for_reconciliation(client, db):
+    assert report(client, "ATXid_unknown", "Success").status_code == 200
+    (_, kept), = db.xrange(delivery.UNMATCHED)
+    assert kept["id"] == "ATXid_unknown" and kept["status"] == "Success"
+
+
+@pytest.mark.parametrize("form", [{}, {"id": "x"}, {"status": "Success"}])
+def test_a_report_without_id_or_status_is_a_400(client, form):
+    assert client.post("/sms/delivery", data=form).status_code == 400
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = RedisServer(tmp_path / "redis").start() if (tmp_path / "redis").mkdir() is None else None
+    yield server
+    server.stop()
+
+
+def test_callbacks_answered_while_redis_is_down_are_replayed_not_lost(server, tmp_path):
+    app = create_app({"TESTING": True, "REDIS_URL": server.url})
+    app.instance_path = str(tmp_path / "instance")
+    jobs.use_app(app)
+    client = app.test_client()
+    db = store.redis(app)
+    message_id = sent_message(db)
+    server.stop()
+    assert text(client, "+254712000001", "My baby has a cough", "AT-9").get_data(as_text=True) == "OK"
+    assert report(client, message_id, "Success").status_code == 200
+    text(client, "+254712000001", "My baby has a cough", "AT-9")  # AT retries: still one
+    assert (Path(app.instance_path) / "spool" / "callbacks.jsonl").exists()
+    server.start()
+    assert text(client, "+254712000002", "help", "AT-10").status_code == 200  # Redis is back
+    assert db.hget(log.message_key(message_id), "status") == "Success"
+    questions = [db.hget(f"followup:{i}", "message") for i in db.zrange("followups:open", 0, -1)]
+    assert questions == ["My baby has a cough"]
+    assert not list((Path(app.instance_path) / "spool").glob("*.jsonl"))
+    jobs.use_app(None)
+    db.close()
+
+
+def test_only_when_even_the_spool_fails_is_at_asked_to_retry(server, tmp_path):
+    app = create_app({"TESTING": True, "REDIS_URL": server.url})
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the spool folder should be")
+    app.instance_path = str(blocked)
+    server.stop()
+    assert text(app.test_client(), "+254712000001", "help").status_code == 503
