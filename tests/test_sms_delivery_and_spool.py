@@ -90,3 +90,39 @@ def test_only_when_even_the_spool_fails_is_at_asked_to_retry(server, tmp_path):
     app.instance_path = str(blocked)
     server.stop()
     assert text(app.test_client(), "+254712000001", "help").status_code == 503
+
+
+def test_redis_stopped_and_restarted_mid_traffic_loses_no_message(server, tmp_path, caplog):
+    import threading
+    import time
+
+    app = create_app({"TESTING": True, "REDIS_URL": server.url})
+    app.instance_path = str(tmp_path / "instance")
+    jobs.use_app(app)
+    client, answers = app.test_client(), []
+    halfway, restarted = threading.Event(), threading.Event()
+
+    def traffic():
+        for n in range(60):
+            if n == 20:
+                halfway.set()
+                time.sleep(0.3)
+            if n == 40:
+                restarted.wait(10)
+            answers.append(text(client, f"+2547120002{n:02d}", f"Question number {n}", f"mid-{n}"))
+
+    sender = threading.Thread(target=traffic)
+    sender.start()
+    halfway.wait(10)
+    server.stop()
+    time.sleep(0.5)
+    server.start()
+    restarted.set()
+    sender.join(30)
+    assert [a.status_code for a in answers] == [200] * 60
+    db = store.redis(app)
+    asked = {db.hget(f"followup:{i}", "message") for i in db.zrange("followups:open", 0, -1)}
+    assert asked == {f"Question number {n}" for n in range(60)}
+    assert "kept in the spool" in caplog.text and "Replayed" in caplog.text  # it was needed
+    jobs.use_app(None)
+    db.close()
