@@ -5,7 +5,9 @@ A job raises when trying again can help, so RQ's Retry takes over; what can
 never succeed (a blacklisted number, bad credentials) is recorded, not retried.
 """
 
+import json
 import logging
+import uuid
 
 from rq import Queue, Retry
 
@@ -15,6 +17,7 @@ from .sms.gateway import GatewayError, gateway_for
 
 log = logging.getLogger(__name__)
 _app = None
+BATCH_DAYS = 7  # a batch waits this long for Redis, AT or a worker to come back
 
 
 class SendAgain(Exception):
@@ -36,18 +39,36 @@ def app():
 
 
 def queue_sms(items, connection, retry_seconds):
-    """Put SMS on the worker's queue; `items` are Outgoing, retried after each wait given."""
-    if items:
-        data = [item.__dict__ for item in items]
-        retry = Retry(max=len(retry_seconds), interval=list(retry_seconds))
-        Queue("sms", connection=connection).enqueue(send_sms, data, retry=retry)
+    """Put SMS on the worker's queue; `items` are Outgoing, retried after each wait given.
+
+    The job carries only an id: RQ logs a job's arguments, and logs must hold
+    neither phone numbers nor message texts.
+    """
+    if not items:
+        return None
+    batch_id = uuid.uuid4().hex
+    connection.set(_batch_key(batch_id), json.dumps([item.__dict__ for item in items]),
+                   ex=BATCH_DAYS * 86400)
+    retry = Retry(max=len(retry_seconds), interval=list(retry_seconds))
+    Queue("sms", connection=connection).enqueue(send_sms, batch_id, retry=retry,
+                                                description=f"send SMS batch {batch_id}")
+    return batch_id
 
 
-def send_sms(items):
-    """Send SMS (dicts of Outgoing's fields); raise SendAgain if some should be retried."""
+def _batch_key(batch_id):
+    return f"sms:batch:{batch_id}"
+
+
+def send_sms(batch_id):
+    """Send a queued batch of SMS; raise SendAgain if some should be retried."""
     current = app()
     with current.app_context():
         db = store.redis()
+        raw = db.get(_batch_key(batch_id))
+        if raw is None:
+            log.warning("SMS batch %s is gone (sent long ago, or forgotten)", batch_id)
+            return {"sent": 0, "failed": 0}
+        items = json.loads(raw)
         gateway = gateway_for(current.config, db)
         try:
             outcomes = outbound.send(db, gateway, [outbound.Outgoing(**i) for i in items],
@@ -60,4 +81,5 @@ def send_sms(items):
     again = [o for o in outcomes if o.retryable]
     if again:
         raise SendAgain(f"{len(again)} recipient(s) to try again")
+    store.redis(current).delete(_batch_key(batch_id))
     return {"sent": sum(o.sent for o in outcomes), "failed": sum(not o.sent for o in outcomes)}

@@ -113,3 +113,18 @@ def test_transient_at_failures_are_retried_and_sent_once(client, sms_app, at):
 def test_incoming_without_id_or_sender_is_a_400(client, form):
     answer = client.post("/sms/incoming", data=form)
     assert answer.status_code == 400 and answer.get_data(as_text=True).startswith("Bad request")
+
+
+def test_webhook_and_worker_logs_hold_no_number_and_no_text(client, sms_app, at, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    text(client, PHONE, "My baby has a fever since yesterday")
+    text(client, PHONE, "help")
+    at.plan.append("500")
+    run_worker(sms_app)
+    assert len(sent_to(at)) == 2
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "712000001" not in logged
+    for words in ("fever", "Mentor Mother will read it", "reply MENU"):
+        assert words not in logged
