@@ -28,28 +28,25 @@ def redis_url(app):
 
 def redis(app=None):
     """Return the app's Redis client (text in and out)."""
-    app = app or current_app._get_current_object()
-    client = app.extensions.get("redis")
-    if client is None:
-        timeout = app.config["REDIS_TIMEOUT"]
-        client = redis_lib.Redis.from_url(
-            redis_url(app), decode_responses=True, socket_timeout=timeout,
-            socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1),
-        )
-        app.extensions["redis"] = client
-    return client
+    return _quick_client(app, "redis", decode=True)
 
 
 def enqueue_connection(app=None):
-    """Return a cached bytes client with the app's short timeouts, for queueing jobs."""
+    """Return the app's bytes client with the same short timeouts, for queueing jobs."""
+    return _quick_client(app, "redis_queue", decode=False)
+
+
+def _quick_client(app, name, decode):
+    """One cached client per app: short timeouts, one quick retry (a restarted Redis
+    leaves stale connections behind), never a wait that keeps a caller hanging."""
     app = app or current_app._get_current_object()
-    client = app.extensions.get("redis_queue")
+    client = app.extensions.get(name)
     if client is None:
         timeout = app.config["REDIS_TIMEOUT"]
         client = redis_lib.Redis.from_url(
-            redis_url(app), socket_timeout=timeout, socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 1))
-        app.extensions["redis_queue"] = client
+            redis_url(app), decode_responses=decode, socket_timeout=timeout,
+            socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1))
+        app.extensions[name] = client
     return client
 
 
