@@ -26,6 +26,14 @@ DEFAULTS = {
     "SMS_BATCH_SIZE": 500,  # recipients in one bulk request for the same text
     "SMS_REPLIES_PER_HOUR": 5,  # automatic replies to one number; stops two bots looping
     "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429
+    "SEND_FROM": "08:00",  # SMS the bot sends on its own go out only in this window
+    "SEND_UNTIL": "18:00",  # (Safaricom bulk SMS rules; programme time zone)
+    "REMINDER_DAY_BEFORE_AT": "10:00",  # the reminder the day before a visit
+    "REMINDER_MORNING_AT": "08:00",  # the reminder on the morning of a visit
+    "STAGE_MESSAGE_WEEKDAY": 1,  # the weekly message goes out on this day (0 = Monday)
+    "STAGE_MESSAGE_AT": "10:00",
+    "MISSED_VISIT_AFTER_DAYS": 2,  # a visit not marked attended by then counts as missed
+    "DISPATCH_EVERY_MINUTES": 5,  # how often the worker looks for reminders due
     "LOG_LEVEL": "INFO",
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early

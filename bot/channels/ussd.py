@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, request
 
-from .. import content_service, engine, phones, store
+from .. import content_service, effects, engine, phones, store
 from ..errors import InvalidContent
 from ..privacy import mask_phone
-from ..store import contacts, followups, ussd_events, ussd_sessions
+from ..store import contacts, ussd_events, ussd_sessions, visits
 from .webhooks import field, plain, token_required
 
 log = logging.getLogger(__name__)
@@ -56,9 +56,11 @@ def _answer(content, session_id, phone, text):
     pipe = db.pipeline(transaction=False)
     contacts.load(pipe, phone)
     ussd_sessions.load(pipe, phone)
-    contact, raw = pipe.execute()
+    pipe.hgetall(visits.key(phone))
+    contact, raw, raw_visits = pipe.execute()
     live = ussd_sessions.parse(raw)
     today = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"])).date()
+    contact.update(visits.summary(visits.parse(raw_visits), today))
     window = current_app.config["RESUME_MINUTES"] * 60
     if live and live.session_id == session_id and not live.session.ended:
         newest = newest_input(live.history, text)
@@ -69,7 +71,9 @@ def _answer(content, session_id, phone, text):
         recent = live if live and time.time() - live.updated <= window else None
         result = engine.start(content, contact, previous=recent and recent.session, today=today)
     reply = result.screen.for_ussd()
-    _save(db, phone, session_id, text, reply, result, window)
+    live = ussd_sessions.Live(session_id, text, reply, 0.0, result.session)
+    effects.apply(db, content, current_app.config, phone, result.effects, "ussd",
+                  extra=lambda pipe: ussd_sessions.save(pipe, phone, live, window))
     return reply
 
 
@@ -82,19 +86,6 @@ def newest_input(history, text):
     if text.startswith(history + "*"):
         return text[len(history) + 1:]
     return text.rsplit("*", 1)[-1]  # the history disagrees with ours: trust the last part
-
-
-def _save(db, phone, session_id, text, reply, result, window):
-    pipe = db.pipeline(transaction=True)
-    live = ussd_sessions.Live(session_id, text, reply, 0.0, result.session)
-    ussd_sessions.save(pipe, phone, live, window)
-    contacts.apply_effects(pipe, phone, result.effects)
-    for effect in result.effects:
-        if effect.kind == "request_callback":
-            followups.add(pipe, phone, "callback", effect.value, "ussd")
-        elif effect.kind == "event":
-            log.warning("USSD flow event %s at %s", effect.name, effect.value)
-    pipe.execute()
 
 
 @blueprint.post("/ussd/events")

@@ -19,6 +19,11 @@ SYSTEM_KEYS = (
     # automatic SMS replies (bot/sms/incoming.py)
     "sms_replies.stopped", "sms_replies.started", "sms_replies.help", "sms_replies.language",
     "sms_replies.question",
+    # reminders (bot/reminders/)
+    "sms_reminders.day_before", "sms_reminders.morning", "sms_reminders.suggested",
+    "sms_reminders.missed", "sms_reminders.your_clinic", "sms_reminders.kind_anc",
+    "sms_reminders.kind_pnc", "sms_reminders.kind_eid", "sms_reminders.kind_immunisation",
+    "sms_reminders.kind_art", "sms_reminders.kind_growth", "sms_reminders.kind_other",
 )
 
 

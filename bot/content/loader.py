@@ -42,8 +42,10 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     for path, data, lines in _read_all(flows_dir / MESSAGE_SETS_DIR, "message_set",
                                        flows_dir.resolve() / "message_set.schema.json", problems):
         sets[path.stem] = build_message_set(f"{MESSAGE_SETS_DIR}/{path.name}", data, lines)
+    schedules = {path.stem: data["visits"] for path, data, _ in _read_all(
+        flows_dir / "schedules", "schedule", flows_dir.resolve() / "schedule.schema.json", problems)}
     content = Content(flows=flows, texts=texts, default_language=default_language,
-                      languages=tuple(languages), message_sets=sets)
+                      languages=tuple(languages), message_sets=sets, schedules=schedules)
     unreadable = {p.stem for p in flows_dir.glob("*.yaml")} - set(flows)
     problems += checks.check_content(content, unreadable)
     return content, problems

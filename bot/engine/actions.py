@@ -8,6 +8,7 @@ flow files cannot run anything else.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from .model import Effect, Target
 
@@ -79,4 +80,41 @@ def go_to_flow(params, run):
 @action("end_session", required=("text",), text_params=("text",))
 def end_session(params, run):
     """Show a last screen and close the session: `with: {text: main.goodbye}`."""
+    run.end_text = str(params["text"])
+
+
+@action("set_today", required=("field",))
+def set_today(params, run):
+    """Keep today's date on the contact: `with: {field: enrolled_on}`."""
+    run.set_field(params["field"], run.today.isoformat())
+
+
+@action("estimate_due_date", required=("from_result",))
+def estimate_due_date(params, run):
+    """Work out the due date from weeks pregnant: `with: {from_result: weeks}`
+    (40 weeks in all, WHO)."""
+    weeks = run.results.get(params["from_result"])
+    if str(weeks or "").isdigit():
+        run.set_field("due_date", (run.today + timedelta(days=(40 - int(weeks)) * 7)).isoformat())
+
+
+@action("add_visit", required=("from_result",), optional=("kind",))
+def add_visit(params, run):
+    """Keep a clinic visit she entered: `with: {from_result: visit_date, kind: other}`."""
+    day = run.results.get(params["from_result"])
+    if day:
+        run.effects.append(Effect("add_visit", str(params.get("kind", "other")), str(day)))
+
+
+@action("update_reminders")
+def update_reminders(params, run):
+    """Work out her reminders again after her details changed."""
+    run.effects.append(Effect("reschedule"))
+
+
+@action("forget_me", required=("text",), text_params=("text",))
+def forget_me(params, run):
+    """Delete her contact, visits, reminders and message history, then close the session
+    with `text`: `with: {text: settings.forgotten}`."""
+    run.effects.append(Effect("forget"))
     run.end_text = str(params["text"])

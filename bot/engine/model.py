@@ -60,6 +60,7 @@ class Content:
     default_language: str = "en"
     languages: tuple = ("en", "sw")
     message_sets: dict = field(default_factory=dict)  # name -> MessageSet (stage-based SMS)
+    schedules: dict = field(default_factory=dict)  # name -> list of suggested visits (dicts)
 
     def state(self, flow, name):
         found = self.flows.get(flow)

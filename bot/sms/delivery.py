@@ -8,6 +8,7 @@ it came: refusing a well-formed report would only make AT send it for ever.
 
 from datetime import UTC, datetime
 
+from ..privacy import mask_phone
 from . import log
 
 UNMATCHED = "sms:unmatched"  # reports for ids not in the log
@@ -26,8 +27,9 @@ def record(db, report):
     known, final, sent_at = pipe.execute()
     pipe = db.pipeline(transaction=True)
     if not known:
-        pipe.xadd(UNMATCHED, {k: str(report.get(k) or "")[:200] for k in FIELDS},
-                  maxlen=100_000, approximate=True)
+        kept = {k: str(report.get(k) or "")[:200] for k in FIELDS}
+        kept["phoneNumber"] = mask_phone(kept["phoneNumber"])  # may belong to someone forgotten
+        pipe.xadd(UNMATCHED, kept, maxlen=100_000, approximate=True)
         pipe.execute()
         return False
     now = datetime.now(UTC)

@@ -12,7 +12,8 @@ import time
 
 import phonenumbers
 
-from .. import engine, phones
+from .. import effects, engine, phones
+from ..engine import Effect
 from ..store import contacts, followups
 from .keywords import keyword
 from .outbound import Outgoing
@@ -40,7 +41,7 @@ def handle(db, content, config, message, today=None):
     if word == "stop":
         return _stop(db, content, phone, contact)
     if word == "start":
-        db.hset(contacts.key(phone), mapping={"opted_out": "no", "updated_at": str(int(time.time()))})
+        effects.apply(db, content, config, phone, [Effect("set_field", "opted_out", "no")], "sms")
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.started")])
     if word == "help":
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.help")])
@@ -48,7 +49,8 @@ def handle(db, content, config, message, today=None):
         contact["language"] = "en" if word == "english" else "sw"
         db.hset(contacts.key(phone), "language", contact["language"])
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.language")])
-    return _capped(db, config, _menu_or_question(db, content, phone, contact, word, message, today))
+    return _capped(db, config, _menu_or_question(db, content, config, phone, contact, word, message,
+                                                 today))
 
 
 def _stop(db, content, phone, contact):
@@ -60,7 +62,7 @@ def _stop(db, content, phone, contact):
     return [Outgoing(reply.phone, reply.text, "confirmation", force=True)]
 
 
-def _menu_or_question(db, content, phone, contact, word, message, today):
+def _menu_or_question(db, content, config, phone, contact, word, message, today):
     text = (message.get("text") or "").strip()
     raw = db.get(session_key(phone))
     if word == "menu":
@@ -73,17 +75,14 @@ def _menu_or_question(db, content, phone, contact, word, message, today):
         followups.add(pipe, phone, "sms_question", "", "sms", message=text[:1000])
         pipe.execute()
         return [_reply(content, phone, contact, "sms_replies.question")]
-    pipe = db.pipeline(transaction=True)
-    if result.session.ended:
-        pipe.delete(session_key(phone))
-    else:
-        pipe.set(session_key(phone), json.dumps(result.session.as_dict()),
-                 ex=SMS_SESSION_HOURS * 3600)
-    contacts.apply_effects(pipe, phone, result.effects)
-    for effect in result.effects:
-        if effect.kind == "request_callback":
-            followups.add(pipe, phone, "callback", effect.value, "sms")
-    pipe.execute()
+    def keep(pipe):
+        if result.session.ended:
+            pipe.delete(session_key(phone))
+        else:
+            pipe.set(session_key(phone), json.dumps(result.session.as_dict()),
+                     ex=SMS_SESSION_HOURS * 3600)
+
+    effects.apply(db, content, config, phone, result.effects, "sms", extra=keep)
     return [Outgoing(phone, result.screen.text, "reply")]
 
 

@@ -18,7 +18,7 @@ from .. import phones
 from ..store import contacts
 from . import log
 
-DONE_DAYS = 14  # how long a sent key is remembered against repeats
+DONE_DAYS = 60  # how long a sent key is remembered (a missed visit is looked at for 30 days)
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,13 @@ def send(db, gateway, items, batch_size=200, region="KE"):
     pipe = db.pipeline(transaction=False)
     for item in ready:
         pipe.hget(contacts.key(item.phone), "opted_out")
-        pipe.exists(_done_key(item.key)) if item.key else pipe.echo("0")
+        pipe.hexists(done_key(item.phone), item.key) if item.key else pipe.echo("0")
     answers = pipe.execute()
     allowed = []
     for item, opted_out, done in zip(ready, answers[::2], answers[1::2], strict=True):
         if opted_out == "yes" and not item.force:
             outcomes.append(_refused(db, item, "OptedOut"))
-        elif str(done) == "1":
+        elif str(done) in ("1", "True"):
             outcomes.append(Outcome(item, "AlreadySent", sent=True))
         else:
             allowed.append(item)
@@ -74,8 +74,14 @@ def _group(item):
     return item.text, item.kind
 
 
-def _done_key(key):
-    return f"sms:done:{key}"
+def done_key(phone):
+    """Her sent keys and when: one hash per contact, so "forget me" can delete it."""
+    return f"sms:done:{phone}"
+
+
+def mark_done(pipe, phone, key, value):
+    pipe.hset(done_key(phone), key, value)
+    pipe.expire(done_key(phone), DONE_DAYS * 86400)
 
 
 def _record(db, batch, deliveries, gateway_name):
@@ -84,7 +90,7 @@ def _record(db, batch, deliveries, gateway_name):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
         log.record_sent(pipe, message_id, item, delivery, gateway_name, now)
         if item.key and (delivery.sent or not delivery.retryable):
-            pipe.set(_done_key(item.key), message_id, ex=DONE_DAYS * 86400)
+            mark_done(pipe, item.phone, item.key, str(int(now)))
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
     pipe.execute()

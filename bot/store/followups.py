@@ -10,6 +10,11 @@ def key(followup_id):
     return f"followup:{followup_id}"
 
 
+def by_phone_key(phone):
+    """Her follow-ups, so that "forget me" finds them."""
+    return f"followups:by_phone:{phone}"
+
+
 def add(pipe, phone, reason, topic, channel, message=""):
     """Queue a new open follow-up on a pipeline; return its id.
 
@@ -23,4 +28,5 @@ def add(pipe, phone, reason, topic, channel, message=""):
         "channel": channel, "created_at": str(int(now)), "status": "open", "message": message,
     })
     pipe.zadd(OPEN, {followup_id: now})
+    pipe.sadd(by_phone_key(phone), followup_id)
     return followup_id

@@ -1,0 +1,35 @@
+"""Carry out what a step of the engine asked for, the same way for USSD and SMS."""
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from .reminders.dispatch import reschedule
+from .reminders.timing import Rules, iso
+from .store import contacts, followups, forget, visits
+
+log = logging.getLogger(__name__)
+SCHEDULE_FIELDS = {"enrolled", "consent_sms", "stage", "due_date", "birth_date", "loss_date",
+                   "hiv_messages", "hiv_since", "opted_out", "enrolled_on"}
+
+
+def apply(db, content, config, phone, effects, channel, extra=None):
+    """Apply `effects` for `phone` in one transaction; `extra(pipe)` adds the caller's writes."""
+    if any(e.kind == "forget" for e in effects):
+        forget.forget(db, phone)
+        return
+    pipe = db.pipeline(transaction=True)
+    if extra:
+        extra(pipe)
+    contacts.apply_effects(pipe, phone, effects)
+    for effect in effects:
+        if effect.kind == "request_callback":
+            followups.add(pipe, phone, "callback", effect.value, channel)
+        elif effect.kind == "add_visit" and iso(effect.value):
+            visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
+        elif effect.kind == "event":
+            log.warning("Flow event %s at %s", effect.name, effect.value)
+    pipe.execute()
+    if any(e.kind in ("reschedule", "add_visit") or e.name in SCHEDULE_FIELDS for e in effects):
+        now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
+        reschedule(db, content, phone, now, Rules.from_config(config))

@@ -1,0 +1,1 @@
+"""Reminders: clinic visit SMS, weekly stage messages, missed-visit follow-ups."""

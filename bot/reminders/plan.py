@@ -1,0 +1,164 @@
+"""Which SMS one mother should get, and when: a pure function of her data and the time.
+
+Nothing is stored per reminder. Her visits, her stage (due date, baby's birth
+date, a loss) and the programme's schedule give every reminder a stable id and
+a time; the dispatcher sends those that are due and not yet done, and files
+her under the time of the next one. Changing a visit therefore changes its
+reminders at once, and a dispatch that runs twice sends nothing twice.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from .timing import age_months, age_weeks, iso, pregnancy_week
+
+WHOLE_DAY = time(23, 59)
+SAME_VISIT_DAYS = 7  # an entered visit this close to a suggested one replaces it
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: str  # stable for this mother: the same reminder always has the same id
+    at: datetime  # when it should go (inside the sending window)
+    kind: str  # visit_day_before, visit_morning, visit_suggested, visit_missed, stage, hiv
+    text: str  # text key
+    params: dict = field(default_factory=dict, compare=False)
+    expires: datetime | None = None  # after this it would only confuse her
+    followup: bool = False  # also put her on the Mentor Mother follow-up list
+
+
+@dataclass
+class Plan:
+    due: list  # send now
+    late: list  # their moment passed while nothing was sent: record, do not send
+    next_at: datetime | None  # when the next one falls due
+
+
+def wants_sms(contact):
+    return (contact.get("enrolled") == "yes" and contact.get("consent_sms") in ("yes", "clinic")
+            and contact.get("opted_out") != "yes")
+
+
+def make_plan(contact, visits, content, now, rules, done=()):
+    """Return the Plan for one contact at `now` (aware, programme time zone)."""
+    if not wants_sms(contact):
+        return Plan([], [], None)
+    done = set(done)
+    every = [r for r in _all(contact, visits, content, now, rules) if r.id not in done]
+    due = [r for r in every if r.at <= now and (r.expires is None or now < r.expires)]
+    late = [r for r in every if r.at <= now and r.expires is not None and now >= r.expires]
+    later = [r.at for r in every if r.at > now]
+    return Plan(due, late, min(later) if later else None)
+
+
+def _all(contact, visits, content, now, rules):
+    entered = [v for v in visits.values() if v.get("status") != "cancelled" and iso(v.get("date"))]
+    yield from _entered_visits(entered, now, rules)
+    yield from _suggested_visits(contact, entered, content, now, rules)
+    yield from _stage_messages(contact, content, now, rules)
+
+
+def _entered_visits(visits, now, rules):
+    tz = now.tzinfo
+    for visit in visits:
+        day = iso(visit["date"])
+        if day < now.date() - timedelta(days=30):
+            continue  # long past: nothing more to say
+        params = {"date": day, "clinic": visit.get("clinic", ""), "kind": visit.get("kind", "other")}
+        starts = datetime.combine(day, _time(visit.get("time")) or time(0, 0), tz)
+        vid = visit["id"]
+        yield Reminder(f"{vid}:before", rules.at(day - timedelta(days=1), rules.day_before_at, tz),
+                       "visit_day_before", "sms_reminders.day_before", params, expires=starts)
+        yield Reminder(f"{vid}:morning", rules.at(day, rules.morning_at, tz), "visit_morning",
+                       "sms_reminders.morning", params,
+                       expires=datetime.combine(day, WHOLE_DAY, tz))
+        if visit.get("status") != "attended":
+            yield Reminder(f"{vid}:missed",
+                           rules.at(day + timedelta(days=rules.missed_after_days),
+                                    rules.day_before_at, tz),
+                           "visit_missed", "sms_reminders.missed", params, followup=True)
+
+
+def _suggested_visits(contact, entered, content, now, rules):
+    tz = now.tzinfo
+    stage = contact.get("stage")
+    base = {"pregnancy": ("due_date", iso(contact.get("due_date"))),
+            "baby": ("birth_date", iso(contact.get("birth_date")))}.get(stage)
+    if not base or base[1] is None:
+        return
+    taken = {iso(v["date"]) for v in entered}
+    by_day = {}
+    for schedule in content.schedules.values():
+        for visit in schedule:
+            if visit["from"] != base[0] or (visit.get("who") == "hiv_opt_in"
+                                             and contact.get("hiv_messages") != "yes"):
+                continue
+            offset = (visit["week"] - 40) * 7 if base[0] == "due_date" else visit["week"] * 7
+            day = base[1] + timedelta(days=offset)
+            if day < now.date() or any(abs((day - t).days) <= SAME_VISIT_DAYS for t in taken):
+                continue
+            by_day.setdefault(day, visit)  # one SMS for visits on the same day
+    for day, visit in sorted(by_day.items()):
+        yield Reminder(f"s:{visit['id']}:{day.isoformat()}",
+                       rules.at(day - timedelta(days=1), rules.day_before_at, tz),
+                       "visit_suggested", "sms_reminders.suggested",
+                       {"date": day, "clinic": contact.get("clinic", ""), "kind": visit["kind"]},
+                       expires=datetime.combine(day, WHOLE_DAY, tz))
+
+
+def _stage_messages(contact, content, now, rules):
+    latest, following = rules.stage_slots(now)
+    enrolled = datetime.fromtimestamp(int(contact.get("enrolled_at") or 0), now.tzinfo)
+    for slot in (latest, following):
+        if slot < enrolled:
+            continue
+        found = _stage_message(contact, content, slot.date())
+        if found:
+            set_name, message = found
+            yield Reminder(f"stage:{set_name}:{message.at}", slot, "stage", message.text,
+                           expires=slot + timedelta(days=7))
+        hiv = _hiv_message(contact, content, slot.date())
+        if hiv:
+            yield Reminder(f"hiv:{hiv.at}", slot, "hiv", hiv.text, expires=slot + timedelta(days=7))
+
+
+def _stage_message(contact, content, day):
+    stage = contact.get("stage")
+    if stage == "pregnancy" and iso(contact.get("due_date")):
+        return _pick(content, "pregnancy", "week", pregnancy_week(iso(contact["due_date"]), day))
+    if stage == "baby" and iso(contact.get("birth_date")):
+        birth = iso(contact["birth_date"])
+        weeks = age_weeks(birth, day)
+        if weeks <= 52:
+            return _pick(content, "baby", "week", weeks)
+        return _pick(content, "baby", "month", age_months(birth, day))
+    if stage == "loss" and iso(contact.get("loss_date")):
+        return _pick(content, "loss", "sequence", (day - iso(contact["loss_date"])).days // 7 + 1)
+    return None
+
+
+def _pick(content, stage, unit, at):
+    for message_set in content.message_sets.values():
+        if message_set.stage == stage and message_set.unit == unit and not message_set.opt_in:
+            message = message_set.message_at(at)
+            if message:
+                return message_set.name, message
+    return None
+
+
+def _hiv_message(contact, content, day):
+    since = iso(contact.get("hiv_since"))
+    if contact.get("hiv_messages") != "yes" or since is None or contact.get("stage") == "loss":
+        return None
+    for message_set in content.message_sets.values():
+        if message_set.opt_in == "hiv":
+            return message_set.message_at((day - since).days // 7 + 1)
+    return None
+
+
+def _time(text):
+    try:
+        hours, minutes = str(text).split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        return None

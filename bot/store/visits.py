@@ -1,0 +1,57 @@
+"""Her clinic visits: entered by her on USSD or imported from a clinic register.
+
+One hash per contact; a visit's id is its date and kind, so importing the same
+register twice, or entering the same date twice, changes nothing.
+"""
+
+import json
+
+KINDS = ("anc", "pnc", "eid", "immunisation", "art", "growth", "other")
+
+
+def key(phone):
+    return f"visits:{phone}"
+
+
+def visit_id(day, kind):
+    return f"{day.isoformat()}-{kind}"
+
+
+def add(pipe, phone, day, kind, time="", clinic="", source="mother"):
+    """Queue a visit; return its id."""
+    vid = visit_id(day, kind)
+    pipe.hset(key(phone), vid, json.dumps({"id": vid, "date": day.isoformat(), "kind": kind,
+                                           "time": time, "clinic": clinic, "source": source,
+                                           "status": "booked"}))
+    return vid
+
+
+def parse(raw):
+    """The visits hash as {id: visit dict}, skipping anything unreadable."""
+    found = {}
+    for vid, text in (raw or {}).items():
+        try:
+            found[vid] = json.loads(text)
+        except ValueError:
+            continue
+    return found
+
+
+def set_status(db, phone, day, status):
+    """Mark every visit on `day` attended or cancelled; return how many."""
+    found = parse(db.hgetall(key(phone)))
+    changed = {vid: json.dumps({**v, "status": status}) for vid, v in found.items()
+               if v["date"] == day.isoformat()}
+    if changed:
+        db.hset(key(phone), mapping=changed)
+    return len(changed)
+
+
+def summary(found, today, count=3):
+    """Fields the menus show: her next visit and the next few, as contact fields."""
+    upcoming = sorted(v["date"] for v in found.values()
+                      if v.get("status") == "booked" and v["date"] >= today.isoformat())
+    if not upcoming:
+        return {}
+    shown = ", ".join(f"{d[8:10]}-{d[5:7]}-{d[0:4]}" for d in upcoming[:count])
+    return {"next_visit": upcoming[0], "upcoming_visits": shown}
