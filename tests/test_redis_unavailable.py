@@ -39,7 +39,7 @@ def test_redis_stopped_mid_session_gets_a_polite_end_then_recovers(server, own_c
     assert "Samahani" in body and len(body) - 4 <= 182
     assert took < 1.0
     server.start()  # same port and data folder: the session kept in the append-only file is back
-    assert "Mama Mentor" in caller.send("1")
+    assert "Would you like free SMS" in caller.send("1")
 
 
 def test_a_hung_redis_is_given_up_on_within_a_second(server, own_client):

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = load_content(ROOT / "flows", ROOT / "locales")
 SCREENS = [(flow.name, state.name) for flow in CONTENT.flows.values()
            for state in flow.states.values() if state.kind not in ("router", "action")]
-LONG_CONTACT = {"next_visit": "2027-12-31", "weeks": "42"}
+from bot.content.screen_rules import SAMPLE_CONTACT as LONG_CONTACT  # noqa: E402
 
 
 def options_on(page):

@@ -6,6 +6,7 @@ actions run without her, so a circle of them with no way out would spin
 forever; the engine stops such a loop, but staff should hear of it first.
 """
 
+from ..engine import actions
 from ..engine.model import START_FLOW
 from ..errors import Problem
 
@@ -62,7 +63,8 @@ def _unreachable(content, flow):
 def _dead_ends(flow):
     problems = []
     for state in flow.states.values():
-        ends = state.kind == "end" or state.data.get("end") or state.data.get("do") == "end_session"
+        action = actions.REGISTRY.get(state.data.get("do"))
+        ends = state.kind == "end" or state.data.get("end") or (action and action.ends)
         leads_on = any(True for _ in edges(flow, state))
         if state.kind == "action" and not leads_on and not ends:
             problems.append(Problem(flow.file, "This action does not say where to go next.",
@@ -87,7 +89,8 @@ def _endless_loops(content):
     problems = []
     for group in _cycles(graph):
         leaves = any(t not in group for node in group for t in graph[node])
-        ends = any(content.state(*node).data.get("do") == "end_session" for node in group)
+        ends = any(getattr(actions.REGISTRY.get(content.state(*node).data.get("do")), "ends", False)
+                   for node in group)
         if not leaves and not ends:
             flow_name, state_name = sorted(group)[0]
             flow = content.flows[flow_name]

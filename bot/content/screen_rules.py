@@ -11,7 +11,11 @@ from ..errors import Problem
 from . import gsm
 
 MAX_PAGES = 6  # more "98 More" pages than this and a caller on a 30-second timer gives up
-SAMPLE_CONTACT = {"next_visit": "2027-12-31", "weeks": "42", "clinic": "Mathare North Health Centre"}
+# The longest values the blanks in texts can take, so screens are measured at their fullest.
+SAMPLE_CONTACT = {"next_visit": "2027-12-31", "visit_date": "2027-12-31", "weeks": "42",
+                  "due_date": "2027-12-31", "birth_date": "2026-12-31",
+                  "upcoming_visits": "31-12-2027, 31-12-2027, 31-12-2027",
+                  "clinic": "Mathare North Health Centre 12"}
 
 
 def check_screens(content, keys_by_state):

@@ -21,17 +21,18 @@ class Action:
     optional: tuple
     text_params: tuple  # parameters that are text keys, checked like any other text
     doc: str
+    ends: bool  # it closes the session, so it needs no next state
 
 
 REGISTRY = {}
 
 
-def action(name, required=(), optional=(), text_params=()):
+def action(name, required=(), optional=(), text_params=(), ends=False):
     """Register a function as the action `name`."""
 
     def register(func):
         REGISTRY[name] = Action(name, func, tuple(required), tuple(optional),
-                                tuple(text_params), (func.__doc__ or "").strip())
+                                tuple(text_params), (func.__doc__ or "").strip(), ends)
         return func
 
     return register
@@ -77,7 +78,7 @@ def go_to_flow(params, run):
     run.jump = Target(flow=str(params["flow"]))
 
 
-@action("end_session", required=("text",), text_params=("text",))
+@action("end_session", required=("text",), text_params=("text",), ends=True)
 def end_session(params, run):
     """Show a last screen and close the session: `with: {text: main.goodbye}`."""
     run.end_text = str(params["text"])
@@ -112,7 +113,7 @@ def update_reminders(params, run):
     run.effects.append(Effect("reschedule"))
 
 
-@action("forget_me", required=("text",), text_params=("text",))
+@action("forget_me", required=("text",), text_params=("text",), ends=True)
 def forget_me(params, run):
     """Delete her contact, visits, reminders and message history, then close the session
     with `text`: `with: {text: settings.forgotten}`."""

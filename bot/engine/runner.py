@@ -48,6 +48,8 @@ class Run:
 
     def text(self, key):
         values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()}
+        for missing in self.content.texts.placeholders(key, self.language) - set(values):
+            values[missing] = "-"  # never show a blank's name to a caller
         return self.content.texts.get(key, self.language, **values)
 
     def state(self):
