@@ -1,10 +1,14 @@
 """The RQ worker with its scheduler: `python worker.py`.
 
 It shares Redis with the web app (REDIS_URL, or the same embedded server) and
-runs the jobs on the queues below; scheduled jobs run through RQ's scheduler.
+runs the jobs on the queues below. Reminder dispatch is a scheduled job on
+RQ's own scheduler: each run books the next, and starting a worker books the
+current slot, so the chain survives a worker restart.
 """
 
 import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rq import Queue, Worker
 
@@ -18,6 +22,8 @@ def main():
     jobs.use_app(app)
     _replay_spool(app)
     connection = store.queue_connection(app)
+    now = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"]))
+    jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]))
     queues = [Queue(name, connection=connection) for name in QUEUES]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
     Worker(queues, connection=connection).work(with_scheduler=True)

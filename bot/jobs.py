@@ -8,10 +8,14 @@ never succeed (a blacklisted number, bad credentials) is recorded, not retried.
 import json
 import logging
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from rq import Queue, Retry
 
-from . import store
+from . import content_service, store
+from .reminders import dispatch
+from .reminders.timing import Rules
 from .sms import outbound
 from .sms.gateway import GatewayError, gateway_for
 
@@ -83,3 +87,38 @@ def send_sms(batch_id):
         raise SendAgain(f"{len(again)} recipient(s) to try again")
     store.redis(current).delete(_batch_key(batch_id))
     return {"sent": sum(o.sent for o in outcomes), "failed": sum(not o.sent for o in outcomes)}
+
+
+def schedule_dispatch(connection, when, every_minutes):
+    """Have the worker's scheduler run a dispatch at the slot of `when` (idempotent per slot)."""
+    minute = (when.minute // every_minutes) * every_minutes
+    slot = when.replace(minute=minute, second=0, microsecond=0)
+    if slot < when:
+        slot += timedelta(minutes=every_minutes)
+    Queue("reminders", connection=connection).enqueue_at(
+        slot, dispatch_reminders, job_id=f"reminders-dispatch-{slot.strftime('%Y%m%d%H%M')}",
+        description="dispatch due reminders")
+    return slot
+
+
+def dispatch_reminders():
+    """Send every reminder due now, then book the next dispatch on RQ's scheduler."""
+    current = app()
+    every = int(current.config["DISPATCH_EVERY_MINUTES"])
+    now = datetime.now(ZoneInfo(current.config["BOT_TIMEZONE"]))
+    with current.app_context():
+        db = store.redis()
+        try:
+            report = dispatch.dispatch(db, content_service.current(current),
+                                       gateway_for(current.config, db), now,
+                                       Rules.from_config(current.config),
+                                       current.config["SMS_BATCH_SIZE"])
+        except GatewayError as err:
+            if err.retryable:
+                raise SendAgain(str(err)) from None  # the due stay due; the next dispatch sends
+            log.error("Reminders not sent: %s", err)
+            return {"error": str(err)}
+        finally:
+            schedule_dispatch(store.queue_connection(current), now + timedelta(minutes=every),
+                              every)
+    return report.__dict__

@@ -1,10 +1,13 @@
 """Staff commands, run as `flask --app wsgi <command>`."""
 
-from . import flows, serve, simulator, sms
+from . import appointments, flows, followups, reminders, serve, simulator, sms
 
 
 def init_app(app):
     app.cli.add_command(flows.group)
     app.cli.add_command(sms.group)
+    app.cli.add_command(appointments.group)
+    app.cli.add_command(reminders.group)
+    app.cli.add_command(followups.group)
     app.cli.add_command(simulator.ussd)
     app.cli.add_command(serve.serve)

@@ -20,10 +20,14 @@ def visit_id(day, kind):
 def add(pipe, phone, day, kind, time="", clinic="", source="mother"):
     """Queue a visit; return its id."""
     vid = visit_id(day, kind)
-    pipe.hset(key(phone), vid, json.dumps({"id": vid, "date": day.isoformat(), "kind": kind,
-                                           "time": time, "clinic": clinic, "source": source,
-                                           "status": "booked"}))
+    pipe.hset(key(phone), vid, dumps({"id": vid, "date": day.isoformat(), "kind": kind,
+                                      "time": time, "clinic": clinic, "source": source,
+                                      "status": "booked"}))
     return vid
+
+
+def dumps(visit):
+    return json.dumps(visit, sort_keys=True)
 
 
 def parse(raw):
@@ -40,7 +44,7 @@ def parse(raw):
 def set_status(db, phone, day, status):
     """Mark every visit on `day` attended or cancelled; return how many."""
     found = parse(db.hgetall(key(phone)))
-    changed = {vid: json.dumps({**v, "status": status}) for vid, v in found.items()
+    changed = {vid: dumps({**v, "status": status}) for vid, v in found.items()
                if v["date"] == day.isoformat()}
     if changed:
         db.hset(key(phone), mapping=changed)

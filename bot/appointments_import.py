@@ -1,0 +1,93 @@
+"""Importing visits from a clinic register (CSV), row by row, keeping the good rows.
+
+Columns: phone, date (YYYY-MM-DD), kind, and optionally time (HH:MM), clinic,
+language (en or sw). A number the bot does not know becomes a contact enrolled
+by staff (the clinic took her consent). A visit's id is its date and kind and
+an existing visit is never overwritten, so importing the same file twice
+changes nothing.
+"""
+
+import csv
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import phones
+from .store import contacts, visits
+
+REQUIRED = ("phone", "date", "kind")
+LANGUAGES = ("en", "sw")
+
+
+@dataclass
+class Result:
+    visits: int = 0
+    new_contacts: int = 0
+    phones: set = field(default_factory=set)
+    skipped: list = field(default_factory=list)  # (line, reason)
+
+
+def import_file(db, path, region, default_language, today):
+    """Import `path`; return a Result. Raise ValueError if the file cannot be used at all."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            raise ValueError(f"{path}: the first line must name the columns; missing: "
+                             f"{', '.join(missing)}. Expected: phone,date,kind[,time,clinic,language]")
+        result = Result()
+        for line, row in enumerate(reader, start=2):
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+            reason, visit = _check(row, region)
+            if reason:
+                result.skipped.append((line, reason))
+            else:
+                _keep(db, visit, default_language, today, result)
+    return result
+
+
+def _check(row, region):
+    phone = phones.normalise(row.get("phone"), region)
+    if phone is None:
+        return f"phone {row.get('phone')!r} is not a valid phone number", None
+    try:
+        day = date.fromisoformat(row.get("date", ""))
+    except ValueError:
+        return f"date {row.get('date')!r} is not a date written YYYY-MM-DD", None
+    kind = row.get("kind", "").lower()
+    if kind not in visits.KINDS:
+        return f"kind {row.get('kind')!r} is not one of {', '.join(visits.KINDS)}", None
+    when = row.get("time", "")
+    if when and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", when):
+        return f"time {when!r} is not written HH:MM", None
+    language = row.get("language", "").lower()
+    if language and language not in LANGUAGES:
+        return f"language {row.get('language')!r} must be en or sw", None
+    clinic = row.get("clinic", "")
+    if len(clinic) > 30:
+        return "clinic name is longer than 30 characters (it must fit in an SMS)", None
+    return None, {"phone": phone, "day": day, "kind": kind, "time": when, "clinic": clinic,
+                  "language": language}
+
+
+def _keep(db, visit, default_language, today, result):
+    phone = visit["phone"]
+    known = db.hgetall(contacts.key(phone))
+    pipe = db.pipeline(transaction=True)
+    if known.get("enrolled") != "yes":
+        pipe.hset(contacts.key(phone), mapping={
+            "enrolled": "yes", "enrolled_by": "staff", "consent_sms": "clinic",
+            "enrolled_on": today.isoformat(), "updated_at": str(int(time.time())),
+            "language": known.get("language") or visit["language"] or default_language,
+            "clinic": known.get("clinic") or visit["clinic"]})
+        result.new_contacts += 1
+    vid = visits.visit_id(visit["day"], visit["kind"])
+    record = {"id": vid, "date": visit["day"].isoformat(), "kind": visit["kind"],
+              "time": visit["time"], "clinic": visit["clinic"], "source": "import",
+              "status": "booked"}
+    pipe.hsetnx(visits.key(phone), vid, visits.dumps(record))
+    added = pipe.execute()[-1]
+    result.visits += int(bool(added))
+    result.phones.add(phone)

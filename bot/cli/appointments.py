@@ -1,0 +1,78 @@
+"""`flask --app wsgi appointments ...`: visits from clinic registers, attended or cancelled."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .. import content_service, phones, store
+from ..appointments_import import import_file
+from ..reminders.dispatch import reschedule
+from ..reminders.timing import Rules
+from ..store import visits
+
+group = AppGroup("appointments", help="Clinic visits: import a register, mark attended or cancelled.")
+
+
+def _now():
+    return datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
+
+
+def _reschedule(phone_numbers):
+    db, content = store.redis(), content_service.current()
+    rules, now = Rules.from_config(current_app.config), _now()
+    for phone in phone_numbers:
+        reschedule(db, content, phone, now, rules)
+
+
+@group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_(path):
+    """Import visits from a CSV file: phone,date,kind[,time,clinic,language]."""
+    config = current_app.config
+    try:
+        result = import_file(store.redis(), path, config["PHONE_REGION"],
+                             config["DEFAULT_LANGUAGE"], _now().date())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise click.ClickException(str(err)) from None
+    _reschedule(result.phones)
+    click.echo(f"Imported {result.visits} new visit(s) for {len(result.phones)} contact(s); "
+               f"{result.new_contacts} new contact(s) enrolled by staff.")
+    if result.skipped:
+        click.echo(f"Skipped {len(result.skipped)} row(s); fix them and import the file again "
+                   "(rows already imported will not be doubled):")
+        for line, reason in result.skipped:
+            click.echo(f"- {path}, line {line}: {reason}")
+    if result.skipped and not result.phones:
+        raise SystemExit(1)
+
+
+def _mark(phone, day, status):
+    number = phones.normalise(phone, current_app.config["PHONE_REGION"])
+    if number is None:
+        raise click.BadParameter(f"{phone!r} is not a phone number.")
+    changed = visits.set_status(store.redis(), number, day, status)
+    if not changed:
+        raise click.ClickException(f"No visit on {day.isoformat()} for this number.")
+    _reschedule([number])
+    click.echo(f"{changed} visit(s) marked {status}.")
+
+
+@group.command("attended")
+@click.argument("phone")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+def attended(phone, day):
+    """Mark her visit on DAY (YYYY-MM-DD) attended: no missed-visit follow-up."""
+    _mark(phone, day.date(), "attended")
+
+
+@group.command("cancel")
+@click.argument("phone")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+def cancel(phone, day):
+    """Cancel her visit on DAY (YYYY-MM-DD): its reminders stop."""
+    _mark(phone, day.date(), "cancelled")
+
+

@@ -1,0 +1,71 @@
+"""`flask --app wsgi reminders preview|run`: what the worker sends, for staff checks."""
+
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .. import content_service, store
+from ..privacy import mask_phone
+from ..reminders import dispatch
+from ..reminders.timing import Rules
+from ..sms.gateway import GatewayError, gateway_for
+
+group = AppGroup("reminders", help="Reminder SMS: preview a day, or run one dispatch.")
+
+
+def _zone():
+    return ZoneInfo(current_app.config["BOT_TIMEZONE"])
+
+
+@group.command("preview")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="The day to preview, YYYY-MM-DD.")
+def preview(day):
+    """List what would be sent on a day: counts by kind and language, then each SMS."""
+    rules = Rules.from_config(current_app.config)
+    # the last minute of that day's sending window: everything due that day is due by then
+    moment = datetime.combine(day.date(), rules.send_until, _zone()) - timedelta(minutes=1)
+    db, content = store.redis(), content_service.current()
+    phones = dispatch.due_contacts(db, moment, 10_000_000)
+    planned = [(phone, contact, reminder)
+               for start in range(0, len(phones), dispatch.CHUNK)
+               for phone, contact, plan in dispatch.plan_for(db, content, moment, rules,
+                                                             phones[start:start + dispatch.CHUNK])
+               for reminder in plan.due]
+    counts = Counter((r.kind, c.get("language") or content.default_language)
+                     for _, c, r in planned)
+    click.echo(f"{len(planned)} SMS would be sent on {day.date().isoformat()}.")
+    for (kind, language), count in sorted(counts.items()):
+        click.echo(f"  {kind:<18} {language}  {count}")
+    for phone, contact, reminder in planned:
+        click.echo(f"{mask_phone(phone)}  {reminder.kind:<18} "
+                   f"{dispatch.render(content, contact, reminder)}")
+
+
+@group.command("run")
+@click.option("--at", "moment", required=True, help="ISO date and time, e.g. 2027-03-14T10:00.")
+def run(moment):
+    """Run one dispatch as if it were that time (for staff checks and tests)."""
+    try:
+        when = datetime.fromisoformat(moment)
+    except ValueError:
+        raise click.BadParameter(f"{moment!r} is not an ISO date and time, e.g. "
+                                 "2027-03-14T10:00.") from None
+    when = when if when.tzinfo else when.replace(tzinfo=_zone())
+    db = store.redis()
+    try:
+        report = dispatch.dispatch(db, content_service.current(), gateway_for(current_app.config, db),
+                                   when, Rules.from_config(current_app.config),
+                                   current_app.config["SMS_BATCH_SIZE"])
+    except GatewayError as err:
+        raise click.ClickException(f"{err} Nothing is lost: the next dispatch sends them.") \
+            from None
+    if not Rules.from_config(current_app.config).is_allowed(when):
+        click.echo("Outside the sending hours: nothing sent; due reminders wait.")
+    click.echo(f"Contacts due: {report.contacts}. Sent: {report.sent}. Too late to send "
+               f"(recorded): {report.late}. To retry: {report.retry}. Not sent: "
+               f"{dict(report.not_sent) or 0}.")
