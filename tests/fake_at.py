@@ -22,6 +22,7 @@ class FakeAT:
     def __init__(self):
         self.requests, self.plan, self.failing = [], [], {}
         self.slow_seconds = 1.5
+        self.delay = 0.0  # seconds every answer takes (to catch a sender mid-way)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -49,6 +50,7 @@ class FakeAT:
             step = self.plan.pop(0) if self.plan else "ok"
         if step == "slow":
             time.sleep(self.slow_seconds)
+        time.sleep(self.delay)
         if headers.get("apiKey") != API_KEY or step == "401":
             return 401, "text/plain", "The supplied authentication is invalid"
         if step in ("429", "500", "502", "503"):

@@ -11,8 +11,9 @@ DD-MM-YYYY. Adding a case needs no Python.
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,7 +29,8 @@ _DAYS = re.compile(r"\{today([+-]\d+)?\}")
 
 def _dates(text):
     def day(found):
-        shifted = date.today() + timedelta(days=int(found.group(1) or 0))
+        today = datetime.now(ZoneInfo("Africa/Nairobi")).date()  # the bot's own today
+        shifted = today + timedelta(days=int(found.group(1) or 0))
         return shifted.strftime("%d-%m-%Y")
 
     return _DAYS.sub(day, str(text))

@@ -1,0 +1,63 @@
+"""The worker side of reminders: RQ's scheduler runs the dispatch; a killed sender loses nothing."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rq import Queue, SimpleWorker
+from rq.registry import ScheduledJobRegistry
+
+from bot import jobs, store
+from bot.reminders import dispatch
+
+from .fake_at import API_KEY, USERNAME
+from .test_reminders_dispatch import RULES, enrol
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_sender_killed_mid_dispatch_loses_no_reminder(db, at, redis_url):
+    phones = [f"+2547120009{n:02d}" for n in range(12)]
+    for phone in phones:
+        enrol(db, phone, stage="pregnancy", due_date="2027-03-16")
+    at.delay = 0.25  # each one-recipient request takes a while
+    env = dict(os.environ, REDIS_URL=redis_url, AT_USERNAME=USERNAME, AT_API_KEY=API_KEY,
+               AT_API_URL=at.url, SMS_BATCH_SIZE="1")
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "run", "--at",
+               "2026-11-24T10:00"]
+    sender = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while len(at.requests) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sender.send_signal(signal.SIGKILL)
+    sender.wait()
+    sent_before = len(at.requests)
+    assert 3 <= sent_before < len(phones)  # it really died half-way
+    at.delay = 0
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    received = at.recipients()
+    assert set(received) == set(phones)  # every reminder went out ...
+    assert len(received) - len(phones) <= 1  # ... and at most the one in flight twice
+
+
+def test_the_dispatch_runs_on_rqs_scheduler_and_books_the_next_one(sms_app, db, at):
+    sms_app.config.update(SMS_BATCH_SIZE=500)
+    enrol(db, "+254712000950", stage="pregnancy", due_date="2027-03-16")
+    zone = ZoneInfo("Africa/Nairobi")
+    now = datetime.now(zone)
+    db.zadd(dispatch.NEXT, {"+254712000950": (now - timedelta(minutes=1)).timestamp()})
+    connection = store.queue_connection(sms_app)
+    jobs.schedule_dispatch(connection, now - timedelta(minutes=5), 5)
+    queue = Queue("reminders", connection=connection)
+    SimpleWorker([queue], connection=connection).work(burst=True, with_scheduler=True)
+    booked = ScheduledJobRegistry(queue=queue).get_job_ids()
+    assert booked and all(job_id.startswith("reminders-dispatch-") for job_id in booked)
+    if RULES.is_allowed(now):  # inside the sending hours the weekly message went out
+        assert at.recipients() == ["+254712000950"]
+    connection.close()
