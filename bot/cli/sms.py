@@ -30,7 +30,8 @@ def show_log(phone, limit):
         click.echo("No SMS sent to this number.")
     for message in found:
         click.echo(f"{message.get('id')}  {message.get('kind'):<12} {message.get('status'):<10} "
-                   f"{message.get('cost') or '-':<12} {message.get('text', '')[:60]}")
+                   f"{message.get('cost') or '-':<12} "
+                   f"{message.get('text', message.get('ref', ''))[:60]}")
 
 
 @group.command("totals")

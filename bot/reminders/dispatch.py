@@ -15,7 +15,7 @@ from ..store import contacts, followups, visits
 from .plan import make_plan
 
 NEXT = "reminders:next"
-CHUNK = 1000  # contacts read in one round trip
+CHUNK = 10_000  # contacts planned together: bigger chunks mean bigger bulk groups
 RETRY_AFTER = timedelta(minutes=15)  # a recipient AT could not take now is tried again then
 
 
@@ -73,7 +73,7 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
             items.append(item)
             by_key[(phone, reminder.id)] = reminder
     pipe.execute()
-    outcomes = outbound.send(db, gateway, items, batch_size) if items else []
+    outcomes = outbound.send(db, gateway, items, batch_size, numbers_checked=True) if items else []
     retry_phones = set()
     pipe = db.pipeline(transaction=False)
     for outcome in outcomes:

@@ -8,8 +8,10 @@ delivered and failed (by reason) and the cost, in thousandths of a shilling.
 import re
 from datetime import UTC, datetime, timedelta
 
-KEEP_DAYS = 400  # a little over a year, for yearly reports
-PER_CONTACT = 200  # messages kept in one contact's log
+KEEP_DAYS = 400  # daily totals: a little over a year, for yearly reports
+MESSAGE_DAYS = 35  # one message's record: long enough for late delivery reports and staff
+# questions; at national scale every day kept costs gigabytes (see BENCHMARKS.md)
+PER_CONTACT = 50  # messages listed in one contact's log
 FINAL_FAILURES = {"Failed", "Rejected", "Expired"}
 
 
@@ -30,23 +32,31 @@ def count(pipe, when, field, amount=1):
     pipe.expire(day_key(when), KEEP_DAYS * 86400)
 
 
-def record_sent(pipe, message_id, item, delivery, gateway_name, now):
-    """Queue the record of one message as the gateway answered it."""
-    when = datetime.fromtimestamp(now, UTC)
+def record_sent(pipe, message_id, item, delivery, now, totals):
+    """Queue the record of one message as the gateway answered it; add to `totals`."""
     status = "Sent" if delivery.sent else delivery.status
-    pipe.hset(message_key(message_id), mapping={
-        "id": message_id, "phone": item.phone, "text": item.text, "kind": item.kind,
-        "status": status, "code": str(delivery.code), "cost": delivery.cost,
-        "gateway": gateway_name, "sent_at": str(int(now)), "updated_at": str(int(now)),
-    })
-    pipe.expire(message_key(message_id), KEEP_DAYS * 86400)
+    record = {"phone": item.phone, "kind": item.kind, "status": status, "cost": delivery.cost,
+              "sent_at": str(int(now))}
+    # A reminder's words follow from its id (and cost memory at national scale); a reply's
+    # or a staff message's do not, so only those keep their text.
+    record.update({"ref": item.key} if item.key else {"text": item.text})
+    pipe.hset(message_key(message_id), mapping=record)
+    pipe.expire(message_key(message_id), MESSAGE_DAYS * 86400)
     pipe.lpush(contact_key(item.phone), message_id)
     pipe.ltrim(contact_key(item.phone), 0, PER_CONTACT - 1)
     if delivery.sent:
-        count(pipe, when, "sent")
-        count(pipe, when, "cost_milli", cost_milli(delivery.cost))
+        totals["sent"] += 1
+        totals["cost_milli"] += cost_milli(delivery.cost)
     elif not delivery.retryable:
-        count(pipe, when, f"failed:{delivery.status}")
+        totals[f"failed:{delivery.status}"] += 1
+
+
+def count_all(pipe, when, totals):
+    """Queue the day's counts for a whole batch at once."""
+    for name, amount in totals.items():
+        if amount:
+            pipe.hincrby(day_key(when), name, amount)
+    pipe.expire(day_key(when), KEEP_DAYS * 86400)
 
 
 def cost_milli(cost):
@@ -61,7 +71,8 @@ def messages(db, phone, limit=50):
     pipe = db.pipeline(transaction=False)
     for message_id in ids:
         pipe.hgetall(message_key(message_id))
-    return [m for m in pipe.execute() if m]
+    return [{"id": message_id, **m} for message_id, m in zip(ids, pipe.execute(), strict=True)
+            if m]
 
 
 def totals(db, days, today=None):

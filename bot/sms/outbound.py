@@ -11,6 +11,7 @@ was in flight.
 import itertools
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,11 +40,15 @@ class Outcome:
     message_id: str = ""
 
 
-def send(db, gateway, items, batch_size=200, region="KE"):
-    """Send `items`; return one Outcome each. GatewayError from a batch propagates."""
+def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False):
+    """Send `items`; return one Outcome each. GatewayError from a batch propagates.
+
+    `numbers_checked`: the numbers come from the bot's own records, which hold
+    only numbers checked on the way in; reading them again is wasted time.
+    """
     outcomes, ready = [], []
     for item in items:
-        phone = phones.normalise(item.phone, region)
+        phone = item.phone if numbers_checked else phones.normalise(item.phone, region)
         if phone is None:
             outcomes.append(_refused(db, item, "InvalidPhoneNumber"))
         else:
@@ -66,7 +71,7 @@ def send(db, gateway, items, batch_size=200, region="KE"):
         for start in range(0, len(group), batch_size):
             batch = group[start:start + batch_size]
             deliveries = gateway.send(text, [item.phone for item in batch])
-            outcomes += _record(db, batch, deliveries, gateway.name)
+            outcomes += _record(db, batch, deliveries)
     return outcomes
 
 
@@ -84,15 +89,16 @@ def mark_done(pipe, phone, key, value):
     pipe.expire(done_key(phone), DONE_DAYS * 86400)
 
 
-def _record(db, batch, deliveries, gateway_name):
-    pipe, outcomes, now = db.pipeline(transaction=False), [], time.time()
+def _record(db, batch, deliveries):
+    pipe, outcomes, now, totals = db.pipeline(transaction=False), [], time.time(), Counter()
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
-        log.record_sent(pipe, message_id, item, delivery, gateway_name, now)
+        log.record_sent(pipe, message_id, item, delivery, now, totals)
         if item.key and (delivery.sent or not delivery.retryable):
             mark_done(pipe, item.phone, item.key, str(int(now)))
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
+    log.count_all(pipe, datetime.fromtimestamp(now, UTC), totals)
     pipe.execute()
     return outcomes
 
