@@ -22,6 +22,7 @@ from .sms.gateway import GatewayError, gateway_for
 log = logging.getLogger(__name__)
 _app = None
 BATCH_DAYS = 7  # a batch waits this long for Redis, AT or a worker to come back
+DISPATCH_RETRY = Retry(max=3, interval=[30, 90, 240])  # seconds, when AT is down or throttling
 
 
 class SendAgain(Exception):
@@ -97,7 +98,7 @@ def schedule_dispatch(connection, when, every_minutes):
         slot += timedelta(minutes=every_minutes)
     Queue("reminders", connection=connection).enqueue_at(
         slot, dispatch_reminders, job_id=f"reminders-dispatch-{slot.strftime('%Y%m%d%H%M')}",
-        description="dispatch due reminders")
+        description="dispatch due reminders", retry=DISPATCH_RETRY)
     return slot
 
 
