@@ -94,7 +94,9 @@ def step(content, session, contact, answer, today=None):
         return _go_main(run)
     pages = _pages(run, state)
     page = min(run.session.page, len(pages) - 1)
-    if answer == MORE and page < len(pages) - 1:
+    if page < len(pages) - 1 and (answer == MORE or (_options_last(state) and answer != BACK)):
+        # Numbered answers show on the last page: a number typed before she has read that
+        # far (a consent, say) only turns the page. Free answers (a date) count anywhere.
         run.session.page = page + 1
         return _finish(run)
     if answer == BACK:
@@ -103,6 +105,12 @@ def step(content, session, contact, answer, today=None):
     if target is None:
         return _finish(run, hint=hint)
     return _go(run, target)
+
+
+def _options_last(state):
+    """True for screens whose numbered answers come after the text: messages and questions."""
+    return state.kind == "message" or (
+        state.kind == "input" and state.data["validate"]["type"] in ("yes_no", "choice"))
 
 
 def _choose(run, state, answer):
