@@ -4,7 +4,10 @@ Tests use the Redis at REDIS_URL when it is set (it is flushed: point it at a
 throwaway server), otherwise an embedded server started for this run.
 """
 
+import logging
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +72,30 @@ def sms_app(app, at):
     jobs.use_app(app)
     yield app
     jobs.use_app(None)
+
+
+_PHONE = re.compile(r"(?<![\d*])(?:\+?254|0)[17]\d{8}(?!\d)")
+_TEXTS = None
+
+
+def _known_texts():
+    """Every text of some length the bot can show or send: none may reach a log."""
+    global _TEXTS
+    if _TEXTS is None:
+        from bot.content.texts import Texts
+
+        texts, _ = Texts.load(Path(__file__).resolve().parent.parent / "locales")
+        _TEXTS = {t for strings in texts.strings.values() for t in strings.values() if len(t) > 24}
+    return _TEXTS
+
+
+@pytest.fixture(autouse=True)
+def logs_hold_no_numbers_or_texts(caplog):
+    """Every test, whatever it does: its log lines hold no full phone number and no message text."""
+    caplog.set_level(logging.INFO)
+    yield
+    for record in caplog.get_records("setup") + caplog.get_records("call"):
+        line = record.getMessage() + (record.exc_text or "")
+        assert not _PHONE.search(line), f"a phone number was logged: {line}"
+        leaked = [t for t in _known_texts() if t in line]
+        assert not leaked, f"a message text was logged: {line}"

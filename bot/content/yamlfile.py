@@ -38,7 +38,10 @@ def load(text):
     `lines` maps a key path such as ("states", "menu") to its 1-based line;
     `duplicates` lists (path, line) of keys written twice in one mapping.
     """
-    loader = StrictLoader(text)
+    try:
+        loader = StrictLoader(text)  # the reader refuses control characters right here
+    except yaml.YAMLError as err:
+        raise YamlError(f"{getattr(err, 'reason', err)}") from None
     try:
         node = loader.get_single_node()
         if node is None:
