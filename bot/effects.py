@@ -18,7 +18,8 @@ def apply(db, content, config, phone, effects, channel, extra=None):
     if any(e.kind == "forget" for e in effects):
         forget.forget(db, phone)
         return
-    pipe = db.pipeline(transaction=True)
+    # Most screens change nothing but the session: one write needs no MULTI/EXEC around it.
+    pipe = db.pipeline(transaction=bool(effects))
     if extra:
         extra(pipe)
     contacts.apply_effects(pipe, phone, effects)

@@ -1,8 +1,11 @@
 """Phone numbers in one form everywhere: E.164 (+254712345678)."""
 
+from functools import lru_cache
+
 import phonenumbers
 
 
+@lru_cache(maxsize=65536)  # a caller's number arrives with every screen of her session
 def normalise(raw, region="KE"):
     """Return `raw` as E.164, or None when it is not a valid phone number."""
     text = str(raw or "").strip()

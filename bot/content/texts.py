@@ -35,6 +35,7 @@ class Texts:
         self._prefix = f"c{next(_catalogue_ids)}"
         self.strings = {}  # locale -> {key: text}
         self.origin = {}  # (locale, key) -> (file, line)
+        self._blanks = {}  # (locale, key) -> the %{blanks} in that text
 
     @classmethod
     def load(cls, directory):
@@ -85,6 +86,7 @@ class Texts:
         """Add one text (used by the loader and by tests)."""
         self.strings.setdefault(locale, {})[key] = text
         self.origin[(locale, key)] = origin
+        self._blanks.pop((locale, key), None)
         i18n.add_translation(f"{self._prefix}.{key}", text, locale=locale)
 
     @property
@@ -99,8 +101,12 @@ class Texts:
         return i18n.t(f"{self._prefix}.{key}", locale=locale, **params)
 
     def placeholders(self, key, locale):
-        text = self.strings.get(locale, {}).get(key, "")
-        return {a or b for a, b in PLACEHOLDER.findall(text)}
+        """The %{blanks} a text has (worked out once per text: screens ask on every render)."""
+        found = self._blanks.get((locale, key))
+        if found is None:
+            text = self.strings.get(locale, {}).get(key, "")
+            found = self._blanks[(locale, key)] = frozenset(a or b for a, b in PLACEHOLDER.findall(text))
+        return found
 
 
 def _shown(path):

@@ -32,6 +32,7 @@ class Run:
     effects: list = field(default_factory=list)
     jump: Target | None = None
     end_text: str | None = None
+    _values: dict | None = None  # the blanks' values, worked out once per step
 
     @property
     def results(self):
@@ -44,12 +45,20 @@ class Run:
 
     def set_field(self, name, value):
         self.contact[name] = value
+        self._values = None
         self.effects.append(Effect("set_field", name, value))
 
+    def keep_answer(self, name, value):
+        self.results[name] = value
+        self._values = None
+
     def text(self, key):
-        values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()}
-        for missing in self.content.texts.placeholders(key, self.language) - set(values):
-            values[missing] = "-"  # never show a blank's name to a caller
+        blanks = self.content.texts.placeholders(key, self.language)
+        if not blanks:
+            return self.content.texts.get(key, self.language)
+        if self._values is None:
+            self._values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()}
+        values = {b: self._values.get(b, "-") for b in blanks}  # never show a blank's name
         return self.content.texts.get(key, self.language, **values)
 
     def state(self):
@@ -126,7 +135,7 @@ def _choose(run, state, answer):
         rules = state.data["validate"]
         value = validators.check(rules, answer[:200], run.today)
         if value is not None:
-            run.results[state.data["save_as"]] = value
+            run.keep_answer(state.data["save_as"], value)
             if state.data.get("field"):
                 run.set_field(state.data["field"], value)
             return state.target, None
