@@ -14,6 +14,8 @@ sample, without it (one request per recipient): the ratio is what grouping buys.
 
 import argparse
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -76,15 +78,33 @@ def timed_dispatch(db, content, gateway, phones, batch):
     return report, time.perf_counter() - started
 
 
+class _FakeATProcess:
+    """The fake AT server in its own process (bench/fake_at_server.py)."""
+
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.fake_at_server"],
+                                        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        self.url = self.process.stdout.readline().strip()
+
+    def count(self):
+        return "n/a (separate process)"
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--ungrouped", type=int, default=1_000, help="sample sent one by one")
+    parser.add_argument("--separate-at", action="store_true",
+                        help="run the fake AT server in a process of its own")
     args = parser.parse_args()
     content = load_content(ROOT / "flows", ROOT / "locales")
     with tempfile.TemporaryDirectory() as folder:
         server = RedisServer(Path(folder)).start()
-        at = FakeAT().start()
+        at = _FakeATProcess() if args.separate_at else FakeAT().start()
         db = redis.Redis.from_url(server.url, decode_responses=True)
         try:
             base = db.info("memory")["used_memory"]
@@ -95,7 +115,7 @@ def main():
             before_send = db.info("memory")["used_memory"]
             grouped, grouped_s = timed_dispatch(db, content, gateway, phones, 500)
             per_sms = (db.info("memory")["used_memory"] - before_send) / grouped.sent
-            requests_grouped = len(at.requests)
+            requests_grouped = grouped.sent and at.count()
             sample = enrol(db, content, args.ungrouped, first=10_000_000)
             single, single_s = timed_dispatch(db, content, gateway, sample, 1)
         finally:

@@ -9,7 +9,7 @@ from .privacy import install_log_filter
 
 
 def create_app(test_config=None):
-    """Build the Flask app: settings, content, webhooks and staff commands."""
+    """Build the Flask app: settings, content, webhooks, the clinic API and staff commands."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.DEFAULTS)
     app.config.update(config.from_environment())
@@ -18,10 +18,12 @@ def create_app(test_config=None):
     install_log_filter(app.config["LOG_LEVEL"])
     logging.getLogger("bot").setLevel(app.config["LOG_LEVEL"])
 
-    from . import channels, cli, content_service
+    from . import api, channels, cli, console, content_service
 
     content_service.init_app(app)
     channels.init_app(app)
+    api.init_app(app)
+    console.init_app(app)
     cli.init_app(app)
     _plain_errors(app)
     return app

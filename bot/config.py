@@ -37,9 +37,20 @@ DEFAULTS = {
     "LOG_LEVEL": "INFO",
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
+    # The staff console (/console). SECRET_KEY signs its login cookie: set it in the environment;
+    # when unset, each process makes a random one (see bot/console/settings.py).
+    "SECRET_KEY": "",
+    "SESSION_COOKIE_SECURE": True,  # the login cookie travels over https only; 0 for plain http
+    "CONSOLE_SESSION_HOURS": 12,  # a console login lasts this long, then asks again
 }
 
-_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float}
+_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
+            "CONSOLE_SESSION_HOURS": float}
+
+
+def _flag(text):
+    """Read an on/off setting: 1, true, yes, on are on; anything else is off."""
+    return text.strip().lower() in ("1", "true", "yes", "on")
 
 
 def from_environment(environ=None):
@@ -48,7 +59,7 @@ def from_environment(environ=None):
     found = {}
     for name, default in DEFAULTS.items():
         if name in environ and name != "MAX_CONTENT_LENGTH":
-            cast = _NUMBERS.get(name, type(default))
+            cast = _flag if isinstance(default, bool) else _NUMBERS.get(name, type(default))
             if cast is list:  # written as 10,30,60
                 found[name] = [float(part) for part in environ[name].split(",") if part.strip()]
             else:

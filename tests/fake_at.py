@@ -41,6 +41,10 @@ class FakeAT:
         self.server.shutdown()
         self.server.server_close()
 
+    def count(self):
+        """How many requests were answered."""
+        return len(self.requests)
+
     def recipients(self):
         """Every number AT was asked to send to, in order."""
         return [n for r in self.requests for n in r["to"].split(",")]

@@ -127,4 +127,4 @@ def test_attended_visits_and_the_follow_up_list(runner, db, tmp_path):
     assert "closed" in closed.output
     assert "No open follow-ups." in runner.invoke(args=["followups", "list"]).output
     missing = runner.invoke(args=["followups", "close", "nope"])
-    assert missing.exit_code == 1 and "There is no follow-up nope" in missing.output
+    assert missing.exit_code == 1 and "There is no open follow-up nope" in missing.output

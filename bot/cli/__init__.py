@@ -1,6 +1,6 @@
 """Staff commands, run as `flask --app wsgi <command>`."""
 
-from . import appointments, flows, followups, reminders, serve, simulator, sms
+from . import api_tokens, appointments, flows, followups, reminders, serve, simulator, sms
 
 
 def init_app(app):
@@ -9,5 +9,6 @@ def init_app(app):
     app.cli.add_command(appointments.group)
     app.cli.add_command(reminders.group)
     app.cli.add_command(followups.group)
+    app.cli.add_command(api_tokens.group)
     app.cli.add_command(simulator.ussd)
     app.cli.add_command(serve.serve)

@@ -1,6 +1,5 @@
 """`flask --app wsgi followups list|close`: the Mentor Mothers' call-back list."""
 
-import time
 from datetime import datetime
 
 import click
@@ -17,12 +16,7 @@ REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
 @group.command("list")
 def list_open():
     """List open follow-ups, oldest first, with the number to call."""
-    db = store.redis()
-    ids = db.zrange(followups.OPEN, 0, -1)
-    pipe = db.pipeline(transaction=False)
-    for followup_id in ids:
-        pipe.hgetall(followups.key(followup_id))
-    records = [r for r in pipe.execute() if r]
+    records = followups.open_list(store.redis(), 100_000)
     if not records:
         click.echo("No open follow-ups.")
     for record in records:
@@ -40,12 +34,6 @@ def list_open():
 @click.option("--note", default="", help="What was done, for the record.")
 def close(followup_id, note):
     """Mark a follow-up done, with a note."""
-    db = store.redis()
-    if not db.exists(followups.key(followup_id)):
-        raise click.ClickException(f"There is no follow-up {followup_id}; see `followups list`.")
-    pipe = db.pipeline(transaction=True)
-    pipe.hset(followups.key(followup_id), mapping={"status": "done", "note": note[:500],
-                                                   "closed_at": str(int(time.time()))})
-    pipe.zrem(followups.OPEN, followup_id)
-    pipe.execute()
+    if not followups.close(store.redis(), followup_id, note):
+        raise click.ClickException(f"There is no open follow-up {followup_id}; see `followups list`.")
     click.echo(f"Follow-up {followup_id} closed.")

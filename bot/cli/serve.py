@@ -6,6 +6,7 @@ the Procfile runs the same two processes separately.
 """
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -27,6 +28,8 @@ def serve(host, port, workers):
     """Run the web app and the reminder worker until Ctrl-C."""
     embedded = not current_app.config.get("REDIS_URL")
     env = dict(os.environ, REDIS_URL=store.redis_url(current_app))
+    # Both web processes must sign console logins with the same key.
+    env.setdefault("SECRET_KEY", secrets.token_hex(32))
     root = os.path.dirname(current_app.root_path)
     procs = [
         subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers),

@@ -30,3 +30,24 @@ def add(pipe, phone, reason, topic, channel, message=""):
     pipe.zadd(OPEN, {followup_id: now})
     pipe.sadd(by_phone_key(phone), followup_id)
     return followup_id
+
+
+def open_list(db, limit):
+    """Return the oldest `limit` open follow-ups as dicts."""
+    ids = db.zrange(OPEN, 0, limit - 1)
+    pipe = db.pipeline(transaction=False)
+    for followup_id in ids:
+        pipe.hgetall(key(followup_id))
+    return [record for record in pipe.execute() if record]
+
+
+def close(db, followup_id, note):
+    """Mark an open follow-up done with a note; False if it is not open."""
+    if len(followup_id) > 40 or db.hget(key(followup_id), "status") != "open":
+        return False
+    pipe = db.pipeline(transaction=True)
+    pipe.hset(key(followup_id), mapping={"status": "done", "note": note[:500],
+                                         "closed_at": str(int(time.time()))})
+    pipe.zrem(OPEN, followup_id)
+    pipe.execute()
+    return True

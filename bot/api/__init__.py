@@ -1,0 +1,35 @@
+"""The JSON API for clinic systems, under /api, described by /api/openapi.json.
+
+Clinic systems (an EMR, a booking system) enrol mothers, book and move their
+visits, and read delivery reports and the follow-up list. Each system has its
+own token (`flask --app wsgi api-tokens create NAME`); every answer is JSON.
+"""
+
+from pathlib import Path
+
+from flask import Blueprint, current_app
+
+from . import appointments, contacts, errors, followups, messages, tokens
+
+DOCUMENT = Path(__file__).with_name("openapi.json")
+
+
+def init_app(app):
+    """Register /api on the app: the views, token checks and JSON errors."""
+    api = Blueprint("api", __name__, url_prefix="/api")
+    api.add_url_rule("/openapi.json", "openapi", _document_view(DOCUMENT.read_text(encoding="utf-8")))
+    api.before_request(tokens.require_token)
+    errors.register(api)
+    for part in (contacts, appointments, messages, followups):
+        api.register_blueprint(part.blueprint)
+    app.register_blueprint(api)
+    app.before_request(errors.routing_errors)
+
+
+def _document_view(document):
+    """Serve the OpenAPI document (read once, at start: a missing file stops the app early)."""
+
+    def openapi():
+        return current_app.response_class(document, mimetype="application/json")
+
+    return openapi

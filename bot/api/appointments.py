@@ -1,0 +1,124 @@
+"""/api/contacts/{phone}/appointments: book, read, move, mark attended or cancel a clinic visit.
+
+An appointment's id is its date and kind (as for imported registers), so
+booking the same visit twice changes nothing. Moving it to another day cancels
+the old one and books the new one, so the old day's reminders stop at once.
+"""
+
+import logging
+import re
+
+from flask import Blueprint, g, jsonify
+
+from .. import store
+from ..privacy import mask_phone
+from ..store import visits
+from . import fields
+from .contacts import appointment_view, refile_reminders, require_contact
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("appointments", __name__)
+VISIT_ID = re.compile(rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}-({'|'.join(visits.KINDS)})")
+# As on USSD: a visit is booked for today or later, at most a year ahead.
+DATE = fields.day_within(0, 366, "today or later and at most 366 days ahead")
+BOOK = {"date": DATE, "kind": fields.one_of(*visits.KINDS), "time": fields.clock,
+        "clinic": fields.text_up_to(30)}
+CHANGE = {"date": DATE, "time": fields.clock, "clinic": fields.text_up_to(30),
+          "status": fields.one_of("attended")}
+
+
+@blueprint.post("/contacts/<phone>/appointments")
+def book(phone):
+    number = _contact(phone)
+    sent = fields.body(BOOK, required=("date", "kind"))
+    db = store.redis()
+    vid = visits.visit_id(sent["date"], sent["kind"])
+    old = _stored(db, number, vid)
+    given = {name: sent[name] for name in ("time", "clinic") if name in sent}
+    if old and old.get("status") != "cancelled":
+        visit, status = {**old, **given}, 200
+    else:
+        visit = {"id": vid, "date": sent["date"].isoformat(), "kind": sent["kind"], "time": "",
+                 "clinic": "", "source": "api", **(old or {}), **given, "status": "booked"}
+        status = 201
+    return _save(db, number, [visit], "booked" if status == 201 else "booked again", old), status
+
+
+@blueprint.get("/contacts/<phone>/appointments/<appointment_id>")
+def read(phone, appointment_id):
+    number = _contact(phone)
+    return jsonify(appointment_view(_visit(store.redis(), number, appointment_id)))
+
+
+@blueprint.patch("/contacts/<phone>/appointments/<appointment_id>")
+def change(phone, appointment_id):
+    number = _contact(phone)
+    db = store.redis()
+    old = _visit(db, number, appointment_id)
+    sent = fields.body(CHANGE)
+    if not sent:
+        raise ApiError(422, "send at least one of date, time, clinic (to move it) or status (attended)")
+    if "status" in sent:
+        return _attended(db, number, old, sent)
+    if old.get("status") != "booked":
+        raise ApiError(409, f"this appointment is {old.get('status')}; only a booked one can be moved")
+    day = sent.get("date") or fields.iso_date(old["date"])
+    moved = {**old, **{k: sent[k] for k in ("time", "clinic") if k in sent},
+             "id": visits.visit_id(day, old.get("kind", "other")), "date": day.isoformat()}
+    if moved["id"] == old["id"]:
+        return _save(db, number, [moved], "changed", old)
+    if (_stored(db, number, moved["id"]) or {}).get("status") == "attended":
+        raise ApiError(409, "she already attended a visit of this kind on that date", "date")
+    return _save(db, number, [{**old, "status": "cancelled"}, {**moved, "source": "api"}], "moved", old)
+
+
+@blueprint.delete("/contacts/<phone>/appointments/<appointment_id>")
+def cancel(phone, appointment_id):
+    number = _contact(phone)
+    db = store.redis()
+    old = _visit(db, number, appointment_id)
+    if old.get("status") == "attended":
+        raise ApiError(409, "she attended this appointment; it cannot be cancelled")
+    return _save(db, number, [{**old, "status": "cancelled"}], "cancelled", old)
+
+
+def _attended(db, number, old, sent):
+    if len(sent) > 1:
+        raise ApiError(422, "mark an appointment attended on its own, not together with a move",
+                       "status")
+    if old.get("status") == "cancelled":
+        raise ApiError(409, "this appointment was cancelled; it cannot be marked attended", "status")
+    return _save(db, number, [{**old, "status": "attended"}], "marked attended", old)
+
+
+def _contact(phone):
+    """Her phone number as E.164; 404 when the bot does not know her."""
+    number = fields.phone(phone)
+    require_contact(store.redis(), number)
+    return number
+
+
+def _stored(db, number, vid):
+    """The stored visit with this id, or None."""
+    raw = db.hget(visits.key(number), vid)
+    found = visits.parse({vid: raw} if raw else {}).get(vid)
+    return found if isinstance(found, dict) and fields.iso_date(found.get("date")) else None
+
+
+def _visit(db, number, appointment_id):
+    found = _stored(db, number, appointment_id) if VISIT_ID.fullmatch(appointment_id) else None
+    if found is None:
+        raise ApiError(404, "this contact has no appointment with this id; the ids are listed by "
+                            "GET /api/contacts/{phone}", "appointment_id")
+    return found
+
+
+def _save(db, number, changed, what, old):
+    """Store the changed visits (the last is the one shown), file her reminders again, answer."""
+    if changed[-1] != old or len(changed) > 1:
+        db.hset(visits.key(number), mapping={v["id"]: visits.dumps(v) for v in changed})
+        refile_reminders(db, number)
+    log.info("API %s: appointment %s %s for %s", g.api_client, changed[-1]["id"], what,
+             mask_phone(number))
+    return jsonify(appointment_view(changed[-1]))

@@ -1,0 +1,120 @@
+"""PUT and GET /api/contacts/{phone}: a clinic enrols a mother or updates her details.
+
+A number the bot does not know (or one that never finished joining) becomes a
+contact enrolled by the clinic, as an imported register does. A mother who
+texted STOP stays opted out whatever the clinic sends: only she can start again.
+"""
+
+import logging
+import time
+
+from flask import Blueprint, current_app, g, jsonify
+
+from .. import content_service, store
+from ..privacy import mask_phone
+from ..reminders.dispatch import reschedule
+from ..reminders.plan import wants_sms
+from ..reminders.timing import Rules
+from ..store import contacts, visits
+from . import fields
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("contacts", __name__)
+CHECKS = {
+    "language": fields.one_of("en", "sw"),
+    "stage": fields.one_of("pregnancy", "baby", "loss"),
+    # A pregnancy lasts about 40 weeks: a due date in the past or more than 42 weeks away is a typo.
+    "due_date": fields.day_within(0, 294, "today or later and at most 294 days (42 weeks) ahead"),
+    "birth_date": fields.day_within(-730, 0, "today or earlier and at most 2 years back"),
+    "clinic": fields.text_up_to(30),
+    "consent_sms": fields.boolean,
+    "hiv_messages": fields.boolean,
+}
+DATE_FOR_STAGE = {"due_date": "pregnancy", "birth_date": "baby"}
+
+
+@blueprint.put("/contacts/<phone>")
+def put_contact(phone):
+    number = fields.phone(phone)
+    sent = fields.body(CHECKS)
+    db = store.redis()
+    known = db.hgetall(contacts.key(number))
+    today = fields.now().date()
+    changes = _changes(known, sent, today)
+    enrolling = known.get("enrolled") != "yes"
+    if enrolling:
+        changes.update(enrolled="yes", enrolled_by="api", enrolled_on=today.isoformat(),
+                       language=changes.get("language") or known.get("language")
+                       or current_app.config["DEFAULT_LANGUAGE"])
+    changes["updated_at"] = str(int(time.time()))
+    db.hset(contacts.key(number), mapping=changes)
+    refile_reminders(db, number)
+    log.info("API %s: contact %s %s", g.api_client, mask_phone(number),
+             "enrolled" if enrolling else "updated")
+    return jsonify(_view(number, {**known, **changes}, db)), 201 if enrolling else 200
+
+
+@blueprint.get("/contacts/<phone>")
+def get_contact(phone):
+    number = fields.phone(phone)
+    db = store.redis()
+    return jsonify(_view(number, require_contact(db, number), db))
+
+
+def require_contact(db, number):
+    """Return her contact fields, or refuse with 404 when the bot does not know the number."""
+    contact = db.hgetall(contacts.key(number))
+    if not contact:
+        raise ApiError(404, "no contact has this phone number; enrol her first with "
+                            "PUT /api/contacts/{phone}", "phone")
+    return contact
+
+
+def refile_reminders(db, number):
+    """Work out her next reminder again after her details or visits changed."""
+    app = current_app._get_current_object()
+    reschedule(db, content_service.current(app), number, fields.now(), Rules.from_config(app.config))
+
+
+def appointment_view(visit):
+    """An appointment as the API shows it."""
+    return {"id": visit["id"], "date": visit["date"], "kind": visit.get("kind", "other"),
+            "time": visit.get("time") or None, "clinic": visit.get("clinic") or None,
+            "status": visit.get("status", "booked"), "source": visit.get("source", "mother")}
+
+
+def _changes(known, sent, today):
+    """The contact fields to store for what was sent; refuse a date that does not fit her stage."""
+    stage = sent.get("stage", known.get("stage"))
+    for name, wanted in DATE_FOR_STAGE.items():
+        if name in sent and stage != wanted:
+            raise ApiError(422, f"{name} goes with stage {wanted}; send \"stage\": \"{wanted}\" too", name)
+        if stage == wanted and name not in sent and not known.get(name):
+            raise ApiError(422, f"stage {wanted} needs {name}", name)
+    changes = {name: value.isoformat() for name, value in sent.items() if name in DATE_FOR_STAGE}
+    changes.update({name: sent[name] for name in ("language", "stage", "clinic") if name in sent})
+    if stage == "loss" and known.get("stage") != "loss":
+        changes["loss_date"] = today.isoformat()
+    if "consent_sms" in sent:  # her own "yes" on USSD is kept; the clinic's is "clinic"
+        given = known.get("consent_sms") if known.get("consent_sms") in ("yes", "clinic") else "clinic"
+        changes["consent_sms"] = given if sent["consent_sms"] else "no"
+    if "hiv_messages" in sent:
+        changes["hiv_messages"] = "yes" if sent["hiv_messages"] else "no"
+        if sent["hiv_messages"] and known.get("hiv_messages") != "yes":
+            changes["hiv_since"] = today.isoformat()  # HIV messages count from when she chose them
+    return changes
+
+
+def _view(number, contact, db):
+    enrolled = contact.get("enrolled") == "yes"
+    found = [v for v in visits.parse(db.hgetall(visits.key(number))).values()
+             if isinstance(v, dict) and v.get("id") and v.get("date")]
+    shown = {name: contact.get(name) or None for name in
+             ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "enrolled_on")}
+    return {"phone": number, "enrolled": enrolled,
+            "enrolled_by": contact.get("enrolled_by") or ("mother" if enrolled else None), **shown,
+            "consent_sms": contact.get("consent_sms") in ("yes", "clinic"),
+            "hiv_messages": contact.get("hiv_messages") == "yes",
+            "opted_out": contact.get("opted_out") == "yes", "receives_sms": wants_sms(contact),
+            "appointments": [appointment_view(v) for v in sorted(found, key=lambda v: (v["date"], v["id"]))]}

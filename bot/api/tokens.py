@@ -1,0 +1,86 @@
+"""API tokens: one per clinic system, shown once, kept only as a SHA-256.
+
+`api:tokens` maps a token's SHA-256 to its name, so a request is checked with
+one lookup and a copy of Redis gives nobody a usable token; `api:token_names`
+maps each name to its hash and creation time, for listing and revoking.
+Tokens are long random strings, so an unsalted hash is enough.
+"""
+
+import hashlib
+import json
+import re
+import secrets
+import time
+
+from flask import g, request
+
+from .. import store
+from .errors import ApiError
+
+BY_HASH = "api:tokens"  # sha256 -> name
+BY_NAME = "api:token_names"  # name -> {"sha256": ..., "created_at": ...}
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+PUBLIC = {"api.openapi"}  # endpoints anyone may read
+
+
+def digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(db, name):
+    """Make a token for `name` and return it (the only time it is seen). Raise ValueError."""
+    if not NAME.fullmatch(name or ""):
+        raise ValueError("a token name is 1-40 letters, digits, dots, dashes or underscores, "
+                         "starting with a letter or digit (for example: kenyaemr-mathare)")
+    token = secrets.token_urlsafe(32)
+    record = json.dumps({"sha256": digest(token), "created_at": int(time.time())})
+    with db.pipeline(transaction=True) as pipe:
+        pipe.watch(BY_NAME)  # two staff creating the same name at once: one of them fails
+        if pipe.hexists(BY_NAME, name):
+            raise ValueError(f"there is already a token named {name}; revoke it first or choose "
+                             "another name")
+        pipe.multi()
+        pipe.hset(BY_NAME, name, record)
+        pipe.hset(BY_HASH, digest(token), name)
+        pipe.execute()
+    return token
+
+
+def names(db):
+    """Return [(name, created_at)] sorted by name."""
+    found = []
+    for name, raw in sorted(db.hgetall(BY_NAME).items()):
+        try:
+            found.append((name, int(json.loads(raw)["created_at"])))
+        except (ValueError, KeyError, TypeError):
+            found.append((name, 0))
+    return found
+
+
+def revoke(db, name):
+    """Stop the token named `name` working; return False when there is none."""
+    raw = db.hget(BY_NAME, name)
+    if raw is None:
+        return False
+    pipe = db.pipeline(transaction=True)
+    try:
+        pipe.hdel(BY_HASH, json.loads(raw)["sha256"])
+    except (ValueError, KeyError, TypeError):
+        pass  # unreadable record: dropping the name is all that can be done
+    pipe.hdel(BY_NAME, name)
+    pipe.execute()
+    return True
+
+
+def require_token():
+    """Refuse the request unless it carries `Authorization: Bearer <a known token>`."""
+    if request.endpoint in PUBLIC:
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "send your API token as the header Authorization: Bearer <token>")
+    name = store.redis().hget(BY_HASH, digest(token))
+    if name is None:
+        raise ApiError(401, "this API token is not known or was revoked; ask the programme for one")
+    g.api_client = name

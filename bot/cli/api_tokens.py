@@ -1,0 +1,46 @@
+"""`flask --app wsgi api-tokens create|list|revoke`: who may use the clinic API."""
+
+from datetime import datetime
+
+import click
+from flask.cli import AppGroup
+
+from .. import store
+from ..api import tokens
+
+group = AppGroup("api-tokens", help="Tokens for clinic systems using the JSON API under /api.")
+
+
+@group.command("create")
+@click.argument("name")
+def create(name):
+    """Make a token for the clinic system NAME and print it (only this once)."""
+    try:
+        token = tokens.create(store.redis(), name)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    # The token alone goes to stdout, so a script can take it: TOKEN=$(flask ... create NAME)
+    click.echo(f"Token for {name}, shown only now (the bot keeps only a fingerprint of it). Give it "
+               "to the system's administrator, to send as the header 'Authorization: Bearer <token>':",
+               err=True)
+    click.echo(token)
+
+
+@group.command("list")
+def list_names():
+    """List the names of the tokens that work, with the day each was made."""
+    found = tokens.names(store.redis())
+    if not found:
+        click.echo("No API tokens; make one with: flask --app wsgi api-tokens create NAME")
+    for name, created in found:
+        day = datetime.fromtimestamp(created).strftime("%Y-%m-%d") if created else "?"
+        click.echo(f"{name}  made {day}")
+
+
+@group.command("revoke")
+@click.argument("name")
+def revoke(name):
+    """Stop the token NAME working, at once."""
+    if not tokens.revoke(store.redis(), name):
+        raise click.ClickException(f"There is no token named {name}; see: flask --app wsgi api-tokens list")
+    click.echo(f"Token {name} revoked; requests with it are now refused.")

@@ -1,0 +1,43 @@
+"""GET /console/followups and POST .../<id>/close: the Mentor Mothers' call-back list."""
+
+import logging
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from .. import store
+from ..store import followups as followup_store
+from .web import blueprint
+
+log = logging.getLogger(__name__)
+SHOWN = 300  # the oldest open ones; a long list is worked from the top
+GROUPS = (
+    ("callback", "Asked for a call", "She asked on USSD for a Mentor Mother to call her back."),
+    ("missed_visit", "Missed a visit", "A clinic visit was not marked attended two days later."),
+    ("sms_question", "Sent a question", "She texted something the bot could not answer."),
+)
+
+
+@blueprint.get("/followups")
+def followups():
+    db = store.redis()
+    total = db.zcard(followup_store.OPEN)
+    records = followup_store.open_list(db, SHOWN)
+    known = {reason for reason, _, _ in GROUPS}
+    groups = [(title, about, [r for r in records if r.get("reason") == reason])
+              for reason, title, about in GROUPS]
+    others = [r for r in records if r.get("reason") not in known]
+    if others:
+        groups.append(("Other", "Follow-ups of another kind.", others))
+    return render_template("console/followups.html", groups=groups, total=total,
+                           shown=len(records))
+
+
+@blueprint.post("/followups/<followup_id>/close")
+def close_followup(followup_id):
+    note = request.form.get("note", "").strip()
+    if followup_store.close(store.redis(), followup_id, note):
+        log.info("Console: follow-up %s closed by %s", followup_id, g.user["name"])
+        flash("Marked done. Thank you.")
+    else:
+        flash("That follow-up is no longer open: someone may have closed it already.", "problem")
+    return redirect(url_for("console.followups"))

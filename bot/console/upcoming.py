@@ -1,0 +1,46 @@
+"""Reminders the worker will send in the next few days, counted by kind, as `reminders preview` does.
+
+Each day is planned at the last minute of its sending window, for the
+contacts due by then, and a reminder is counted on the day it falls due (today
+also counts what is overdue and still worth sending). The work is capped so
+the page stays quick on a national cohort; a capped count says "at least".
+"""
+
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..reminders import dispatch
+from ..reminders.timing import Rules
+
+DAYS = 7
+LIMIT = 2000  # contacts planned per day at most
+KINDS = {
+    "visit_day_before": "Visit tomorrow",
+    "visit_morning": "Visit today",
+    "visit_suggested": "Suggested visit",
+    "visit_missed": "Missed visit",
+    "stage": "Weekly message",
+    "hiv": "HIV message (she chose them)",
+}
+
+
+def forecast(db, content, config, days=DAYS, limit=LIMIT, today=None):
+    """Return (rows, kinds, capped): rows are (date, Counter of kind); kinds in display order."""
+    rules = Rules.from_config(config)
+    zone = ZoneInfo(config["BOT_TIMEZONE"])
+    today = today or datetime.now(zone).date()
+    rows, capped = [], False
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        moment = datetime.combine(day, rules.send_until, zone) - timedelta(minutes=1)
+        phones = dispatch.due_contacts(db, moment, limit)
+        capped = capped or len(phones) >= limit
+        counts = Counter(reminder.kind
+                         for _, _, plan in dispatch.plan_for(db, content, moment, rules, phones)
+                         for reminder in plan.due
+                         if reminder.at.date() == day or (offset == 0 and reminder.at.date() < day))
+        rows.append((day, counts))
+    seen = {kind for _, counts in rows for kind in counts}
+    kinds = [k for k in KINDS if k in seen] + sorted(seen - set(KINDS))
+    return rows, kinds, capped

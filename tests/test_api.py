@@ -1,0 +1,417 @@
+"""The clinic API under /api: tokens, contacts, appointments, messages, follow-ups and errors."""
+
+import logging
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import content_service, create_app, store
+from bot.api import tokens
+from bot.reminders import dispatch
+from bot.reminders.timing import Rules
+from bot.sms import log
+from bot.store import contacts, followups, ussd_sessions, visits
+
+PHONE = "+254712345678"
+TZ = ZoneInfo("Africa/Nairobi")
+
+
+def today():
+    return datetime.now(TZ).date()
+
+
+def day(offset):
+    return (today() + timedelta(days=offset)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def app(redis_url, tmp_path_factory):
+    """One app for the module: building one loads every flow (a third of a second)."""
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, "WEBHOOK_TOKEN": ""})
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    yield app
+    store.redis(app).close()
+
+
+@pytest.fixture(autouse=True)
+def empty_store(app):
+    store.redis(app).flushdb()
+
+
+@pytest.fixture
+def api(client, db):
+    """The test client with a valid token on every request."""
+    token = tokens.create(db, "emr-test")
+
+    class Api:
+        def __getattr__(self, method):
+            def call(path, **kwargs):
+                headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+                return getattr(client, method)(path, headers=headers, **kwargs)
+            return call
+
+    return Api()
+
+
+@pytest.fixture
+def enrolled(api):
+    """A mother enrolled by the clinic with SMS consent and no stage (so only visit reminders)."""
+    assert api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True}).status_code == 201
+    return PHONE
+
+
+def error(response, status, field):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error", "field"} and body["error"] and body["field"] == field
+    return body["error"]
+
+
+def reminder_at(date_text, clock):
+    return datetime.combine(datetime.fromisoformat(date_text).date(), clock, TZ).timestamp()
+
+
+def plan(app, db, now):
+    rules = Rules.from_config(app.config)
+    return dispatch.plan_for(db, content_service.current(app), now, rules, [PHONE])[0][2]
+
+
+# Tokens
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic dXNlcjpwYXNz"])
+def test_a_request_without_a_known_token_is_refused(client, db, header):
+    tokens.create(db, "emr")
+    answer = client.get(f"/api/contacts/{PHONE}", headers={"Authorization": header} if header else {})
+    assert "token" in error(answer, 401, None)
+    assert answer.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_revoked_token_stops_working_at_once(client, db):
+    token = tokens.create(db, "emr")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/followups", headers=headers).status_code == 200
+    assert tokens.revoke(db, "emr")
+    error(client.get("/api/followups", headers=headers), 401, None)
+
+
+def test_only_the_tokens_fingerprint_is_stored(db):
+    token = tokens.create(db, "emr")
+    stored = str(db.hgetall(tokens.BY_HASH)) + str(db.hgetall(tokens.BY_NAME))
+    assert token not in stored and tokens.digest(token) in stored
+
+
+def test_the_openapi_document_needs_no_token(client):
+    answer = client.get("/api/openapi.json")
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert answer.get_json()["openapi"].startswith("3.1")
+
+
+# Contacts
+
+
+@pytest.mark.parametrize("written", ["0712345678", "254712345678", "+254712345678", "712345678"])
+def test_an_unknown_number_is_enrolled_by_the_clinic(api, db, written):
+    answer = api.put(f"/api/contacts/{written}", json={
+        "stage": "pregnancy", "due_date": day(100), "clinic": "Mathare North", "consent_sms": True})
+    assert answer.status_code == 201
+    assert answer.get_json()["phone"] == PHONE and answer.get_json()["receives_sms"] is True
+    stored = db.hgetall(contacts.key(PHONE))
+    assert {k: stored[k] for k in ("enrolled", "enrolled_by", "consent_sms", "enrolled_on", "language",
+                                   "stage", "due_date", "clinic")} == {
+        "enrolled": "yes", "enrolled_by": "api", "consent_sms": "clinic", "enrolled_on": day(0),
+        "language": "en", "stage": "pregnancy", "due_date": day(100), "clinic": "Mathare North"}
+    assert db.zscore(dispatch.NEXT, PHONE) is not None
+
+
+def test_updating_a_known_mother_changes_only_what_was_sent(api, db, enrolled):
+    db.hset(contacts.key(PHONE), mapping={"consent_sms": "yes", "language": "sw"})
+    answer = api.put(f"/api/contacts/{PHONE}", json={"clinic": "Kariobangi", "consent_sms": True})
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert (body["clinic"], body["language"], body["enrolled_by"]) == ("Kariobangi", "sw", "api")
+    assert db.hget(contacts.key(PHONE), "consent_sms") == "yes"  # her own consent is kept
+
+
+def test_a_mother_who_joined_on_ussd_shows_as_enrolled_by_herself(api, db):
+    db.hset(contacts.key(PHONE), mapping={"enrolled": "yes", "consent_sms": "yes", "language": "sw",
+                                          "stage": "baby", "birth_date": day(-30)})
+    db.hset(ussd_sessions.key(PHONE), "state", "main")
+    body = api.get(f"/api/contacts/{PHONE}").get_json()
+    assert body == {"phone": PHONE, "enrolled": True, "enrolled_by": "mother", "enrolled_on": None,
+                    "language": "sw", "stage": "baby", "due_date": None, "birth_date": day(-30),
+                    "loss_date": None, "clinic": None, "consent_sms": True, "hiv_messages": False,
+                    "opted_out": False, "receives_sms": True, "appointments": []}
+
+
+def test_her_stop_outlasts_the_clinics_consent(api, db, enrolled):
+    db.hset(contacts.key(PHONE), "opted_out", "yes")
+    body = api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True}).get_json()
+    assert body["opted_out"] is True and body["receives_sms"] is False
+    assert db.zscore(dispatch.NEXT, PHONE) is None
+
+
+def test_withdrawn_consent_stops_her_reminders(api, db, enrolled):
+    api.post(f"/api/contacts/{PHONE}/appointments", json={"date": day(10), "kind": "anc"})
+    assert db.zscore(dispatch.NEXT, PHONE) is not None
+    assert api.put(f"/api/contacts/{PHONE}", json={"consent_sms": False}).get_json()["consent_sms"] is False
+    assert db.zscore(dispatch.NEXT, PHONE) is None
+
+
+def test_hiv_messages_count_from_the_day_she_chose_them_and_a_loss_from_today(api, db, enrolled):
+    api.put(f"/api/contacts/{PHONE}", json={"hiv_messages": True, "stage": "loss"})
+    stored = db.hgetall(contacts.key(PHONE))
+    assert (stored["hiv_messages"], stored["hiv_since"], stored["loss_date"]) == ("yes", day(0), day(0))
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"language": "fr"}, "language"),
+    ({"stage": "twins"}, "stage"),
+    ({"stage": "pregnancy"}, "due_date"),
+    ({"stage": "pregnancy", "due_date": day(-1)}, "due_date"),
+    ({"stage": "pregnancy", "due_date": day(295)}, "due_date"),
+    ({"stage": "pregnancy", "due_date": "15-03-2027"}, "due_date"),
+    ({"stage": "pregnancy", "due_date": "2027-02-30"}, "due_date"),
+    ({"stage": "pregnancy", "due_date": "20270315"}, "due_date"),
+    ({"due_date": day(100)}, "due_date"),
+    ({"stage": "baby"}, "birth_date"),
+    ({"stage": "baby", "birth_date": day(1)}, "birth_date"),
+    ({"stage": "baby", "birth_date": day(-731)}, "birth_date"),
+    ({"stage": "pregnancy", "birth_date": day(-1), "due_date": day(9)}, "birth_date"),
+    ({"clinic": "x" * 31}, "clinic"),
+    ({"clinic": "Mathare\nNorth"}, "clinic"),
+    ({"clinic": "   "}, "clinic"),
+    ({"clinic": 12}, "clinic"),
+    ({"consent_sms": "yes"}, "consent_sms"),
+    ({"hiv_messages": 1}, "hiv_messages"),
+    ({"language": None}, "language"),
+    ({"nickname": "Mama Baraka"}, "nickname"),
+])
+def test_a_field_that_does_not_fit_is_refused_by_name(api, db, body, field):
+    error(api.put(f"/api/contacts/{PHONE}", json=body), 422, field)
+    assert not db.exists(contacts.key(PHONE))
+
+
+@pytest.mark.parametrize("phone", ["12345", "0712abc678", "0112 345 678", "+1234567890123456",
+                                   "0000000000"])
+def test_a_phone_that_is_no_phone_number_is_refused(api, phone):
+    error(api.put(f"/api/contacts/{phone}", json={}), 422, "phone")
+    error(api.get(f"/api/contacts/{phone}"), 422, "phone")
+
+
+@pytest.mark.parametrize("kwargs, status", [
+    ({"data": "language=sw", "content_type": "application/x-www-form-urlencoded"}, 415),
+    ({"data": "{\"language\": ", "content_type": "application/json"}, 400),
+    ({"json": ["language", "sw"]}, 400),
+    ({"data": "null", "content_type": "application/json"}, 400),
+    ({"data": "x" * 70_000, "content_type": "application/json"}, 400),
+])
+def test_a_body_that_is_not_a_json_object_is_refused_plainly(api, kwargs, status):
+    error(api.put(f"/api/contacts/{PHONE}", **kwargs), status, None)
+
+
+def test_an_unknown_contact_is_not_found(api):
+    assert "enrol her first" in error(api.get(f"/api/contacts/{PHONE}"), 404, "phone")
+
+
+# Appointments
+
+
+def test_booking_twice_books_once_and_files_her_reminder(api, db, enrolled):
+    path = f"/api/contacts/{PHONE}/appointments"
+    first = api.post(path, json={"date": day(10), "kind": "anc", "time": "09:30"})
+    assert first.status_code == 201
+    assert first.get_json() == {"id": f"{day(10)}-anc", "date": day(10), "kind": "anc", "time": "09:30",
+                                "clinic": None, "status": "booked", "source": "api"}
+    again = api.post(path, json={"date": day(10), "kind": "anc", "time": "09:30"})
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert list(db.hgetall(visits.key(PHONE))) == [f"{day(10)}-anc"]
+    assert db.zscore(dispatch.NEXT, PHONE) == reminder_at(day(9), time(10, 0))
+    assert api.get(f"{path}/{day(10)}-anc").get_json() == first.get_json()
+
+
+def test_booking_a_cancelled_appointment_books_it_again(api, enrolled):
+    path = f"/api/contacts/{PHONE}/appointments"
+    api.post(path, json={"date": day(10), "kind": "pnc"})
+    api.delete(f"{path}/{day(10)}-pnc")
+    again = api.post(path, json={"date": day(10), "kind": "pnc"})
+    assert again.status_code == 201 and again.get_json()["status"] == "booked"
+
+
+def test_moving_an_appointment_cancels_the_old_day_and_moves_its_reminders(app, api, db, enrolled):
+    path = f"/api/contacts/{PHONE}/appointments"
+    api.post(path, json={"date": day(10), "kind": "anc", "clinic": "Mathare North"})
+    moved = api.patch(f"{path}/{day(10)}-anc", json={"date": day(20), "time": "11:00"})
+    assert moved.status_code == 200
+    assert moved.get_json() == {"id": f"{day(20)}-anc", "date": day(20), "kind": "anc", "time": "11:00",
+                                "clinic": "Mathare North", "status": "booked", "source": "api"}
+    assert api.get(f"{path}/{day(10)}-anc").get_json()["status"] == "cancelled"
+    assert db.zscore(dispatch.NEXT, PHONE) == reminder_at(day(19), time(10, 0))
+    ids = {r.id for r in plan(app, db, datetime.combine(today() + timedelta(days=9), time(12), TZ)).due}
+    assert not any(day(10) in reminder_id for reminder_id in ids)
+
+
+def test_changing_only_the_time_keeps_the_appointment(api, db, enrolled):
+    path = f"/api/contacts/{PHONE}/appointments"
+    api.post(path, json={"date": day(10), "kind": "eid"})
+    changed = api.patch(f"{path}/{day(10)}-eid", json={"time": "14:15", "clinic": "Kariobangi"})
+    assert changed.get_json()["id"] == f"{day(10)}-eid" and changed.get_json()["time"] == "14:15"
+    assert len(db.hgetall(visits.key(PHONE))) == 1
+
+
+def test_cancelling_stops_the_reminders(api, db, enrolled):
+    path = f"/api/contacts/{PHONE}/appointments"
+    api.post(path, json={"date": day(10), "kind": "art"})
+    cancelled = api.delete(f"{path}/{day(10)}-art")
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert db.zscore(dispatch.NEXT, PHONE) is None
+    assert api.delete(f"{path}/{day(10)}-art").status_code == 200  # again: nothing changes
+
+
+def test_an_attended_visit_gets_no_missed_visit_sms(app, api, db, enrolled):
+    path = f"/api/contacts/{PHONE}/appointments"
+    api.post(path, json={"date": day(1), "kind": "growth"})
+    after = datetime.combine(today() + timedelta(days=3), time(12), TZ)
+    assert any(r.kind == "visit_missed" for r in plan(app, db, after).due)
+    marked = api.patch(f"{path}/{day(1)}-growth", json={"status": "attended"})
+    assert marked.get_json()["status"] == "attended"
+    assert not any(r.kind == "visit_missed" for r in plan(app, db, after).due)
+    assert "cannot be cancelled" in error(api.delete(f"{path}/{day(1)}-growth"), 409, None)
+    error(api.patch(f"{path}/{day(1)}-growth", json={"date": day(5)}), 409, None)
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"date": day(12)}, 422, "kind"),
+    ({"kind": "anc"}, 422, "date"),
+    ({"date": day(-1), "kind": "anc"}, 422, "date"),
+    ({"date": day(367), "kind": "anc"}, 422, "date"),
+    ({"date": day(12), "kind": "dental"}, 422, "kind"),
+    ({"date": day(12), "kind": "anc", "time": "9:30"}, 422, "time"),
+    ({"date": day(12), "kind": "anc", "time": "24:00"}, 422, "time"),
+    ({"date": day(12), "kind": "anc", "room": "4"}, 422, "room"),
+])
+def test_a_booking_that_does_not_fit_is_refused_by_name(api, enrolled, body, status, field):
+    error(api.post(f"/api/contacts/{PHONE}/appointments", json=body), status, field)
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({}, 422, None),
+    ({"status": "attended", "date": day(11)}, 422, "status"),
+    ({"status": "cancelled"}, 422, "status"),
+    ({"kind": "pnc"}, 422, "kind"),
+    ({"date": day(400)}, 422, "date"),
+])
+def test_a_change_that_does_not_fit_is_refused_by_name(api, enrolled, body, status, field):
+    path = f"/api/contacts/{PHONE}/appointments"
+    api.post(path, json={"date": day(10), "kind": "anc"})
+    error(api.patch(f"{path}/{day(10)}-anc", json=body), status, field)
+
+
+def test_a_cancelled_appointment_cannot_be_attended(api, enrolled):
+    path = f"/api/contacts/{PHONE}/appointments"
+    api.post(path, json={"date": day(10), "kind": "anc"})
+    api.delete(f"{path}/{day(10)}-anc")
+    error(api.patch(f"{path}/{day(10)}-anc", json={"status": "attended"}), 409, "status")
+
+
+def test_unknown_contacts_and_appointments_are_not_found(api, enrolled):
+    error(api.post("/api/contacts/0722000000/appointments", json={"date": day(3), "kind": "anc"}),
+          404, "phone")
+    for vid in (f"{day(3)}-anc", "not-an-id"):
+        error(api.get(f"/api/contacts/{PHONE}/appointments/{vid}"), 404, "appointment_id")
+        error(api.patch(f"/api/contacts/{PHONE}/appointments/{vid}", json={"time": "10:00"}),
+              404, "appointment_id")
+        error(api.delete(f"/api/contacts/{PHONE}/appointments/{vid}"), 404, "appointment_id")
+
+
+# Messages and follow-ups
+
+
+def test_a_message_shows_its_delivery_but_not_its_text_or_number(api, db):
+    db.hset(log.message_key("ATXid_1"), mapping={
+        "phone": PHONE, "kind": "reply", "status": "Failed", "cost": "KES 0.8000", "sent_at": "1800000000",
+        "text": "Your CD4 results", "failure_reason": "AbsentSubscriber", "updated_at": "1800000060"})
+    body = api.get("/api/messages/ATXid_1").get_json()
+    assert body == {"id": "ATXid_1", "phone": "*********678", "kind": "reply", "status": "Failed",
+                    "failure_reason": "AbsentSubscriber", "cost": "KES 0.8000",
+                    "sent_at": "2027-01-15T11:00:00+03:00", "updated_at": "2027-01-15T11:01:00+03:00"}
+    error(api.get("/api/messages/ATXid_2"), 404, "message_id")
+
+
+def add_followups(db, *rows):
+    pipe = db.pipeline()
+    ids = [followups.add(pipe, phone, reason, "anc", "reminder", message="please call")
+           for phone, reason in rows]
+    pipe.execute()
+    return ids
+
+
+def test_open_followups_are_listed_oldest_first_without_her_words(api, db):
+    first, second, third = add_followups(db, (PHONE, "missed_visit"), ("+254722000001", "callback"),
+                                         ("+254722000002", "missed_visit"))
+    db.zrem(followups.OPEN, second)  # closed
+    body = api.get("/api/followups").get_json()
+    assert [f["id"] for f in body["followups"]] == [first, third] and body["more"] is False
+    assert set(body["followups"][0]) == {"id", "phone", "reason", "topic", "channel", "created_at"}
+    assert body["followups"][0]["phone"] == PHONE
+
+
+def test_followups_can_be_filtered_and_limited(api, db):
+    rows = [(f"+25472200000{n}", "callback" if n % 2 else "missed_visit") for n in range(5)]
+    ids = add_followups(db, *rows)
+    body = api.get("/api/followups?reason=callback&limit=1").get_json()
+    assert [f["id"] for f in body["followups"]] == [ids[1]] and body["more"] is True
+    body = api.get("/api/followups?reason=callback&limit=2").get_json()
+    assert [f["id"] for f in body["followups"]] == [ids[1], ids[3]] and body["more"] is False
+
+
+@pytest.mark.parametrize("query, field", [
+    ("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"), ("limit=", "limit"),
+    ("reason=other", "reason"), ("page=2", "page"),
+])
+def test_a_followup_query_that_does_not_fit_is_refused_by_name(api, query, field):
+    error(api.get(f"/api/followups?{query}"), 422, field)
+
+
+# Errors everywhere under /api
+
+
+def test_unknown_addresses_and_methods_answer_json_under_api_only(api, client):
+    error(api.get("/api/nothing/here"), 404, None)
+    error(client.get("/api"), 404, None)
+    answer = api.post("/api/followups")
+    error(answer, 405, None)
+    assert "GET" in answer.headers["Allow"]
+    assert client.get("/nothing").mimetype == "text/plain"  # the rest of the app is unchanged
+
+
+def test_an_unexpected_failure_is_logged_and_answered_in_json(api, monkeypatch, enrolled):
+    def broken(contact):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.api.contacts.wants_sms", broken)
+    answer = api.get(f"/api/contacts/{PHONE}")
+    assert "logged" in error(answer, 500, None) and b"Traceback" not in answer.data
+
+
+def test_a_store_that_does_not_answer_is_a_503_in_json(api, monkeypatch):
+    import redis
+
+    def down(app=None):
+        raise redis.exceptions.ConnectionError("refused")
+
+    monkeypatch.setattr("bot.store.redis", down)
+    answer = api.get("/api/followups")
+    error(answer, 503, None)
+    assert answer.headers["Retry-After"]
+
+
+def test_the_logs_hold_no_phone_number(api, caplog):
+    caplog.set_level(logging.DEBUG)
+    api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True})
+    api.post(f"/api/contacts/{PHONE}/appointments", json={"date": day(5), "kind": "anc"})
+    api.patch(f"/api/contacts/{PHONE}/appointments/{day(5)}-anc", json={"date": day(6)})
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot.api"))
+    assert "*********678" in logged and "712345678" not in logged
