@@ -32,23 +32,56 @@ def count(pipe, when, field, amount=1):
     pipe.expire(day_key(when), KEEP_DAYS * 86400)
 
 
-def record_sent(pipe, message_id, item, delivery, now, totals):
-    """Queue the record of one message as the gateway answered it; add to `totals`."""
+# Everything kept about one sent SMS, in one round of work inside Redis: at national scale
+# the six separate commands this replaces cost more than the sending itself (BENCHMARKS.md).
+# KEYS: message record, her log, her sent reminders. ARGV: message id, record TTL, log
+# length - 1, sent-reminder key ("" for none), its value, its TTL, then the record's fields.
+_RECORD = """
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], 0, ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+end
+"""
+
+
+def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days):
+    """Queue the record of one message as the gateway answered it; add to `totals`.
+
+    `done_key` is the hash of her sent reminders: the item's key is marked there unless
+    the failure may pass (then it must be tried again).
+    """
     status = "Sent" if delivery.sent else delivery.status
     record = {"phone": item.phone, "kind": item.kind, "status": status, "cost": delivery.cost,
               "sent_at": str(int(now))}
     # A reminder's words follow from its id (and cost memory at national scale); a reply's
     # or a staff message's do not, so only those keep their text.
     record.update({"ref": item.key} if item.key else {"text": item.text})
-    pipe.hset(message_key(message_id), mapping=record)
-    pipe.expire(message_key(message_id), MESSAGE_DAYS * 86400)
-    pipe.lpush(contact_key(item.phone), message_id)
-    pipe.ltrim(contact_key(item.phone), 0, PER_CONTACT - 1)
+    mark = item.key if item.key and (delivery.sent or not delivery.retryable) else ""
+    fields = [part for pair in record.items() for part in pair]
+    _script(pipe)(
+        keys=[message_key(message_id), contact_key(item.phone), done_key],
+        args=[message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark, str(int(now)),
+              done_days * 86400, *fields], client=pipe)
     if delivery.sent:
         totals["sent"] += 1
         totals["cost_milli"] += cost_milli(delivery.cost)
     elif not delivery.retryable:
         totals[f"failed:{delivery.status}"] += 1
+
+
+def _script(pipe):
+    """The record script (it runs on whichever client or pipeline is passed when called)."""
+    global _record_script
+    if _record_script is None:
+        _record_script = pipe.register_script(_RECORD)
+    return _record_script
+
+
+_record_script = None
 
 
 def count_all(pipe, when, totals):

@@ -93,9 +93,8 @@ def _record(db, batch, deliveries):
     pipe, outcomes, now, totals = db.pipeline(transaction=False), [], time.time(), Counter()
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
-        log.record_sent(pipe, message_id, item, delivery, now, totals)
-        if item.key and (delivery.sent or not delivery.retryable):
-            mark_done(pipe, item.phone, item.key, str(int(now)))
+        log.record_sent(pipe, message_id, item, delivery, now, totals, done_key(item.phone),
+                        DONE_DAYS)
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
     log.count_all(pipe, datetime.fromtimestamp(now, UTC), totals)
