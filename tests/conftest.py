@@ -39,6 +39,30 @@ def app(redis_url, tmp_path):
     store.redis(app).close()
 
 
+@pytest.fixture(scope="module")
+def module_app(redis_url, tmp_path_factory):
+    """One app for a whole test module: building one loads and checks every flow (a third of a
+    second), too slow to repeat for each of a module's many quick tests."""
+    app = create_app({"TESTING": True, "REDIS_URL": redis_url, "WEBHOOK_TOKEN": ""})
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    yield app
+    from bot import store
+
+    store.redis(app).close()
+
+
+@pytest.fixture
+def clean_module_app(module_app):
+    """The module's app with an empty database, its settings put back after the test."""
+    from bot import store
+
+    settings = dict(module_app.config)
+    store.redis(module_app).flushdb()
+    yield module_app
+    module_app.config.clear()
+    module_app.config.update(settings)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import content_service, create_app, store
+from bot import content_service, store
 from bot.api import tokens
 from bot.reminders import dispatch
 from bot.reminders.timing import Rules
@@ -26,12 +26,9 @@ def day(offset):
 
 
 @pytest.fixture(scope="module")
-def app(redis_url, tmp_path_factory):
-    """One app for the module: building one loads every flow (a third of a second)."""
-    app = create_app({"TESTING": True, "REDIS_URL": redis_url, "WEBHOOK_TOKEN": ""})
-    app.instance_path = str(tmp_path_factory.mktemp("instance"))
-    yield app
-    store.redis(app).close()
+def app(module_app):
+    """One app for the module (see conftest)."""
+    return module_app
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from bot import create_app, store
+from bot import store
 from bot.api import tokens
 from bot.sms import log
 from bot.store import contacts, followups, visits
@@ -38,12 +38,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture(scope="module")
-def app(redis_url, tmp_path_factory):
-    """One app for the module: building one loads every flow (a third of a second)."""
-    app = create_app({"TESTING": True, "REDIS_URL": redis_url, "WEBHOOK_TOKEN": ""})
-    app.instance_path = str(tmp_path_factory.mktemp("instance"))
-    yield app
-    store.redis(app).close()
+def app(module_app):
+    """One app for the module (see conftest)."""
+    return module_app
 
 
 @pytest.fixture(scope="module")

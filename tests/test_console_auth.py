@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.security import generate_password_hash
 
-from bot import config, create_app, store
+from bot import config, create_app
 from bot.console import accounts
 from bot.store import followups
 
@@ -18,32 +18,10 @@ TOKEN = "test-form-token"
 CONSOLE = Path(__file__).resolve().parent.parent / "bot" / "console"
 
 
-def build_app(redis_url, tmp_path_factory):
-    """One app for a whole module of console tests: building one reads every flow (slow)."""
-    found = create_app({"TESTING": True, "REDIS_URL": redis_url, "WEBHOOK_TOKEN": ""})
-    found.instance_path = str(tmp_path_factory.mktemp("instance"))
-    yield found
-    store.redis(found).close()
-
-
-def fresh(shared):
-    """The shared app with an empty database, its settings put back after the test."""
-    settings = dict(shared.config)
-    store.redis(shared).flushdb()
-    yield shared
-    shared.config.clear()
-    shared.config.update(settings)
-
-
-# These replace conftest's `app` for this module (client, db and runner use it).
-@pytest.fixture(scope="module")
-def shared_app(redis_url, tmp_path_factory):
-    yield from build_app(redis_url, tmp_path_factory)
-
-
 @pytest.fixture
-def app(shared_app):
-    yield from fresh(shared_app)
+def app(clean_module_app):
+    """Replaces conftest's `app` for this module (client, db and runner use it)."""
+    return clean_module_app
 
 
 @cache

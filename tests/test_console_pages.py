@@ -17,21 +17,15 @@ from bot.sms import log
 from bot.sms.gateway import OUTBOX
 from bot.store import contacts, followups, visits
 
-from . import test_console_auth as console
 from .test_console_auth import TOKEN, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# One app per module, as in test_console_auth (building an app reads every flow).
-@pytest.fixture(scope="module")
-def shared_app(redis_url, tmp_path_factory):
-    yield from console.build_app(redis_url, tmp_path_factory)
-
-
 @pytest.fixture
-def app(shared_app):
-    yield from console.fresh(shared_app)
+def app(clean_module_app):
+    """One app per module, a clean database per test (see conftest)."""
+    return clean_module_app
 PHONE = "+254722334455"
 
 
