@@ -1,7 +1,7 @@
 """`flask --app wsgi reminders preview|run`: what the worker sends, for staff checks."""
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
@@ -26,16 +26,9 @@ def _zone():
               help="The day to preview, YYYY-MM-DD.")
 def preview(day):
     """List what would be sent on a day: counts by kind and language, then each SMS."""
-    rules = Rules.from_config(current_app.config)
-    # the last minute of that day's sending window: everything due that day is due by then
-    moment = datetime.combine(day.date(), rules.send_until, _zone()) - timedelta(minutes=1)
-    db, content = store.redis(), content_service.current()
-    phones = dispatch.due_contacts(db, moment, 10_000_000)
-    planned = [(phone, contact, reminder)
-               for start in range(0, len(phones), dispatch.CHUNK)
-               for phone, contact, plan in dispatch.plan_for(db, content, moment, rules,
-                                                             phones[start:start + dispatch.CHUNK])
-               for reminder in plan.due]
+    content = content_service.current()
+    planned, _ = dispatch.due_on(store.redis(), content, Rules.from_config(current_app.config),
+                                 day.date(), _zone(), 10_000_000)
     counts = Counter((r.kind, c.get("language") or content.default_language)
                      for _, c, r in planned)
     click.echo(f"{len(planned)} SMS would be sent on {day.date().isoformat()}.")

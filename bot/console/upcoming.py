@@ -33,12 +33,9 @@ def forecast(db, content, config, days=DAYS, limit=LIMIT, today=None):
     rows, capped = [], False
     for offset in range(days):
         day = today + timedelta(days=offset)
-        moment = datetime.combine(day, rules.send_until, zone) - timedelta(minutes=1)
-        phones = dispatch.due_contacts(db, moment, limit)
-        capped = capped or len(phones) >= limit
-        counts = Counter(reminder.kind
-                         for _, _, plan in dispatch.plan_for(db, content, moment, rules, phones)
-                         for reminder in plan.due
+        planned, cut = dispatch.due_on(db, content, rules, day, zone, limit)
+        capped = capped or cut
+        counts = Counter(reminder.kind for _, _, reminder in planned
                          if reminder.at.date() == day or (offset == 0 and reminder.at.date() < day))
         rows.append((day, counts))
     seen = {kind for _, counts in rows for kind in counts}

@@ -8,7 +8,7 @@ sent reminders makes a repeated dispatch send nothing twice.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..sms import log, outbound
 from ..store import contacts, followups, visits
@@ -49,6 +49,22 @@ def dispatch(db, content, gateway, now, rules, batch_size, limit=100_000):
         _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones[start:start + CHUNK],
                         report)
     return report
+
+
+def due_on(db, content, rules, day, zone, limit):
+    """Return ([(phone, contact, reminder)], capped): what dispatches would send on `day`.
+
+    Each contact due by the last minute of that day's sending window is planned at that
+    minute, which is when everything due that day is due. `capped`: `limit` contacts read.
+    """
+    moment = datetime.combine(day, rules.send_until, zone) - timedelta(minutes=1)
+    phones = due_contacts(db, moment, limit)
+    found = [(phone, contact, reminder)
+             for start in range(0, len(phones), CHUNK)
+             for phone, contact, plan in plan_for(db, content, moment, rules,
+                                                  phones[start:start + CHUNK])
+             for reminder in plan.due]
+    return found, len(phones) >= limit
 
 
 def plan_for(db, content, now, rules, phones):
