@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from .reminders.dispatch import reschedule
 from .reminders.timing import Rules, iso
-from .store import contacts, followups, forget, visits
+from .store import contacts, followups, forget, quick, visits
 
 log = logging.getLogger(__name__)
 SCHEDULE_FIELDS = {"enrolled", "consent_sms", "stage", "due_date", "birth_date", "loss_date",
@@ -30,7 +30,7 @@ def apply(db, content, config, phone, effects, channel, extra=None):
             visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
         elif effect.kind == "event":
             log.warning("Flow event %s at %s", effect.name, effect.value)
-    pipe.execute()
+    quick.execute(pipe)
     if any(e.kind in ("reschedule", "add_visit") or e.name in SCHEDULE_FIELDS for e in effects):
         now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
         reschedule(db, content, phone, now, Rules.from_config(config))

@@ -12,13 +12,13 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
 from .. import content_service, effects, engine, phones, store
 from ..errors import InvalidContent
 from ..privacy import mask_phone
-from ..store import contacts, ussd_events, ussd_sessions, visits
-from .webhooks import field, plain, token_required
+from ..store import contacts, quick, ussd_events, ussd_sessions, visits
+from .webhooks import field, fields, plain, token_required
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("ussd", __name__)
@@ -57,7 +57,7 @@ def _answer(content, session_id, phone, text):
     contacts.load(pipe, phone)
     ussd_sessions.load(pipe, phone)
     pipe.hgetall(visits.key(phone))
-    contact, raw, raw_visits = pipe.execute()
+    contact, raw, raw_visits = quick.execute(pipe)
     live = ussd_sessions.parse(raw)
     today = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"])).date()
     contact.update(visits.summary(visits.parse(raw_visits), today))
@@ -91,7 +91,7 @@ def newest_input(history, text):
 @blueprint.post("/ussd/events")
 @token_required
 def ussd_events_callback():
-    form = {name: field(name, 200) for name in request.form}
+    form = {name: field(name, 200) for name in fields()}
     try:
         pipe = store.redis().pipeline(transaction=False)
         ussd_events.record(pipe, form)

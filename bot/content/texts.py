@@ -36,6 +36,7 @@ class Texts:
         self.strings = {}  # locale -> {key: text}
         self.origin = {}  # (locale, key) -> (file, line)
         self._blanks = {}  # (locale, key) -> the %{blanks} in that text
+        self._plain = {}  # (locale, key) -> python-i18n's answer for a text with no blanks
 
     @classmethod
     def load(cls, directory):
@@ -87,6 +88,7 @@ class Texts:
         self.strings.setdefault(locale, {})[key] = text
         self.origin[(locale, key)] = origin
         self._blanks.pop((locale, key), None)
+        self._plain.pop((locale, key), None)
         i18n.add_translation(f"{self._prefix}.{key}", text, locale=locale)
 
     @property
@@ -98,7 +100,14 @@ class Texts:
 
     def get(self, key, locale, **params):
         """Return the text for `key` in `locale`, placeholders filled; KeyError if missing."""
-        return i18n.t(f"{self._prefix}.{key}", locale=locale, **params)
+        if params:
+            return i18n.t(f"{self._prefix}.{key}", locale=locale, **params)
+        # A screen asks for the same few texts on every dial: python-i18n's lookup and
+        # formatting took a third of the engine's time, and its answer never changes.
+        found = self._plain.get((locale, key))
+        if found is None:
+            found = self._plain[(locale, key)] = i18n.t(f"{self._prefix}.{key}", locale=locale)
+        return found
 
     def placeholders(self, key, locale):
         """The %{blanks} a text has (worked out once per text: screens ask on every render)."""

@@ -1,5 +1,6 @@
 """The data the engine works on: content in, session and effects out."""
 
+import copy
 from dataclasses import dataclass, field
 
 START_FLOW = "start"  # what a dial runs first (asks the language of a new number)
@@ -81,6 +82,12 @@ class Session:
     notice: str | None = None  # text key shown above this screen (a hint or a notice)
     home: str = MAIN_FLOW  # where 00 leads: the USSD main menu, or the SMS menu
     channel: str = "ussd"  # ussd screens hold 182 characters, sms replies 160
+
+    def copy(self):
+        """A copy whose stack and answers can change without touching this one."""
+        twin = copy.copy(self)
+        twin.stack, twin.results = list(self.stack), dict(self.results)
+        return twin
 
     def as_dict(self):
         return {

@@ -53,13 +53,14 @@ class Run:
         self._values = None
 
     def text(self, key):
-        blanks = self.content.texts.placeholders(key, self.language)
+        language = self.language
+        blanks = self.content.texts.placeholders(key, language)
         if not blanks:
-            return self.content.texts.get(key, self.language)
+            return self.content.texts.get(key, language)
         if self._values is None:
             self._values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()}
         values = {b: self._values.get(b, "-") for b in blanks}  # never show a blank's name
-        return self.content.texts.get(key, self.language, **values)
+        return self.content.texts.get(key, language, **values)
 
     def state(self):
         return self.content.state(self.session.flow, self.session.state)
@@ -82,8 +83,7 @@ def start(content, contact, previous=None, today=None, entry=START_FLOW, channel
 
 def show(content, session, contact, today=None):
     """Render the screen where `session` stands, without an answer."""
-    run = Run(content, replace(session, stack=list(session.stack), results=dict(session.results)),
-              dict(contact), today or date.today())
+    run = Run(content, session.copy(), dict(contact), today or date.today())
     if run.session.flow != RESUME_FLOW and run.state() is None:
         return _lost(run)
     return _finish(run)
@@ -91,8 +91,7 @@ def show(content, session, contact, today=None):
 
 def step(content, session, contact, answer, today=None):
     """Answer one input from a caller standing on `session`."""
-    run = Run(content, replace(session, stack=list(session.stack), results=dict(session.results)),
-              dict(contact), today or date.today())
+    run = Run(content, session.copy(), dict(contact), today or date.today())
     answer = (answer or "").strip()
     if run.session.flow == RESUME_FLOW:
         return _answer_resume(run, answer)
@@ -144,15 +143,13 @@ def _choose(run, state, answer):
 
 
 def _begin(run, entry):
-    run.session = replace(run.session, flow=entry, state=run.content.flows[entry].start,
-                          saved=None, page=0, stack=[], notice=None)
+    _place(run, entry, run.content.flows[entry].start, saved=None, stack=[])
     return _settle(run)
 
 
 def _go_main(run):
     home = run.session.home
-    run.session = replace(run.session, flow=home, state=run.content.flows[home].start,
-                          page=0, stack=[], notice=None)
+    _place(run, home, run.content.flows[home].start, stack=[])
     return _settle(run)
 
 
@@ -161,7 +158,7 @@ def _back(run, page):
         run.session.page = page - 1
     elif run.session.stack:
         flow, state = run.session.stack.pop()
-        run.session = replace(run.session, flow=flow, state=state, page=0, notice=None)
+        _place(run, flow, state)
         if run.state() is None:
             return _lost(run)
     return _finish(run)
@@ -178,7 +175,20 @@ def _go(run, target):
 def _move(run, target):
     flow = target.flow or run.session.flow
     state = target.state if target.state else _flow_start(run, flow)
-    run.session = replace(run.session, flow=flow, state=state, page=0, notice=None)
+    _place(run, flow, state)
+
+
+def _place(run, flow, state, **also):
+    """Stand the run's session on `state`, first page, no notice.
+
+    The run works on its own copy of the session (made when the step began),
+    so changing it in place keeps the engine pure and costs far less than
+    building a new Session at every hop.
+    """
+    session = run.session
+    session.flow, session.state, session.page, session.notice = flow, state, 0, None
+    for name, value in also.items():
+        setattr(session, name, value)
 
 
 def _flow_start(run, flow):
