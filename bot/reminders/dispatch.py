@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..sms import log, outbound
-from ..store import contacts, followups, visits
+from ..store import contacts, followups, quick, visits
 from .plan import make_plan
 
 NEXT = "reminders:next"
@@ -88,7 +88,7 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
                                      key=reminder.id)
             items.append(item)
             by_key[(phone, reminder.id)] = reminder
-    pipe.execute()
+    quick.execute(pipe)
     outcomes = outbound.send(db, gateway, items, batch_size, numbers_checked=True) if items else []
     retry_phones = set()
     pipe = db.pipeline(transaction=False)
@@ -106,7 +106,7 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
         if reminder.followup and outcome.status != "AlreadySent":
             followups.add(pipe, outcome.item.phone, "missed_visit", reminder.params["kind"],
                           "reminder", message=reminder.params["date"].isoformat())
-    pipe.execute()
+    quick.execute(pipe)
     report.contacts += len(plans)
     nexts = {}
     for phone, _contact, plan in plans:
@@ -136,7 +136,7 @@ def _load(db, phones):
         pipe.hgetall(contacts.key(phone))
         pipe.hgetall(visits.key(phone))
         pipe.hgetall(outbound.done_key(phone))
-    answers = pipe.execute()
+    answers = quick.execute(pipe)
     return [(answers[i], visits.parse(answers[i + 1]), set(answers[i + 2]))
             for i in range(0, len(answers), 3)]
 
@@ -148,6 +148,6 @@ def _file(db, nexts):
             pipe.zrem(NEXT, phone)
         else:
             pipe.zadd(NEXT, {phone: when.timestamp()})
-    pipe.execute()
+    quick.execute(pipe)
 
 

@@ -7,6 +7,7 @@ her under the time of the next one. Changing a visit therefore changes its
 reminders at once, and a dispatch that runs twice sends nothing twice.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -87,23 +88,39 @@ def _suggested_visits(contact, entered, content, now, rules):
     if not base or base[1] is None:
         return
     taken = {iso(v["date"]) for v in entered}
+    offsets, visits = _schedule(content, base[0])
     by_day = {}
-    for schedule in content.schedules.values():
-        for visit in schedule:
-            if visit["from"] != base[0] or (visit.get("who") == "hiv_opt_in"
-                                             and contact.get("hiv_messages") != "yes"):
-                continue
-            offset = (visit["week"] - 40) * 7 if base[0] == "due_date" else visit["week"] * 7
-            day = base[1] + timedelta(days=offset)
-            if day < now.date() or any(abs((day - t).days) <= SAME_VISIT_DAYS for t in taken):
-                continue
-            by_day.setdefault(day, visit)  # one SMS for visits on the same day
+    for index in range(bisect_left(offsets, (now.date() - base[1]).days), len(offsets)):
+        visit = visits[index]
+        if visit.get("who") == "hiv_opt_in" and contact.get("hiv_messages") != "yes":
+            continue
+        day = base[1] + timedelta(days=offsets[index])
+        if any(abs((day - t).days) <= SAME_VISIT_DAYS for t in taken):
+            continue
+        by_day.setdefault(day, visit)  # one SMS for visits on the same day
     for day, visit in sorted(by_day.items()):
         yield Reminder(f"s:{visit['id']}:{day.isoformat()}",
                        rules.at(day - timedelta(days=1), rules.day_before_at, tz),
                        "visit_suggested", "sms_reminders.suggested",
                        {"date": day, "clinic": contact.get("clinic", ""), "kind": visit["kind"]},
                        expires=datetime.combine(day, WHOLE_DAY, tz))
+
+
+def _schedule(content, base):
+    """The suggested visits counted from `base`, as (days after it, sorted; the visits).
+
+    Worked out once per content: a national dispatch plans every due mother, and
+    going through the whole schedule for each of them was a sixth of its time.
+    Visits on the same day keep the schedule's order, so the first one named wins.
+    """
+    tables = content.__dict__.setdefault("_suggested_by_base", {})
+    if base not in tables:
+        listed = [visit for schedule in content.schedules.values() for visit in schedule
+                  if visit["from"] == base]
+        found = sorted(((visit["week"] - 40) * 7 if base == "due_date" else visit["week"] * 7, n)
+                       for n, visit in enumerate(listed))
+        tables[base] = ([offset for offset, _ in found], [listed[n] for _, n in found])
+    return tables[base]
 
 
 def _stage_messages(contact, content, now, rules):

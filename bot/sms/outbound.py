@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .. import phones
-from ..store import contacts
+from ..store import contacts, quick
 from . import log
 
 DONE_DAYS = 60  # how long a sent key is remembered (a missed visit is looked at for 30 days)
@@ -57,7 +57,7 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
     for item in ready:
         pipe.hget(contacts.key(item.phone), "opted_out")
         pipe.hexists(done_key(item.phone), item.key) if item.key else pipe.echo("0")
-    answers = pipe.execute()
+    answers = quick.execute(pipe)
     allowed = []
     for item, opted_out, done in zip(ready, answers[::2], answers[1::2], strict=True):
         if opted_out == "yes" and not item.force:
@@ -98,12 +98,12 @@ def _record(db, batch, deliveries):
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
     log.count_all(pipe, datetime.fromtimestamp(now, UTC), totals)
-    pipe.execute()
+    quick.execute(pipe)
     return outcomes
 
 
 def _refused(db, item, reason):
     pipe = db.pipeline(transaction=False)
     log.count(pipe, datetime.now(UTC), f"skipped:{reason}")
-    pipe.execute()
+    quick.execute(pipe)
     return Outcome(item, reason, sent=False)

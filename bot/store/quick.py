@@ -14,6 +14,7 @@ convert the replies: only the round trip itself is ours.
 import os
 import threading
 
+import hiredis
 from redis.client import EMPTY_RESPONSE
 from redis.exceptions import ConnectionError, ResponseError, TimeoutError
 
@@ -28,6 +29,8 @@ def execute(pipe):
     commands = pipe.command_stack
     if not commands or any(EMPTY_RESPONSE in options for _, options in commands):
         return pipe.execute()  # nothing to send, or a command redis-py answers itself
+    if pipe.scripts:
+        pipe.load_scripts()  # as redis-py does: a restarted Redis has forgotten them
     wire = [args for args, _ in commands]
     if pipe.transaction:
         wire = [("MULTI",), *wire, ("EXEC",)]
@@ -43,10 +46,22 @@ def execute(pipe):
             for reply, (args, options) in zip(replies, commands, strict=True)]
 
 
+def _packed(connection, wire):
+    """The commands in Redis's wire format, packed by hiredis in C.
+
+    redis-py's packer checks and re-encodes every argument in Python first, which
+    costs more than the round trip itself for a dispatch's thousands of commands.
+    """
+    try:
+        return [b"".join([hiredis.pack_command(args) for args in wire])]
+    except TypeError:  # an argument hiredis does not take (a memoryview): let redis-py pack
+        return connection.pack_commands(wire)
+
+
 def _round_trip(connection, wire):
     for attempt in (1, 2):
         try:
-            connection.send_packed_command(connection.pack_commands(wire), check_health=False)
+            connection.send_packed_command(_packed(connection, wire), check_health=False)
             return [connection.read_response() for _ in wire]
         except (ConnectionError, TimeoutError):
             connection.disconnect()  # the next attempt connects afresh
