@@ -11,6 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench.machine import Steal
 from bot.content.loader import load_content, read_content
 from bot.engine import start, step
 
@@ -42,10 +43,12 @@ def best_of(runs, action):
 
 
 def main():
+    steal = Steal()
     content = load_content(ROOT / "flows", ROOT / "locales")
     print(f"engine alone: {engine_rate(content):.0f} steps/s (one core)")
     read = best_of(5, lambda: read_content(ROOT / "flows", ROOT / "locales"))
     print(f"load and check all flows, texts and message sets: {read * 1000:.0f} ms (best of 5)")
+    print(steal.line())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
+from bench.machine import Steal
 from bot.content import load_content
 from bot.reminders import dispatch
 from bot.reminders.timing import Rules
@@ -73,8 +74,9 @@ def enrol(db, content, count, first=0):
 
 def timed_dispatch(db, content, gateway, phones, batch):
     db.zadd(dispatch.NEXT, {p: NOW.timestamp() - 1 for p in phones})
-    started = time.perf_counter()
+    started, steal = time.perf_counter(), Steal()
     report = dispatch.dispatch(db, content, gateway, NOW, RULES, batch, limit=len(phones))
+    report.steal = steal.line()
     return report, time.perf_counter() - started
 
 
@@ -131,8 +133,10 @@ def main():
           f"{(per_contact + kept * per_sms) * 1.5e6 / 2**30:.1f} GiB for 1.5 million")
     print(f"dispatch, grouped (500 per request): {grouped.sent} SMS in {grouped_s:.1f} s = "
           f"{rate:.0f}/s, {requests_grouped} requests")
+    print(f"  {grouped.steal}")
     print(f"dispatch, one request per SMS:      {single.sent} SMS in {single_s:.1f} s = "
           f"{single_rate:.0f}/s")
+    print(f"  {single.steal}")
     print(f"grouping speed-up in this run: {rate / single_rate:.1f}x")
     print(f"a national weekly send (1.5 million) at the grouped rate: "
           f"{1.5e6 / rate / 60:.0f} minutes")

@@ -26,6 +26,7 @@ from pathlib import Path
 import redis
 from gunicorn.config import KNOWN_SETTINGS
 
+from bench.machine import Steal
 from bot.store.embedded import ensure_server, stop_server
 from tests.redis_server import free_port
 
@@ -93,14 +94,18 @@ def main():
                 order = [("bot", bot_port), ("bare", bare_port)]
                 if number % 2:
                     order.reverse()  # neither always runs first
-                rounds.append({name: wrk(port, args.seconds, args.connections)
-                               for name, port in order})
+                steal = Steal()
+                found = {name: wrk(port, args.seconds, args.connections) for name, port in order}
+                found["steal"] = steal.share()
+                rounds.append(found)
                 if number == 0:
                     sessions = len(db.keys("ussd:session:*"))
                     per_session = (db.info("memory")["used_memory"] - before) / max(sessions, 1)
             peak = statistics.median(r["bot"]["rate"] for r in rounds)
+            steal = Steal()
             paced = wrk(bot_port, args.seconds, args.connections,
                         pause_ms=max(int(args.connections * 1000 / (peak / 2)), 1))
+            paced["steal"] = steal.share()
         finally:
             for proc in procs:
                 proc.terminate()
@@ -112,12 +117,17 @@ def main():
         print(f"round {number}: bare Flask {bare['rate']:.0f} req/s (p50 {bare['p50']:.2f} ms, "
               f"p99 {bare['p99']:.2f} ms); bot {bot['rate']:.0f} req/s (p50 {bot['p50']:.2f} ms, "
               f"p99 {bot['p99']:.2f} ms, non-2xx {bot['non_2xx']}); "
-              f"ratio {bot['rate'] / bare['rate']:.2f}")
+              f"ratio {bot['rate'] / bare['rate']:.2f}; {_stolen(found['steal'])}")
     ratio = statistics.median(r["bot"]["rate"] / r["bare"]["rate"] for r in rounds)
     print(f"ratio bot/bare, median of {len(rounds)} rounds: {ratio:.2f} (target >= 0.5)")
     print(f"bot at half its peak ({paced['rate']:.0f} req/s): p50 {paced['p50']:.2f} ms, "
-          f"p99 {paced['p99']:.2f} ms, non-2xx {paced['non_2xx']} (target p99 < 20 ms)")
+          f"p99 {paced['p99']:.2f} ms, non-2xx {paced['non_2xx']} (target p99 < 20 ms); "
+          f"{_stolen(paced['steal'])}")
     print(f"Redis per live USSD session: {per_session:.0f} bytes ({sessions} sessions)")
+
+
+def _stolen(share):
+    return "host steal not known" if share is None else f"host steal {share:.0%}"
 
 
 if __name__ == "__main__":
