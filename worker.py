@@ -1,9 +1,10 @@
 """The RQ worker with its scheduler: `python worker.py`.
 
 It shares Redis with the web app (REDIS_URL, or the same embedded server) and
-runs the jobs on the queues below. Reminder dispatch is a scheduled job on
-RQ's own scheduler: each run books the next, and starting a worker books the
-current slot, so the chain survives a worker restart.
+runs the jobs on the queues below. Reminder dispatch is a set of scheduled jobs
+(DISPATCH_JOBS) on RQ's own scheduler: each job books its own next run, and
+starting a worker books the current slot, so the chain survives a worker
+restart. Run as many workers as DISPATCH_JOBS for the jobs to send side by side.
 """
 
 import logging
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from rq import Queue, Worker
 
 from bot import create_app, jobs, store
+from bot.reminders import due_list
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
 
@@ -22,8 +24,12 @@ def main():
     jobs.use_app(app)
     _replay_spool(app)
     connection = store.queue_connection(app)
+    moved = due_list.move_old_list(store.redis(app))
+    if moved:
+        logging.getLogger(__name__).info("Moved %s contacts into the parts of the due list", moved)
     now = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"]))
-    jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]))
+    jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]),
+                           jobs.dispatch_jobs(app.config))
     queues = [Queue(name, connection=connection) for name in QUEUES]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
     Worker(queues, connection=connection).work(with_scheduler=True)

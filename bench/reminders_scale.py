@@ -8,12 +8,16 @@ an imported clinic visit), files them for reminders, and reads Redis's
 used_memory before and after: bytes per contact, projected to 1.5 million.
 Then every contact is made due for her weekly message at once and a dispatch
 sends them through the official SDK to a local fake Africa's Talking server,
-with bulk grouping (one request per identical text, 500 per batch) and, on a
-sample, without it (one request per recipient): the ratio is what grouping buys.
+split into jobs run at the same time in processes of their own as the workers
+run them (--jobs, 2 by default as DISPATCH_JOBS), with bulk grouping (one
+request per identical text, 500 per batch) and, on a sample, without it (one
+request per recipient): the ratio is what grouping buys.
 """
 
 import argparse
+import multiprocessing
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,7 +30,7 @@ import redis
 
 from bench.machine import Steal
 from bot.content import load_content
-from bot.reminders import dispatch
+from bot.reminders import dispatch, due_list
 from bot.reminders.timing import Rules
 from bot.sms.gateway import AfricasTalkingGateway
 from bot.store import contacts, visits
@@ -68,16 +72,39 @@ def enrol(db, content, count, first=0):
     for start in range(0, len(phones), dispatch.CHUNK):
         chunk = phones[start:start + dispatch.CHUNK]
         plans = dispatch.plan_for(db, content, NOW - timedelta(days=1), RULES, chunk)
-        dispatch._file(db, {p: plan.next_at for p, _, plan in plans})
+        due_list.file(db, {p: plan.next_at for p, _, plan in plans})
     return phones
 
 
-def timed_dispatch(db, content, gateway, phones, batch):
-    db.zadd(dispatch.NEXT, {p: NOW.timestamp() - 1 for p in phones})
+def _job(url, at_url, content, batch, job, jobs, results):
+    """One dispatch job in a process of its own, as one RQ worker runs it."""
+    db = redis.Redis.from_url(url, decode_responses=True)
+    gateway = AfricasTalkingGateway(USERNAME, API_KEY, api_url=at_url)
+    cpu = time.process_time()
+    report = dispatch.dispatch(db, content, gateway, NOW, RULES, batch, job, jobs)
+    results.put((job, report.sent, report.contacts, time.process_time() - cpu,
+                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def timed_dispatch(url, at_url, content, phones, batch, jobs):
+    """Make `phones` due and run `jobs` dispatch jobs at once; return (totals, seconds)."""
+    due_list.file(redis.Redis.from_url(url, decode_responses=True),
+                  {p: NOW - timedelta(seconds=1) for p in phones})
+    fork = multiprocessing.get_context("fork")
+    results = fork.Queue()
+    workers = [fork.Process(target=_job, args=(url, at_url, content, batch, n, jobs, results))
+               for n in range(jobs)]
     started, steal = time.perf_counter(), Steal()
-    report = dispatch.dispatch(db, content, gateway, NOW, RULES, batch, limit=len(phones))
-    report.steal = steal.line()
-    return report, time.perf_counter() - started
+    for worker in workers:
+        worker.start()
+    found = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    seconds = time.perf_counter() - started
+    totals = {"sent": sum(r[1] for r in found), "contacts": sum(r[2] for r in found),
+              "cpu": [round(r[3], 1) for r in sorted(found)],
+              "rss_mib": max(r[4] for r in found) // 1024, "steal": steal.line()}
+    return totals, seconds
 
 
 class _FakeATProcess:
@@ -102,6 +129,8 @@ def main():
     parser.add_argument("--ungrouped", type=int, default=1_000, help="sample sent one by one")
     parser.add_argument("--separate-at", action="store_true",
                         help="run the fake AT server in a process of its own")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="dispatch jobs run at once, each in its own process (DISPATCH_JOBS)")
     args = parser.parse_args()
     content = load_content(ROOT / "flows", ROOT / "locales")
     with tempfile.TemporaryDirectory() as folder:
@@ -112,18 +141,18 @@ def main():
             base = db.info("memory")["used_memory"]
             phones = enrol(db, content, args.contacts)
             per_contact = (db.info("memory")["used_memory"] - base) / len(phones)
-            filed = db.zcard(dispatch.NEXT)
-            gateway = AfricasTalkingGateway(USERNAME, API_KEY, api_url=at.url)
+            filed = due_list.size(db)
             before_send = db.info("memory")["used_memory"]
-            grouped, grouped_s = timed_dispatch(db, content, gateway, phones, 500)
-            per_sms = (db.info("memory")["used_memory"] - before_send) / grouped.sent
-            requests_grouped = grouped.sent and at.count()
+            grouped, grouped_s = timed_dispatch(server.url, at.url, content, phones, 500,
+                                                args.jobs)
+            per_sms = (db.info("memory")["used_memory"] - before_send) / grouped["sent"]
+            requests_grouped = grouped["sent"] and at.count()
             sample = enrol(db, content, args.ungrouped, first=10_000_000)
-            single, single_s = timed_dispatch(db, content, gateway, sample, 1)
+            single, single_s = timed_dispatch(server.url, at.url, content, sample, 1, args.jobs)
         finally:
             at.stop()
             server.stop()
-    rate, single_rate = grouped.sent / grouped_s, single.sent / single_s
+    rate, single_rate = grouped["sent"] / grouped_s, single["sent"] / single_s
     print(f"contacts enrolled and filed: {len(phones)} ({filed} with a next reminder)")
     print(f"Redis bytes per contact (contact, visits, reminder index): {per_contact:.0f}")
     print(f"projection for 1.5 million contacts: {per_contact * 1.5e6 / 2**30:.2f} GiB")
@@ -131,12 +160,13 @@ def main():
     kept = 2 * 35 / 7  # about two SMS a week, records kept 35 days
     print(f"steady state with {kept:.0f} message records each: "
           f"{(per_contact + kept * per_sms) * 1.5e6 / 2**30:.1f} GiB for 1.5 million")
-    print(f"dispatch, grouped (500 per request): {grouped.sent} SMS in {grouped_s:.1f} s = "
-          f"{rate:.0f}/s, {requests_grouped} requests")
-    print(f"  {grouped.steal}")
-    print(f"dispatch, one request per SMS:      {single.sent} SMS in {single_s:.1f} s = "
-          f"{single_rate:.0f}/s")
-    print(f"  {single.steal}")
+    print(f"dispatch in {args.jobs} job(s) at once, grouped (500 per request): "
+          f"{grouped['sent']} SMS in {grouped_s:.1f} s = {rate:.0f}/s, {requests_grouped} requests")
+    print(f"  CPU seconds per job: {grouped['cpu']}; largest job's memory: "
+          f"{grouped['rss_mib']} MiB; {grouped['steal']}")
+    print(f"dispatch in {args.jobs} job(s), one request per SMS: {single['sent']} SMS in "
+          f"{single_s:.1f} s = {single_rate:.0f}/s")
+    print(f"  {single['steal']}")
     print(f"grouping speed-up in this run: {rate / single_rate:.1f}x")
     print(f"a national weekly send (1.5 million) at the grouped rate: "
           f"{1.5e6 / rate / 60:.0f} minutes")

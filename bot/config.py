@@ -34,6 +34,7 @@ DEFAULTS = {
     "STAGE_MESSAGE_AT": "10:00",
     "MISSED_VISIT_AFTER_DAYS": 2,  # a visit not marked attended by then counts as missed
     "DISPATCH_EVERY_MINUTES": 5,  # how often the worker looks for reminders due
+    "DISPATCH_JOBS": 2,  # a dispatch is split into this many jobs, sent at once by as many workers
     "LOG_LEVEL": "INFO",
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early

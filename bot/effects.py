@@ -19,7 +19,7 @@ def apply(db, content, config, phone, effects, channel, extra=None):
         forget.forget(db, phone)
         return
     # Most screens change nothing but the session: one write needs no MULTI/EXEC around it.
-    pipe = db.pipeline(transaction=bool(effects))
+    pipe = quick.Batch(db, transaction=bool(effects))
     if extra:
         extra(pipe)
     contacts.apply_effects(pipe, phone, effects)
@@ -30,7 +30,7 @@ def apply(db, content, config, phone, effects, channel, extra=None):
             visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
         elif effect.kind == "event":
             log.warning("Flow event %s at %s", effect.name, effect.value)
-    quick.execute(pipe)
+    pipe.execute()
     if any(e.kind in ("reschedule", "add_visit") or e.name in SCHEDULE_FIELDS for e in effects):
         now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
         reschedule(db, content, phone, now, Rules.from_config(config))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from rq import Queue, Retry
 
 from . import content_service, store
-from .reminders import dispatch
+from .reminders import dispatch, due_list
 from .reminders.timing import Rules
 from .sms import outbound
 from .sms.gateway import GatewayError, gateway_for
@@ -90,20 +90,39 @@ def send_sms(batch_id):
     return {"sent": sum(o.sent for o in outcomes), "failed": sum(not o.sent for o in outcomes)}
 
 
-def schedule_dispatch(connection, when, every_minutes):
-    """Have the worker's scheduler run a dispatch at the slot of `when` (idempotent per slot)."""
+def dispatch_jobs(config):
+    """How many jobs a dispatch is split into (DISPATCH_JOBS, kept within 1 and the parts)."""
+    wanted = int(config["DISPATCH_JOBS"])
+    jobs = min(max(wanted, 1), due_list.PARTS)
+    if jobs != wanted:
+        log.warning("DISPATCH_JOBS=%s is out of range; using %s (1 to %s)", wanted, jobs,
+                    due_list.PARTS)
+    return jobs
+
+
+def schedule_dispatch(connection, when, every_minutes, jobs=1, only=None):
+    """Have the worker's scheduler run a dispatch at the slot of `when`: `jobs` jobs, or only
+    job number `only` of them. Idempotent per slot and job; returns the slot."""
     minute = (when.minute // every_minutes) * every_minutes
     slot = when.replace(minute=minute, second=0, microsecond=0)
     if slot < when:
         slot += timedelta(minutes=every_minutes)
-    Queue("reminders", connection=connection).enqueue_at(
-        slot, dispatch_reminders, job_id=f"reminders-dispatch-{slot.strftime('%Y%m%d%H%M')}",
-        description="dispatch due reminders", retry=DISPATCH_RETRY)
+    queue = Queue("reminders", connection=connection)
+    for job in range(jobs) if only is None else [only]:
+        queue.enqueue_at(slot, dispatch_reminders, job, jobs,
+                         job_id=f"reminders-dispatch-{slot.strftime('%Y%m%d%H%M')}-{job + 1}of{jobs}",
+                         description=f"dispatch due reminders, part {job + 1} of {jobs}",
+                         retry=DISPATCH_RETRY)
     return slot
 
 
-def dispatch_reminders():
-    """Send every reminder due now, then book the next dispatch on RQ's scheduler."""
+def dispatch_reminders(job=0, jobs=1):
+    """Send every reminder due now in this job's parts, then book its next run.
+
+    Each job books only its own next run, so the jobs of one dispatch run side by
+    side on as many workers. If DISPATCH_JOBS changed meanwhile, the first job
+    books the new number of jobs and the others none.
+    """
     current = app()
     every = int(current.config["DISPATCH_EVERY_MINUTES"])
     now = datetime.now(ZoneInfo(current.config["BOT_TIMEZONE"]))
@@ -113,13 +132,15 @@ def dispatch_reminders():
             report = dispatch.dispatch(db, content_service.current(current),
                                        gateway_for(current.config, db), now,
                                        Rules.from_config(current.config),
-                                       current.config["SMS_BATCH_SIZE"])
+                                       current.config["SMS_BATCH_SIZE"], job, jobs)
         except GatewayError as err:
             if err.retryable:
                 raise SendAgain(str(err)) from None  # the due stay due; the next dispatch sends
             log.error("Reminders not sent: %s", err)
             return {"error": str(err)}
         finally:
-            schedule_dispatch(store.queue_connection(current), now + timedelta(minutes=every),
-                              every)
+            configured = dispatch_jobs(current.config)
+            if configured == jobs or job == 0:
+                schedule_dispatch(store.queue_connection(current), now + timedelta(minutes=every),
+                                  every, configured, only=job if configured == jobs else None)
     return report.__dict__

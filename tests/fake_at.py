@@ -81,6 +81,9 @@ class FakeAT:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep the connection open between requests, as AT does
+            disable_nagle_algorithm = True  # else headers and body, written apart, wait 40 ms
+
             def do_POST(self):  # noqa: N802 (http.server's name)
                 size = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(size).decode()).items()}

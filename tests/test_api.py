@@ -8,7 +8,7 @@ import pytest
 
 from bot import content_service, store
 from bot.api import tokens
-from bot.reminders import dispatch
+from bot.reminders import dispatch, due_list
 from bot.reminders.timing import Rules
 from bot.sms import log
 from bot.store import contacts, followups, ussd_sessions, visits
@@ -120,7 +120,7 @@ def test_an_unknown_number_is_enrolled_by_the_clinic(api, db, written):
                                    "stage", "due_date", "clinic")} == {
         "enrolled": "yes", "enrolled_by": "api", "consent_sms": "clinic", "enrolled_on": day(0),
         "language": "en", "stage": "pregnancy", "due_date": day(100), "clinic": "Mathare North"}
-    assert db.zscore(dispatch.NEXT, PHONE) is not None
+    assert due_list.next_at(db, PHONE) is not None
 
 
 def test_updating_a_known_mother_changes_only_what_was_sent(api, db, enrolled):
@@ -147,14 +147,14 @@ def test_her_stop_outlasts_the_clinics_consent(api, db, enrolled):
     db.hset(contacts.key(PHONE), "opted_out", "yes")
     body = api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True}).get_json()
     assert body["opted_out"] is True and body["receives_sms"] is False
-    assert db.zscore(dispatch.NEXT, PHONE) is None
+    assert due_list.next_at(db, PHONE) is None
 
 
 def test_withdrawn_consent_stops_her_reminders(api, db, enrolled):
     api.post(f"/api/contacts/{PHONE}/appointments", json={"date": day(10), "kind": "anc"})
-    assert db.zscore(dispatch.NEXT, PHONE) is not None
+    assert due_list.next_at(db, PHONE) is not None
     assert api.put(f"/api/contacts/{PHONE}", json={"consent_sms": False}).get_json()["consent_sms"] is False
-    assert db.zscore(dispatch.NEXT, PHONE) is None
+    assert due_list.next_at(db, PHONE) is None
 
 
 def test_hiv_messages_count_from_the_day_she_chose_them_and_a_loss_from_today(api, db, enrolled):
@@ -225,7 +225,7 @@ def test_booking_twice_books_once_and_files_her_reminder(api, db, enrolled):
     again = api.post(path, json={"date": day(10), "kind": "anc", "time": "09:30"})
     assert again.status_code == 200 and again.get_json() == first.get_json()
     assert list(db.hgetall(visits.key(PHONE))) == [f"{day(10)}-anc"]
-    assert db.zscore(dispatch.NEXT, PHONE) == reminder_at(day(9), time(10, 0))
+    assert due_list.next_at(db, PHONE) == reminder_at(day(9), time(10, 0))
     assert api.get(f"{path}/{day(10)}-anc").get_json() == first.get_json()
 
 
@@ -245,7 +245,7 @@ def test_moving_an_appointment_cancels_the_old_day_and_moves_its_reminders(app, 
     assert moved.get_json() == {"id": f"{day(20)}-anc", "date": day(20), "kind": "anc", "time": "11:00",
                                 "clinic": "Mathare North", "status": "booked", "source": "api"}
     assert api.get(f"{path}/{day(10)}-anc").get_json()["status"] == "cancelled"
-    assert db.zscore(dispatch.NEXT, PHONE) == reminder_at(day(19), time(10, 0))
+    assert due_list.next_at(db, PHONE) == reminder_at(day(19), time(10, 0))
     ids = {r.id for r in plan(app, db, datetime.combine(today() + timedelta(days=9), time(12), TZ)).due}
     assert not any(day(10) in reminder_id for reminder_id in ids)
 
@@ -263,7 +263,7 @@ def test_cancelling_stops_the_reminders(api, db, enrolled):
     api.post(path, json={"date": day(10), "kind": "art"})
     cancelled = api.delete(f"{path}/{day(10)}-art")
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
-    assert db.zscore(dispatch.NEXT, PHONE) is None
+    assert due_list.next_at(db, PHONE) is None
     assert api.delete(f"{path}/{day(10)}-art").status_code == 200  # again: nothing changes
 
 

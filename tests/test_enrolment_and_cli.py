@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.reminders import dispatch
+from bot.reminders import due_list
 from bot.store import contacts, followups, visits
 
 from .ussd_caller import Caller
@@ -30,7 +30,7 @@ def test_joining_on_ussd_keeps_consent_and_files_her_reminders(client, db):
     assert {k: contact[k] for k in ("enrolled", "consent_sms", "hiv_messages", "stage")} == {
         "enrolled": "yes", "consent_sms": "yes", "hiv_messages": "yes", "stage": "pregnancy"}
     assert contact["hiv_since"] == contact["enrolled_on"] == today().isoformat()
-    assert db.zscore(dispatch.NEXT, "+254712000131") is not None
+    assert due_list.next_at(db, "+254712000131") is not None
 
 
 def test_weeks_pregnant_become_a_due_date(client, db):
@@ -60,7 +60,7 @@ def test_a_visit_entered_on_ussd_is_a_visit_with_reminders(client, db):
         caller.send(answer)
     (visit,) = visits.parse(db.hgetall(visits.key("+254712000134"))).values()
     assert visit["source"] == "mother" and visit["kind"] == "other"
-    assert db.zscore(dispatch.NEXT, "+254712000134") is not None
+    assert due_list.next_at(db, "+254712000134") is not None
 
 
 def test_importing_a_register_twice_changes_nothing_and_names_bad_rows(runner, db, tmp_path):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.content import load_content
-from bot.reminders import dispatch
+from bot.reminders import dispatch, due_list
 from bot.reminders.timing import Rules
 from bot.sms import log
 from bot.sms.gateway import AfricasTalkingGateway, GatewayError
@@ -54,7 +54,7 @@ def test_a_dispatch_sends_what_is_due_once_and_files_her_next(db, gateway, at):
     assert report.sent == 1 and at.requests[0]["message"].startswith(
         "Reminder: your pregnancy check is tomorrow, 26-11-2026, at Mathare.")
     assert run(db, gateway, "2026-11-25T10:05").sent == 0  # run again: nothing twice
-    assert db.zscore(dispatch.NEXT, "+254712000701") == moment("2026-11-26T08:00").timestamp()
+    assert due_list.next_at(db, "+254712000701") == moment("2026-11-26T08:00").timestamp()
 
 
 def test_identical_weekly_messages_go_in_one_bulk_request(db, gateway, at):
@@ -94,7 +94,7 @@ def test_per_recipient_failures_retry_or_stop(db, gateway, at):
     at.failing["+254712000711"] = (406, "UserInBlacklist")
     report = run(db, gateway, "2026-11-24T10:00")
     assert (report.retry, report.not_sent) == (1, {"UserInBlacklist": 1})
-    assert db.zscore(dispatch.NEXT, "+254712000710") == moment("2026-11-24T10:15").timestamp()
+    assert due_list.next_at(db, "+254712000710") == moment("2026-11-24T10:15").timestamp()
     del at.failing["+254712000710"]
     assert run(db, gateway, "2026-11-24T10:15").sent == 1
     assert at.recipients().count("+254712000711") == 1  # not tried again
@@ -104,7 +104,7 @@ def test_a_cancelled_visit_stops_its_reminders(db, gateway, at):
     enrol(db, "+254712000720", visit_days=["2026-11-26"])
     visits.set_status(db, "+254712000720", date(2026, 11, 26), "cancelled")
     dispatch.reschedule(db, CONTENT, "+254712000720", moment("2026-11-21T09:00"), RULES)
-    assert db.zscore(dispatch.NEXT, "+254712000720") is None
+    assert due_list.next_at(db, "+254712000720") is None
     assert run(db, gateway, "2026-11-25T10:00").sent == 0
 
 
@@ -140,7 +140,7 @@ def test_forget_me_removes_every_trace_but_the_anonymous_counts(db, gateway, at)
     forget.forget(db, phone)
     leftovers = [k for k in db.keys("*") if phone in k or phone in str(db.type(k))]
     assert leftovers == []
-    assert db.zscore(dispatch.NEXT, phone) is None and db.zcard(followups.OPEN) == 0
+    assert due_list.next_at(db, phone) is None and db.zcard(followups.OPEN) == 0
     for key in db.keys("sms:msg:*"):
         assert db.hget(key, "phone") != phone
     (_, counts), = log.totals(db, 1)  # counted on the day it really went out

@@ -13,7 +13,7 @@ from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
 from bot import jobs, store
-from bot.reminders import dispatch
+from bot.reminders import due_list
 
 from .fake_at import API_KEY, USERNAME
 from .test_reminders_dispatch import RULES, enrol
@@ -46,18 +46,21 @@ def test_a_sender_killed_mid_dispatch_loses_no_reminder(db, at, redis_url):
     assert len(received) - len(phones) <= 1  # ... and at most the one in flight twice
 
 
-def test_the_dispatch_runs_on_rqs_scheduler_and_books_the_next_one(sms_app, db, at):
-    sms_app.config.update(SMS_BATCH_SIZE=500)
-    enrol(db, "+254712000950", stage="pregnancy", due_date="2027-03-16")
+def test_the_dispatch_runs_on_rqs_scheduler_and_each_job_books_its_next_run(sms_app, db, at):
+    sms_app.config.update(SMS_BATCH_SIZE=500, DISPATCH_JOBS=2)
+    phones = [f"+2547120009{n:02d}" for n in range(50, 70)]
     zone = ZoneInfo("Africa/Nairobi")
     now = datetime.now(zone)
-    db.zadd(dispatch.NEXT, {"+254712000950": (now - timedelta(minutes=1)).timestamp()})
+    for phone in phones:
+        enrol(db, phone, stage="pregnancy", due_date="2027-03-16")
+    due_list.file(db, {phone: now - timedelta(minutes=1) for phone in phones})
     connection = store.queue_connection(sms_app)
-    jobs.schedule_dispatch(connection, now - timedelta(minutes=5), 5)
+    jobs.schedule_dispatch(connection, now - timedelta(minutes=5), 5, 2)
     queue = Queue("reminders", connection=connection)
     SimpleWorker([queue], connection=connection).work(burst=True, with_scheduler=True)
     booked = ScheduledJobRegistry(queue=queue).get_job_ids()
-    assert booked and all(job_id.startswith("reminders-dispatch-") for job_id in booked)
+    assert sorted(job_id[-4:] for job_id in booked) == ["1of2", "2of2"]  # one next run each
+    assert len({job_id[:-5] for job_id in booked}) == 1  # for the same, later slot
     if RULES.is_allowed(now):  # inside the sending hours the weekly message went out
-        assert at.recipients() == ["+254712000950"]
+        assert sorted(at.recipients()) == phones  # both jobs sent, each mother once
     connection.close()

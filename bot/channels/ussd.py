@@ -53,11 +53,11 @@ def ussd():
 
 def _answer(content, session_id, phone, text):
     db = store.redis()
-    pipe = db.pipeline(transaction=False)
+    pipe = quick.Batch(db)
     contacts.load(pipe, phone)
     ussd_sessions.load(pipe, phone)
     pipe.hgetall(visits.key(phone))
-    contact, raw, raw_visits = quick.execute(pipe)
+    contact, raw, raw_visits = pipe.execute()
     live = ussd_sessions.parse(raw)
     today = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"])).date()
     contact.update(visits.summary(visits.parse(raw_visits), today))

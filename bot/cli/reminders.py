@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from .. import content_service, store
 from ..privacy import mask_phone
-from ..reminders import dispatch
+from ..reminders import dispatch, due_list
 from ..reminders.timing import Rules
 from ..sms.gateway import GatewayError, gateway_for
 
@@ -62,3 +62,6 @@ def run(moment):
     click.echo(f"Contacts due: {report.contacts}. Sent: {report.sent}. Too late to send "
                f"(recorded): {report.late}. To retry: {report.retry}. Not sent: "
                f"{dict(report.not_sent) or 0}.")
+    if report.busy_parts:
+        click.echo(f"{report.busy_parts} of the due list's {due_list.PARTS} parts were being sent "
+                   "by another dispatch (the worker's) and were left to it.")

@@ -1,8 +1,9 @@
 """`flask --app wsgi serve`: run the whole bot on one machine.
 
 Starts the embedded Redis (unless REDIS_URL is set), the web app under
-gunicorn and the RQ worker, and stops them together on Ctrl-C. In production
-the Procfile runs the same two processes separately.
+gunicorn and the RQ workers (one per dispatch job, DISPATCH_JOBS), and stops
+them together on Ctrl-C. In production the Procfile runs the same two kinds of
+process separately.
 """
 
 import os
@@ -16,7 +17,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import store
+from .. import jobs, store
 
 
 @click.command("serve")
@@ -25,7 +26,7 @@ from .. import store
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
 def serve(host, port, workers):
-    """Run the web app and the reminder worker until Ctrl-C."""
+    """Run the web app and the reminder workers until Ctrl-C."""
     embedded = not current_app.config.get("REDIS_URL")
     env = dict(os.environ, REDIS_URL=store.redis_url(current_app))
     # Both web processes must sign console logins with the same key.
@@ -36,8 +37,9 @@ def serve(host, port, workers):
                           "--bind", f"{host}:{port}", "--access-logfile", "-",
                           "--access-logformat", '%(m)s %(U)s %(s)s %(L)ss', "wsgi:app"],
                          env=env, cwd=root),
-        subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=root),
     ]
+    procs += [subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=root)
+              for _ in range(jobs.dispatch_jobs(current_app.config))]
     click.echo(f"Mentor Mother bot on http://{host}:{port} (USSD: POST /ussd). Ctrl-C stops it.")
     click.echo(f"Try it: flask --app wsgi ussd --url http://{host}:{port}")
     try:

@@ -31,10 +31,15 @@ class MessageSet:
     file: str
     opt_in: str | None = None
     messages: list = field(default_factory=list)
+    _by_at: dict = field(default=None, init=False, repr=False, compare=False)
 
     def message_at(self, at):
-        """Return the message for week/month/number `at`, or None."""
-        return next((m for m in self.messages if m.at == at), None)
+        """Return the message for week/month/number `at`, or None (the first, if two share it)."""
+        if self._by_at is None:  # looked up for every due mother in a national dispatch
+            self._by_at = {}
+            for message in self.messages:
+                self._by_at.setdefault(message.at, message)
+        return self._by_at.get(at)
 
 
 def build_message_set(file, data, lines):

@@ -1,10 +1,11 @@
 """Send the reminders that are due, and file each mother under her next one.
 
-`reminders:next` is a sorted set of phone numbers scored by the time of their
-next reminder, so a dispatch reads only who is due, never every contact. The
-score changes only after her SMS went out, so a worker killed mid-send leaves
-her due and the next dispatch sends what is left; the per-contact record of
-sent reminders makes a repeated dispatch send nothing twice.
+The due list (`due_list`) holds each mother under the time of her next
+reminder, so a dispatch reads only who is due, never every contact. Her entry
+changes only after her SMS went out, so a worker killed mid-send leaves her due
+and the next dispatch sends what is left; the per-contact record of sent
+reminders makes a repeated dispatch send nothing twice. A dispatch can be split
+into jobs that send at the same time, each through its own parts of the list.
 """
 
 from dataclasses import dataclass, field
@@ -12,10 +13,13 @@ from datetime import datetime, timedelta
 
 from ..sms import log, outbound
 from ..store import contacts, followups, quick, visits
+from . import due_list
 from .plan import make_plan
 
-NEXT = "reminders:next"
-CHUNK = 10_000  # contacts planned together: bigger chunks mean bigger bulk groups
+# Contacts planned and sent together. Identical texts go in one bulk request, and a bigger
+# chunk has more mothers per text: 10,000 gave about 50 recipients a request, 30,000 about
+# 150, which halved the sending's share of the CPU (BENCHMARKS.md).
+CHUNK = 25_000
 RETRY_AFTER = timedelta(minutes=15)  # a recipient AT could not take now is tried again then
 
 
@@ -26,28 +30,40 @@ class Report:
     late: int = 0
     not_sent: dict = field(default_factory=dict)  # status -> count
     retry: int = 0
+    busy_parts: int = 0  # parts of the due list another dispatch was working through
 
 
 def reschedule(db, content, phone, now, rules):
     """File one contact under the time of her next reminder (after any change to her data)."""
     contact, raw_visits, done = _load(db, [phone])[0]
     plan = make_plan(contact, raw_visits, content, now, rules, done)
-    _file(db, {phone: plan.due[0].at if plan.due else plan.next_at})
+    due_list.file(db, {phone: plan.due[0].at if plan.due else plan.next_at})
 
 
-def due_contacts(db, until, limit):
-    return db.zrangebyscore(NEXT, "-inf", until.timestamp(), start=0, num=limit)
+def dispatch(db, content, gateway, now, rules, batch_size, job=0, jobs=1):
+    """Send what is due at `now` in job `job` (from 0) of `jobs`; return a Report.
 
-
-def dispatch(db, content, gateway, now, rules, batch_size, limit=100_000):
-    """Send what is due at `now`; return a Report. GatewayError propagates (retry later)."""
+    It goes on until no one in its parts of the due list is due any more. GatewayError
+    propagates (AT down: the due stay due, and are sent when it is tried again).
+    """
     report = Report()
     if not rules.is_allowed(now):
         return report  # nothing goes out at night; the due stay due
-    phones = due_contacts(db, now, limit)
-    for start in range(0, len(phones), CHUNK):
-        _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones[start:start + CHUNK],
-                        report)
+    wanted = due_list.parts_for(job, jobs)
+    claim = due_list.Claim(db, wanted)
+    report.busy_parts = len(wanted) - len(claim.parts)
+    seen = set()  # each mother once per dispatch, whatever happens to her entry
+    try:
+        while claim.parts:
+            phones, _ = due_list.due(db, claim.parts, now, CHUNK)
+            phones = [phone for phone in phones if phone not in seen]
+            if not phones:
+                break
+            seen.update(phones)
+            _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report)
+            claim.renew()
+    finally:
+        claim.release()
     return report
 
 
@@ -55,16 +71,16 @@ def due_on(db, content, rules, day, zone, limit):
     """Return ([(phone, contact, reminder)], capped): what dispatches would send on `day`.
 
     Each contact due by the last minute of that day's sending window is planned at that
-    minute, which is when everything due that day is due. `capped`: `limit` contacts read.
+    minute, which is when everything due that day is due. `capped`: more were due than `limit`.
     """
     moment = datetime.combine(day, rules.send_until, zone) - timedelta(minutes=1)
-    phones = due_contacts(db, moment, limit)
+    phones, capped = due_list.due(db, range(due_list.PARTS), moment, limit)
     found = [(phone, contact, reminder)
              for start in range(0, len(phones), CHUNK)
              for phone, contact, plan in plan_for(db, content, moment, rules,
                                                   phones[start:start + CHUNK])
              for reminder in plan.due]
-    return found, len(phones) >= limit
+    return found, capped
 
 
 def plan_for(db, content, now, rules, phones):
@@ -77,7 +93,7 @@ def plan_for(db, content, now, rules, phones):
 def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report):
     plans = plan_for(db, content, now, rules, phones)
     items, by_key = [], {}
-    pipe = db.pipeline(transaction=False)
+    pipe = quick.Batch(db)
     for phone, contact, plan in plans:
         for reminder in plan.late:
             outbound.mark_done(pipe, phone, reminder.id, "late")
@@ -88,10 +104,10 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
                                      key=reminder.id)
             items.append(item)
             by_key[(phone, reminder.id)] = reminder
-    quick.execute(pipe)
+    pipe.execute()
     outcomes = outbound.send(db, gateway, items, batch_size, numbers_checked=True) if items else []
     retry_phones = set()
-    pipe = db.pipeline(transaction=False)
+    pipe = quick.Batch(db)
     for outcome in outcomes:
         reminder = by_key[(outcome.item.phone, outcome.item.key)]
         if outcome.retryable:
@@ -106,7 +122,7 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
         if reminder.followup and outcome.status != "AlreadySent":
             followups.add(pipe, outcome.item.phone, "missed_visit", reminder.params["kind"],
                           "reminder", message=reminder.params["date"].isoformat())
-    quick.execute(pipe)
+    pipe.execute()
     report.contacts += len(plans)
     nexts = {}
     for phone, _contact, plan in plans:
@@ -114,7 +130,7 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
         if phone in retry_phones:
             times.append(now + RETRY_AFTER)
         nexts[phone] = min(times) if times else None
-    _file(db, nexts)
+    due_list.file(db, nexts)
 
 
 def render(content, contact, reminder):
@@ -131,23 +147,11 @@ def render(content, contact, reminder):
 
 
 def _load(db, phones):
-    pipe = db.pipeline(transaction=False)
+    pipe = quick.Batch(db)
     for phone in phones:
         pipe.hgetall(contacts.key(phone))
         pipe.hgetall(visits.key(phone))
         pipe.hgetall(outbound.done_key(phone))
-    answers = quick.execute(pipe)
+    answers = pipe.execute()
     return [(answers[i], visits.parse(answers[i + 1]), set(answers[i + 2]))
             for i in range(0, len(answers), 3)]
-
-
-def _file(db, nexts):
-    pipe = db.pipeline(transaction=False)
-    for phone, when in nexts.items():
-        if when is None:
-            pipe.zrem(NEXT, phone)
-        else:
-            pipe.zadd(NEXT, {phone: when.timestamp()})
-    quick.execute(pipe)
-
-

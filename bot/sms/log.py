@@ -62,26 +62,14 @@ def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_da
     record.update({"ref": item.key} if item.key else {"text": item.text})
     mark = item.key if item.key and (delivery.sent or not delivery.retryable) else ""
     fields = [part for pair in record.items() for part in pair]
-    _script(pipe)(
-        keys=[message_key(message_id), contact_key(item.phone), done_key],
-        args=[message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark, str(int(now)),
-              done_days * 86400, *fields], client=pipe)
+    pipe.script(_RECORD, [message_key(message_id), contact_key(item.phone), done_key],
+                [message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark, str(int(now)),
+                 done_days * 86400, *fields])
     if delivery.sent:
         totals["sent"] += 1
         totals["cost_milli"] += cost_milli(delivery.cost)
     elif not delivery.retryable:
         totals[f"failed:{delivery.status}"] += 1
-
-
-def _script(pipe):
-    """The record script (it runs on whichever client or pipeline is passed when called)."""
-    global _record_script
-    if _record_script is None:
-        _record_script = pipe.register_script(_RECORD)
-    return _record_script
-
-
-_record_script = None
 
 
 def count_all(pipe, when, totals):

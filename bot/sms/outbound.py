@@ -53,11 +53,11 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
             outcomes.append(_refused(db, item, "InvalidPhoneNumber"))
         else:
             ready.append(Outgoing(phone, item.text, item.kind, item.key, item.force))
-    pipe = db.pipeline(transaction=False)
+    pipe = quick.Batch(db)
     for item in ready:
         pipe.hget(contacts.key(item.phone), "opted_out")
         pipe.hexists(done_key(item.phone), item.key) if item.key else pipe.echo("0")
-    answers = quick.execute(pipe)
+    answers = pipe.execute()
     allowed = []
     for item, opted_out, done in zip(ready, answers[::2], answers[1::2], strict=True):
         if opted_out == "yes" and not item.force:
@@ -90,7 +90,7 @@ def mark_done(pipe, phone, key, value):
 
 
 def _record(db, batch, deliveries):
-    pipe, outcomes, now, totals = db.pipeline(transaction=False), [], time.time(), Counter()
+    pipe, outcomes, now, totals = quick.Batch(db), [], time.time(), Counter()
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
         log.record_sent(pipe, message_id, item, delivery, now, totals, done_key(item.phone),
@@ -98,12 +98,12 @@ def _record(db, batch, deliveries):
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
     log.count_all(pipe, datetime.fromtimestamp(now, UTC), totals)
-    quick.execute(pipe)
+    pipe.execute()
     return outcomes
 
 
 def _refused(db, item, reason):
-    pipe = db.pipeline(transaction=False)
+    pipe = quick.Batch(db)
     log.count(pipe, datetime.now(UTC), f"skipped:{reason}")
-    quick.execute(pipe)
+    pipe.execute()
     return Outcome(item, reason, sent=False)

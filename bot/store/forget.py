@@ -10,7 +10,7 @@ from . import contacts, followups, ussd_sessions, visits
 
 def forget(db, phone):
     """Delete every record of `phone`; return how many keys went."""
-    from ..reminders.dispatch import NEXT
+    from ..reminders import due_list
     from ..sms import incoming, log, outbound
 
     message_ids = db.lrange(log.contact_key(phone), 0, -1)
@@ -22,7 +22,7 @@ def forget(db, phone):
     keys += [followups.key(f) for f in followup_ids]
     pipe = db.pipeline(transaction=True)
     pipe.delete(*keys)
-    pipe.zrem(NEXT, phone)
+    due_list.remove(pipe, phone)
     if followup_ids:
         pipe.zrem(followups.OPEN, *followup_ids)
     deleted = pipe.execute()[0]

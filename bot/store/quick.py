@@ -1,68 +1,175 @@
-"""Run a pipeline's commands in one round trip, without redis-py's per-call machinery.
+"""Redis commands written as Redis spells them, sent in one round trip.
 
-A USSD screen is two round trips to Redis (load, save). Through redis-py's
-client each one also takes a connection from the pool, wraps the call in its
-retry helper, and walks the pipeline's bookkeeping: measured on the standard
-machine that costs 55-90 us of CPU per call against 15-35 us for the same
-commands written on a connection directly (BENCHMARKS.md), which is most of a
-USSD step's budget. So the hot path keeps its own connection per thread, built
-from the client's own settings (address, database, password, timeouts,
-decoding), and still uses redis-py to build the commands and to read and
-convert the replies: only the round trip itself is ours.
+A USSD screen is two round trips to Redis (load, save) and a national reminder
+dispatch is millions of commands. Through redis-py's pipeline every command
+first walks the client's bookkeeping (about 4 us of CPU each on the standard
+machine) and every reply its reader (about as much again), which was most of
+a USSD step's budget and a third of the dispatch's (BENCHMARKS.md). A `Batch`
+keeps the commands as plain tuples, has hiredis pack them in C, sends them on
+a connection of the thread's own built from the client's settings (address,
+database, password, timeouts, decoding) and reads the replies straight from
+that connection's hiredis reader.
+
+It takes only the commands the store's helpers use, under redis-py's names and
+arguments, so a helper can be handed a `Batch` or a redis-py pipeline alike.
 """
 
+import hashlib
 import os
 import threading
 
 import hiredis
-from redis.client import EMPTY_RESPONSE
 from redis.exceptions import ConnectionError, ResponseError, TimeoutError
 
+try:  # what the reader of redis-py's hiredis parser answers while a reply is incomplete
+    from redis._parsers.hiredis import NOT_ENOUGH_DATA
+except ImportError:  # older redis-py: hiredis's own default
+    NOT_ENOUGH_DATA = False
 
-def execute(pipe):
-    """Return what `pipe.execute()` would, in one round trip on this thread's connection.
 
-    Like the app's client it tries once more on a broken connection (a restarted
-    Redis leaves stale ones behind); anything else, including an error reply,
-    is raised and the connection dropped so no reply is left unread on it.
+class Batch:
+    """Commands queued here run in order, in one round trip, when `execute()` is called.
+
+    `transaction=True` wraps them in MULTI/EXEC, as a redis-py pipeline does.
+    Replies come back as redis-py gives them (a hash as a dict, EXPIRE and
+    HEXISTS as booleans, SET as True); an error reply is raised once every reply
+    has been read, so the connection stays usable.
     """
-    commands = pipe.command_stack
-    if not commands or any(EMPTY_RESPONSE in options for _, options in commands):
-        return pipe.execute()  # nothing to send, or a command redis-py answers itself
-    if pipe.scripts:
-        pipe.load_scripts()  # as redis-py does: a restarted Redis has forgotten them
-    wire = [args for args, _ in commands]
-    if pipe.transaction:
-        wire = [("MULTI",), *wire, ("EXEC",)]
-    try:
-        replies = _round_trip(_connection(pipe), wire)
-    finally:
-        pipe.reset()
-    if pipe.transaction:
-        replies = replies[-1]  # MULTI and each command answer OK/QUEUED; EXEC holds the results
-        if replies is None or len(replies) != len(commands):
-            raise ResponseError("The transaction was not carried out.")
-    return [_converted(pipe, reply, args, options)
-            for reply, (args, options) in zip(replies, commands, strict=True)]
+
+    def __init__(self, db, transaction=False):
+        self._pool, self.transaction = db.connection_pool, transaction
+        self._commands, self._shapes, self._scripts = [], [], {}
+
+    def __len__(self):
+        return len(self._commands)
+
+    def _add(self, shape, *args):
+        self._commands.append(args)
+        self._shapes.append(shape)
+        return self
+
+    def get(self, name):
+        return self._add(None, "GET", name)
+
+    def set(self, name, value, ex=None, nx=False):
+        return self._add(_is_ok, "SET", name, value, *(("EX", int(ex)) if ex else ()),
+                         *(("NX",) if nx else ()))
+
+    def delete(self, *names):
+        return self._add(None, "DEL", *names)
+
+    def expire(self, name, seconds):
+        return self._add(bool, "EXPIRE", name, int(seconds))
+
+    def hgetall(self, name):
+        return self._add(_as_dict, "HGETALL", name)
+
+    def hget(self, name, key):
+        return self._add(None, "HGET", name, key)
+
+    def hexists(self, name, key):
+        return self._add(bool, "HEXISTS", name, key)
+
+    def hset(self, name, key=None, value=None, mapping=None):
+        pairs = [] if key is None else [key, value]
+        for field, field_value in (mapping or {}).items():
+            pairs += [field, field_value]
+        return self._add(None, "HSET", name, *pairs)
+
+    def hdel(self, name, *keys):
+        return self._add(None, "HDEL", name, *keys)
+
+    def hincrby(self, name, key, amount=1):
+        return self._add(None, "HINCRBY", name, key, amount)
+
+    def zadd(self, name, mapping):
+        return self._add(None, "ZADD", name, *[part for member, score in mapping.items()
+                                              for part in (score, member)])
+
+    def zrangebyscore(self, name, min, max, start=None, num=None):  # noqa: A002 (redis-py's names)
+        limit = ("LIMIT", start, num) if start is not None and num is not None else ()
+        return self._add(None, "ZRANGEBYSCORE", name, min, max, *limit)
+
+    def zcard(self, name):
+        return self._add(None, "ZCARD", name)
+
+    def zrem(self, name, *members):
+        return self._add(None, "ZREM", name, *members)
+
+    def sadd(self, name, *members):
+        return self._add(None, "SADD", name, *members)
+
+    def lpush(self, name, *values):
+        return self._add(None, "LPUSH", name, *values)
+
+    def ltrim(self, name, start, end):
+        return self._add(_is_ok, "LTRIM", name, start, end)
+
+    def ttl(self, name):
+        return self._add(None, "TTL", name)
+
+    def echo(self, value):
+        return self._add(None, "ECHO", value)
+
+    def script(self, source, keys, args):
+        """Run a Lua script. It is loaded at the head of the batch, so a restarted Redis,
+        which has forgotten every script, still finds it."""
+        sha = _sha(source)
+        self._scripts[sha] = source
+        return self._add(None, "EVALSHA", sha, len(keys), *keys, *args)
+
+    def execute(self):
+        """Send everything queued; return one reply per command and start afresh."""
+        commands, shapes, scripts = self._commands, self._shapes, list(self._scripts.values())
+        self._commands, self._shapes, self._scripts = [], [], {}
+        if not commands:
+            return []
+        wire = [("SCRIPT", "LOAD", source) for source in scripts]
+        wire += [("MULTI",), *commands, ("EXEC",)] if self.transaction else commands
+        replies = _round_trip(_connection(self._pool), wire)[len(scripts):]
+        if self.transaction:
+            _raise_first_error(replies)  # a command Redis refused to queue
+            replies = replies[-1]  # MULTI and each command answer OK/QUEUED; EXEC holds the results
+            if replies is None or len(replies) != len(commands):
+                raise ResponseError("The transaction was not carried out.")
+        _raise_first_error(replies)
+        return [reply if shape is None else shape(reply)
+                for reply, shape in zip(replies, shapes, strict=True)]
 
 
-def _packed(connection, wire):
-    """The commands in Redis's wire format, packed by hiredis in C.
+def _is_ok(reply):
+    return reply in ("OK", b"OK")
 
-    redis-py's packer checks and re-encodes every argument in Python first, which
-    costs more than the round trip itself for a dispatch's thousands of commands.
-    """
-    try:
-        return [b"".join([hiredis.pack_command(args) for args in wire])]
-    except TypeError:  # an argument hiredis does not take (a memoryview): let redis-py pack
-        return connection.pack_commands(wire)
+
+def _as_dict(reply):
+    if isinstance(reply, dict):  # RESP3 sends a map
+        return reply
+    return dict(zip(reply[::2], reply[1::2], strict=True))
+
+
+_SHAS = {}
+
+
+def _sha(source):
+    if source not in _SHAS:
+        _SHAS[source] = hashlib.sha1(source.encode()).hexdigest()
+    return _SHAS[source]
+
+
+def _raise_first_error(replies):
+    for reply in replies:
+        if isinstance(reply, ResponseError):
+            raise reply
 
 
 def _round_trip(connection, wire):
+    """Send `wire` and read one reply per command. Like the app's client it tries once
+    more on a broken connection (a restarted Redis leaves stale ones behind); anything
+    else drops the connection, so no reply is ever left unread on it."""
     for attempt in (1, 2):
         try:
             connection.send_packed_command(_packed(connection, wire), check_health=False)
-            return [connection.read_response() for _ in wire]
+            return _read(connection, len(wire))
         except (ConnectionError, TimeoutError):
             connection.disconnect()  # the next attempt connects afresh
             if attempt == 2:
@@ -72,19 +179,36 @@ def _round_trip(connection, wire):
             raise
 
 
-def _converted(pipe, reply, args, options):
-    if isinstance(reply, ResponseError):
-        raise reply
-    callback = pipe.response_callbacks.get(args[0])
-    if callback is None:
-        return reply
-    options = {k: v for k, v in options.items() if k != "keys"}
-    return callback(reply, **options)
+def _packed(connection, wire):
+    """The commands in Redis's wire format, packed by hiredis in C."""
+    try:
+        return [b"".join([hiredis.pack_command(args) for args in wire])]
+    except TypeError:  # an argument hiredis does not take: let redis-py pack
+        return connection.pack_commands(wire)
 
 
-def _connection(pipe):
-    """This thread's own connection to the pipeline's server (a new one after a fork)."""
-    pool = pipe.connection_pool
+def _read(connection, count):
+    """Read `count` replies from the connection's hiredis reader, fed from its socket.
+
+    The connection's own `read_response()` does the same one reply at a time
+    through several layers; it is the way taken if the reader is not there.
+    """
+    parser = connection._parser
+    reader = getattr(parser, "_reader", None)
+    if reader is None or not hasattr(parser, "read_from_socket"):
+        return [connection.read_response() for _ in range(count)]
+    replies = []
+    while len(replies) < count:
+        reply = reader.gets()
+        if reply is NOT_ENOUGH_DATA:
+            parser.read_from_socket()  # raises ConnectionError or TimeoutError on failure
+        else:
+            replies.append(reply)
+    return replies
+
+
+def _connection(pool):
+    """This thread's own connection to the pool's server (a new one after a fork)."""
     mine = pool.__dict__.get("_quick_connections")
     if mine is None:
         mine = pool.__dict__.setdefault("_quick_connections", threading.local())
