@@ -37,8 +37,8 @@ CONTROL = [flag for setting in KNOWN_SETTINGS for flag in setting.cli or ()
            if flag == "--no-control-socket"]
 
 
-def serve(target, port, env):
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
+def serve(target, port, env, workers):
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                              f"127.0.0.1:{port}", "--log-level", "warning", *CONTROL, target],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
@@ -75,12 +75,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating bot/bare rounds")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--redis-url", help="a Redis server to use instead of the embedded one")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both apps")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.redis_url or ensure_server(Path(folder) / "redis")
         env = dict(os.environ, REDIS_URL=url, LOG_LEVEL="WARNING", CONTENT_RELOAD_SECONDS="0")
         bot_port, bare_port = free_port(), free_port()
-        procs = [serve("wsgi:app", bot_port, env), serve("bench.bare_app:app", bare_port, env)]
+        procs = [serve("wsgi:app", bot_port, env, args.workers),
+                 serve("bench.bare_app:app", bare_port, env, args.workers)]
         try:
             wait_for(bot_port)
             wait_for(bare_port)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import create_app, jobs
-from bot.store import embedded
+from bot.store import embedded, quick
 
 from .fake_at import API_KEY, USERNAME, FakeAT
 
@@ -36,6 +36,7 @@ def app(redis_url, tmp_path):
 
     store.redis(app).flushdb()
     yield app
+    quick.close(store.redis(app))
     store.redis(app).close()
 
 
@@ -48,6 +49,7 @@ def module_app(redis_url, tmp_path_factory):
     yield app
     from bot import store
 
+    quick.close(store.redis(app))
     store.redis(app).close()
 
 

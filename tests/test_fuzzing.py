@@ -7,11 +7,13 @@ import shutil
 import string
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.channels import webhooks
 from bot.content.loader import read_content
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +93,13 @@ def test_any_flow_file_gives_problems_not_a_crash(data, raw):
         content, problems = read_content(flows, locales)
         for problem in problems:
             assert problem.file and problem.message and problem.fix
+
+
+@FUZZ
+@given(body=st.binary(max_size=300) | st.text(alphabet="ab=&%+2B41 *#;é\x00", max_size=40).map(
+    str.encode))
+def test_the_callback_form_is_read_as_parse_qsl_reads_it(body):
+    expected = {}
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+        expected.setdefault(name, value)
+    assert webhooks._form(body) == expected

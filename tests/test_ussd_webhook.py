@@ -61,6 +61,13 @@ def test_a_huge_body_is_a_400_not_a_crash(client):
     assert answer.get_data(as_text=True) == "Bad Request: the request is too large"
 
 
+def test_a_form_sent_without_a_length_is_still_read(client):
+    body = "sessionId=chunked-1&phoneNumber=%2B254712000002&serviceCode=%2A384%23&text="
+    answer = client.post("/ussd", data=body.encode(), content_type="application/x-www-form-urlencoded",
+                         headers={"Transfer-Encoding": "chunked"})
+    assert answer.status_code == 200 and answer.get_data(as_text=True).startswith("CON ")
+
+
 def test_local_numbers_are_the_same_contact_as_international_ones(client, db):
     post(client, phoneNumber="0712000001", text="")
     post(client, phoneNumber="0712000001", text="2")

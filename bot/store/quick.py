@@ -207,6 +207,14 @@ def _read(connection, count):
     return replies
 
 
+def close(db):
+    """Close this thread's connection to `db`'s server, if it has one (when a client is done)."""
+    mine = db.connection_pool.__dict__.get("_quick_connections")
+    connection = getattr(mine, "connection", None)
+    if connection is not None and getattr(mine, "pid", None) == os.getpid():
+        connection.disconnect()
+
+
 def _connection(pool):
     """This thread's own connection to the pool's server (a new one after a fork)."""
     mine = pool.__dict__.get("_quick_connections")
