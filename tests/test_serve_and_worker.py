@@ -1,4 +1,4 @@
-"""`flask --app wsgi serve` runs gunicorn and the RQ worker together, as the README says."""
+"""`flask --app wsgi serve` runs gunicorn and the RQ workers together, as the README says."""
 
 import os
 import signal
@@ -16,7 +16,7 @@ from .redis_server import free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_serve_answers_ussd_and_starts_a_worker(redis_url):
+def test_serve_answers_ussd_starts_a_worker_per_dispatch_job_and_stops_on_sigterm(redis_url):
     port = free_port()
     env = dict(os.environ, REDIS_URL=redis_url, WEBHOOK_TOKEN="")
     proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port",
@@ -33,14 +33,16 @@ def test_serve_answers_ussd_and_starts_a_worker(redis_url):
             except OSError:
                 time.sleep(0.2)
         assert reply and reply.startswith("CON Welcome to Mama Mentor")
-        while not Worker.all(connection=connection) and time.monotonic() < deadline:
+        while len(Worker.all(connection=connection)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         workers = Worker.all(connection=connection)
-        assert workers and {q.name for q in workers[0].queues} == {"sms", "reminders", "default"}
+        assert len(workers) == 2  # DISPATCH_JOBS is 2: one worker per dispatch job
+        assert all({q.name for q in w.queues} == {"sms", "reminders", "default"} for w in workers)
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=30)[0]
         connection.close()
     assert proc.returncode == 0, output
+    assert not Worker.all(connection=redis.Redis.from_url(redis_url))  # all stopped with it
     assert "Mentor Mother bot on http://127.0.0.1" in output
     assert "Traceback" not in output

@@ -40,6 +40,7 @@ def serve(host, port, workers):
     ]
     procs += [subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=root)
               for _ in range(jobs.dispatch_jobs(current_app.config))]
+    signal.signal(signal.SIGTERM, _stop)  # a service manager's stop works as Ctrl-C does
     click.echo(f"Mentor Mother bot on http://{host}:{port} (USSD: POST /ussd). Ctrl-C stops it.")
     click.echo(f"Try it: flask --app wsgi ussd --url http://{host}:{port}")
     try:
@@ -63,3 +64,7 @@ def serve(host, port, workers):
         store.embedded.stop_server(Path(current_app.instance_path) / "redis")
     failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
     raise SystemExit(1 if failed else 0)
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
