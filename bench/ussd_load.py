@@ -4,8 +4,9 @@ Run: .venv/bin/python -m bench.ussd_load  (needs wrk: apt-get install wrk)
 
 Both apps are served by gunicorn with the same settings (2 sync workers on this
 2-core machine) on loopback; wrk (a separate C program, not a Python loop)
-drives them with bench/ussd.lua, which plays callers dialling and answering
-from new numbers. Redis is reached as in the default deployment: the embedded
+drives them with bench/ussd.lua, which plays callers on two paths: dialling
+and answering once from new numbers (the hardest mix), and a typical 12-screen
+session. Redis is reached as in the default deployment: the embedded
 server on a Unix socket, here in a folder of the benchmark's own (or
 --redis-url, for a server elsewhere). These machines are noisy, so the two are
 measured in alternating rounds and the ratio is the median of the rounds'
@@ -54,9 +55,9 @@ def wait_for(port, timeout=30):
     raise RuntimeError(f"nothing answers on port {port}")
 
 
-def wrk(port, seconds, connections, pause_ms=0):
+def wrk(port, seconds, connections, pause_ms=0, mix="answer"):
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
-                          str(SCRIPT), f"http://127.0.0.1:{port}", "--", str(pause_ms)],
+                          str(SCRIPT), f"http://127.0.0.1:{port}", "--", str(pause_ms), mix],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -69,6 +70,11 @@ def _ms(out, label):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+MIXES = {"answer": "dial and answer once, every caller new (a number lookup and a contact write "
+                    "every other request)",
+         "walk": "a typical 12-screen session (menus, topics, back, main menu)"}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=6, help="length of each measurement")
@@ -76,7 +82,10 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--redis-url", help="a Redis server to use instead of the embedded one")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both apps")
+    parser.add_argument("--mix", choices=[*MIXES, "both"], default="both",
+                        help="the callers' path (bench/ussd.lua)")
     args = parser.parse_args()
+    mixes = list(MIXES) if args.mix == "both" else [args.mix]
     with tempfile.TemporaryDirectory() as folder:
         url = args.redis_url or ensure_server(Path(folder) / "redis")
         env = dict(os.environ, REDIS_URL=url, LOG_LEVEL="WARNING", CONTENT_RELOAD_SECONDS="0")
@@ -89,43 +98,51 @@ def main():
             wrk(bot_port, 2, args.connections)  # warm up both
             wrk(bare_port, 2, args.connections)
             db = redis.Redis.from_url(url)
-            db.flushdb()
-            before = db.info("memory")["used_memory"]
-            rounds = []
-            for number in range(args.rounds):
-                order = [("bot", bot_port), ("bare", bare_port)]
-                if number % 2:
-                    order.reverse()  # neither always runs first
-                steal = Steal()
-                found = {name: wrk(port, args.seconds, args.connections) for name, port in order}
-                found["steal"] = steal.share()
-                rounds.append(found)
-                if number == 0:
-                    sessions = len(db.keys("ussd:session:*"))
-                    per_session = (db.info("memory")["used_memory"] - before) / max(sessions, 1)
-            peak = statistics.median(r["bot"]["rate"] for r in rounds)
-            steal = Steal()
-            paced = wrk(bot_port, args.seconds, args.connections,
-                        pause_ms=max(int(args.connections * 1000 / (peak / 2)), 1))
-            paced["steal"] = steal.share()
+            results = {mix: _measure(args, bot_port, bare_port, mix, db) for mix in mixes}
         finally:
             for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=10)
             if not args.redis_url:
                 stop_server(Path(folder) / "redis")
-    for number, found in enumerate(rounds, 1):
-        bot, bare = found["bot"], found["bare"]
-        print(f"round {number}: bare Flask {bare['rate']:.0f} req/s (p50 {bare['p50']:.2f} ms, "
-              f"p99 {bare['p99']:.2f} ms); bot {bot['rate']:.0f} req/s (p50 {bot['p50']:.2f} ms, "
-              f"p99 {bot['p99']:.2f} ms, non-2xx {bot['non_2xx']}); "
-              f"ratio {bot['rate'] / bare['rate']:.2f}; {_stolen(found['steal'])}")
-    ratio = statistics.median(r["bot"]["rate"] / r["bare"]["rate"] for r in rounds)
-    print(f"ratio bot/bare, median of {len(rounds)} rounds: {ratio:.2f} (target >= 0.5)")
-    print(f"bot at half its peak ({paced['rate']:.0f} req/s): p50 {paced['p50']:.2f} ms, "
-          f"p99 {paced['p99']:.2f} ms, non-2xx {paced['non_2xx']} (target p99 < 20 ms); "
-          f"{_stolen(paced['steal'])}")
-    print(f"Redis per live USSD session: {per_session:.0f} bytes ({sessions} sessions)")
+    for mix, (rounds, paced, per_session, sessions) in results.items():
+        print(f"callers' path: {mix} ({MIXES[mix]})")
+        for number, found in enumerate(rounds, 1):
+            bot, bare = found["bot"], found["bare"]
+            print(f"  round {number}: bare Flask {bare['rate']:.0f} req/s (p50 {bare['p50']:.2f} ms, "
+                  f"p99 {bare['p99']:.2f} ms); bot {bot['rate']:.0f} req/s (p50 {bot['p50']:.2f} "
+                  f"ms, p99 {bot['p99']:.2f} ms, non-2xx {bot['non_2xx']}); "
+                  f"ratio {bot['rate'] / bare['rate']:.2f}; {_stolen(found['steal'])}")
+        ratio = statistics.median(r["bot"]["rate"] / r["bare"]["rate"] for r in rounds)
+        print(f"  ratio bot/bare, median of {len(rounds)} rounds: {ratio:.2f} (target >= 0.5)")
+        print(f"  bot at half its peak ({paced['rate']:.0f} req/s): p50 {paced['p50']:.2f} ms, "
+              f"p99 {paced['p99']:.2f} ms, non-2xx {paced['non_2xx']} (target p99 < 20 ms); "
+              f"{_stolen(paced['steal'])}")
+        print(f"  Redis per live USSD session: {per_session:.0f} bytes ({sessions} sessions)")
+
+
+def _measure(args, bot_port, bare_port, mix, db):
+    """Alternating bot/bare rounds on one path, then the bot paced at half its median peak."""
+    db.flushdb()
+    before = db.info("memory")["used_memory"]
+    rounds = []
+    for number in range(args.rounds):
+        order = [("bot", bot_port), ("bare", bare_port)]
+        if number % 2:
+            order.reverse()  # neither always runs first
+        steal = Steal()
+        found = {name: wrk(port, args.seconds, args.connections, mix=mix) for name, port in order}
+        found["steal"] = steal.share()
+        rounds.append(found)
+        if number == 0:
+            sessions = len(db.keys("ussd:session:*"))
+            per_session = (db.info("memory")["used_memory"] - before) / max(sessions, 1)
+    peak = statistics.median(r["bot"]["rate"] for r in rounds)
+    steal = Steal()
+    paced = wrk(bot_port, args.seconds, args.connections,
+                pause_ms=max(int(args.connections * 1000 / (peak / 2)), 1), mix=mix)
+    paced["steal"] = steal.share()
+    return rounds, paced, per_session, sessions
 
 
 def _stolen(share):

@@ -87,6 +87,18 @@ def test_answers_feed_routers_and_texts(content):
     assert result.screen.text.startswith("Early.")
 
 
+def test_screens_kept_between_callers_never_carry_one_callers_words_to_another(content):
+    first, _ = walk(content, ["1", "1", "30"])
+    second, _ = walk(content, ["1", "1", "31"])  # the same screen, with her own blank filled in
+    assert first.screen.text == "Weeks 30: late." and second.screen.text == "Weeks 31: late."
+    assert "3. Secret" in start(content, {"vip": "1"}).screen.text
+    assert "Secret" not in start(content, {}).screen.text  # the same menu, kept or not
+    both = make_content(BASIC, {**BASIC_TEXTS, "sw": {**BASIC_TEXTS["en"], "t.a_text": "Kuhusu A."}},
+                        languages=("en", "sw"))
+    assert walk(both, ["1"], {"language": "sw"})[0].screen.text.startswith("Kuhusu A.")
+    assert walk(both, ["1"], {"language": "en"})[0].screen.text.startswith("About A.")
+
+
 def test_a_long_message_is_paged_within_182_characters():
     words = " ".join(f"word{i}" for i in range(120))
     content = make_content({

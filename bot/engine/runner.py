@@ -298,6 +298,39 @@ def _ends_here(state):
 
 
 def _pages(run, state):
+    """The screen's pages. A screen whose words depend on nothing but its language (no blanks,
+    no options shown only to some) is laid out once per content and kept: most screens
+    callers walk through are such menus and messages."""
+    if not _is_fixed(run, state):
+        return _lay_out(run, state)
+    session = run.session
+    key = (session.flow, session.state, run.language, session.channel, session.home,
+           bool(session.stack), session.notice)
+    kept = run.content.__dict__.setdefault("_fixed_pages", {})
+    pages = kept.get(key)
+    if pages is None:
+        pages = kept[key] = _lay_out(run, state)
+    return pages
+
+
+def _is_fixed(run, state):
+    if state is None or run.session.flow == RESUME_FLOW:
+        return False
+    known = run.content.__dict__.setdefault("_fixed_states", {})
+    key = (run.session.flow, run.session.state, run.language, run.session.notice)
+    if key not in known:
+        keys = [state.text, run.session.notice, "common.more", "common.back", "common.main",
+                "common.next", "common.yes", "common.no"]
+        if state.kind == "menu":
+            keys += [option["text"] for option in state.data["options"]]
+        elif state.kind == "input" and state.data["validate"]["type"] == "choice":
+            keys += [choice["text"] for choice in state.data["validate"]["choices"]]
+        known[key] = (state.kind != "menu" or not any("when" in o for o in state.data["options"])) \
+            and not any(run.content.texts.placeholders(k, run.language) for k in keys if k)
+    return known[key]
+
+
+def _lay_out(run, state):
     body = _blocks(run, state)
     ends = _ends_here(state)
     home = run.session.home
