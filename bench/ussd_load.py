@@ -78,7 +78,7 @@ MIXES = {"answer": "dial and answer once, every caller new (a number lookup and 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=6, help="length of each measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating bot/bare rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating bot/bare rounds")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--redis-url", help="a Redis server to use instead of the embedded one")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both apps")
