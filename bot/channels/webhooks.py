@@ -45,9 +45,9 @@ def fields():
     """The callback's form fields (the first value of each), read once per request.
 
     AT posts a small urlencoded form with its length. Read straight from the
-    WSGI input and split with parse_qsl, it costs a fifth of going through
-    werkzeug's request body and form machinery (built for uploads and streams),
-    which was a sixth of a USSD step's time. Anything else (another type, no
+    WSGI input and split here, it costs a fifth of going through werkzeug's
+    request body and form machinery (built for uploads and streams), which was
+    a sixth of a USSD step's time. Anything else (another type, no
     length, a body over MAX_CONTENT_LENGTH) still goes through werkzeug, which
     also gives the 413.
     """
