@@ -64,8 +64,8 @@ def test_callers_during_a_redis_restart_get_screens_and_go_on_afterwards(tmp_pat
         for thread in callers:
             thread.start()
         time.sleep(1.0)
-        down_at = time.monotonic()
         server.stop()
+        down_at = time.monotonic()  # stopped: it no longer takes connections
         time.sleep(1.5)
         restart_at = time.monotonic()
         server.start()  # same port and folder: what was saved is back from the append-only file
@@ -82,8 +82,11 @@ def test_callers_during_a_redis_restart_get_screens_and_go_on_afterwards(tmp_pat
         server.stop()
     assert all(status == 200 for _, status, _, _ in answers), {s for _, s, _, _ in answers}
     assert all(body.startswith(("CON ", "END ")) for _, _, body, _ in answers)
-    during = [(body, took) for at, _, body, took in answers if down_at + 0.2 < at < restart_at]
+    # Answered wholly while Redis was down (one sent just before the restart may be served after).
+    during = [(at - down_at, took, body) for at, _, body, took in answers
+              if down_at < at and at + took < restart_at]
     after = [body for at, _, body, _ in answers if at > up_at + 0.2]
-    assert during and all(body.startswith("END Sorry, the service is busy.") for body, _ in during)
-    assert max(took for _, took in during) < 1.0
+    other = [found for found in during if not found[2].startswith("END Sorry, the service is busy.")]
+    assert during and not other, other
+    assert max(took for _, took, _ in during) < 1.0
     assert after and all(body.startswith("CON ") for body in after)
