@@ -61,7 +61,6 @@ def dispatch(db, content, gateway, now, rules, batch_size, job=0, jobs=1):
                 break
             seen.update(phones)
             _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report)
-            claim.renew()
     finally:
         claim.release()
     return report

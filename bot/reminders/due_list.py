@@ -16,11 +16,12 @@ restart): both would read the same due mothers and could send the same SMS.
 import math
 import os
 import socket
+import threading
 import uuid
 import zlib
 from pathlib import Path
 
-from ..store import quick
+from ..store import Errors, quick
 
 PARTS = 16
 OLD_LIST = "reminders:next"  # the single list of earlier versions, moved into parts on start
@@ -112,9 +113,10 @@ return 1
 class Claim:
     """The parts of the due list this dispatch works through alone, until `release()`.
 
-    A part another dispatch holds is left to it. A holder that died on this
-    machine (a killed worker) is recognised by its process id and taken over
-    at once; one elsewhere lapses CLAIM_SECONDS after its last renewal.
+    A part another dispatch holds is left to it. While held, a claim is renewed in the
+    background every third of CLAIM_SECONDS, however long a send takes (AT can be slow);
+    a holder that died on this machine (a killed worker) is recognised by its process id
+    and taken over at once, one elsewhere lapses CLAIM_SECONDS after its last renewal.
     """
 
     def __init__(self, db, parts, seconds=CLAIM_SECONDS):
@@ -126,6 +128,10 @@ class Claim:
         taken = pipe.execute()
         self.parts = [part for part, ok in zip(parts, taken, strict=True) if ok]
         self.parts += self._take_over_from_dead([p for p, ok in zip(parts, taken, strict=True) if not ok])
+        self._done = threading.Event()
+        self._renewer = threading.Thread(target=self._keep, daemon=True, name="due-list claim")
+        if self.parts:
+            self._renewer.start()
 
     def _take_over_from_dead(self, parts):
         won = []
@@ -138,10 +144,17 @@ class Claim:
                     won.append(part)
         return won
 
-    def renew(self):
-        self._each(self.seconds)
+    def _keep(self):
+        while not self._done.wait(self.seconds / 3):
+            try:
+                self._each(self.seconds)
+            except Errors:
+                pass  # Redis away for a moment: the next renewal tries again
 
     def release(self):
+        self._done.set()
+        if self._renewer.is_alive():
+            self._renewer.join()
         self._each(0)
         self.parts = []
 
