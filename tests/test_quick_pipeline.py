@@ -24,20 +24,18 @@ def _queue(pipe):
     pipe.set("q:session", "{}", ex=300)
     pipe.get("q:session")
     pipe.expire("q:session", 600)
-    pipe.ttl("q:session")
+    pipe.hget("q:contact", "stage")
     pipe.hgetall("q:missing")
     pipe.zadd("q:next", {"+254700000001": 1795000000.25, "+254700000002": 1795000100})
     pipe.zrem("q:next", "+254700000002")
     pipe.sadd("q:set", "a", "b")
-    pipe.lpush("q:list", "x", "y")
-    pipe.ltrim("q:list", 0, 0)
     pipe.echo("0")
     pipe.delete("q:set", "q:none")
     return pipe
 
 
 def _clean(db):
-    db.delete("q:contact", "q:daily", "q:session", "q:next", "q:set", "q:list")
+    db.delete("q:contact", "q:daily", "q:session", "q:next", "q:set")
 
 
 @pytest.mark.parametrize("transaction", [False, True])
@@ -45,11 +43,11 @@ def test_same_replies_as_redis_py(db, transaction):
     _clean(db)
     expected = _queue(db.pipeline(transaction=transaction)).execute()
     state = {"contact": db.hgetall("q:contact"), "next": db.zrange("q:next", 0, -1, withscores=True),
-             "list": db.lrange("q:list", 0, -1), "daily": db.hgetall("q:daily")}
+             "daily": db.hgetall("q:daily")}
     _clean(db)
     assert _queue(quick.Batch(db, transaction=transaction)).execute() == expected
     assert {"contact": db.hgetall("q:contact"), "next": db.zrange("q:next", 0, -1, withscores=True),
-            "list": db.lrange("q:list", 0, -1), "daily": db.hgetall("q:daily")} == state
+            "daily": db.hgetall("q:daily")} == state
     assert expected[2] == {"language": "sw", "clinic": "Kisumu", "stage": "baby"}
     assert expected[4:6] == [True, False] and expected[12] == {}
     assert state["next"] == [("+254700000001", 1795000000.25)]

@@ -46,7 +46,7 @@ def file(db, nexts):
     pipe = quick.Batch(db)
     for phone, when in nexts.items():
         if when is None:
-            pipe.zrem(key(part_of(phone)), phone)
+            remove(pipe, phone)
         else:
             pipe.zadd(key(part_of(phone)), {phone: when.timestamp()})
     pipe.execute()

@@ -51,8 +51,9 @@ end
 def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days):
     """Queue the record of one message as the gateway answered it; add to `totals`.
 
-    `done_key` is the hash of her sent reminders: the item's key is marked there unless
-    the failure may pass (then it must be tried again).
+    `pipe` is a `quick.Batch` (the record is one Lua script run in Redis). `done_key` is
+    the hash of her sent reminders: the item's key is marked there unless the failure may
+    pass (then it must be tried again).
     """
     status = "Sent" if delivery.sent else delivery.status
     record = {"phone": item.phone, "kind": item.kind, "status": status, "cost": delivery.cost,

@@ -99,15 +99,6 @@ class Batch:
     def sadd(self, name, *members):
         return self._add(None, "SADD", name, *members)
 
-    def lpush(self, name, *values):
-        return self._add(None, "LPUSH", name, *values)
-
-    def ltrim(self, name, start, end):
-        return self._add(_is_ok, "LTRIM", name, start, end)
-
-    def ttl(self, name):
-        return self._add(None, "TTL", name)
-
     def echo(self, value):
         return self._add(None, "ECHO", value)
 
