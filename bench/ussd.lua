@@ -1,4 +1,4 @@
--- wrk script: each connection plays callers, each from a new phone number and session.
+-- wrk script: each thread plays callers, each from a new phone number and session.
 -- wrk.args[1] = ms between requests per connection (0: as fast as possible), for measuring
 -- latency at a fixed rate; wrk.args[2] = the callers' path:
 --   "answer": dial (text "") and answer once ("2", Kiswahili): every other request comes from
@@ -25,10 +25,17 @@ function delay()
   return pause
 end
 
+-- A caller's next screen is asked for only after her previous one was answered, as on a
+-- phone: the thread's requests go round CALLERS callers at a time (more than its
+-- connections, so her previous request has finished when her next is made), each caller
+-- one step further each time round.
+local CALLERS = 64
+
 function request()
   local length = (mix == "walk") and (#walk + 1) or 2
-  local caller = math.floor(n / length)
-  local step = n % length
+  local round = math.floor(n / CALLERS)
+  local caller = math.floor(round / length) * CALLERS + n % CALLERS
+  local step = round % length
   n = n + 1
   local text
   if mix == "walk" then

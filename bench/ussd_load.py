@@ -75,13 +75,16 @@ MIXES = {"answer": "dial and answer once, every caller new (a number lookup and 
          "walk": "a typical 12-screen session (menus, topics, back, main menu)"}
 
 
+APPS = {"bot": "wsgi:app", "bare": "bench.bare_app:app", "two waits": "bench.bare_app:two_waits"}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=6, help="length of each measurement")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating bot/bare rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, each app once a round")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--redis-url", help="a Redis server to use instead of the embedded one")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both apps")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for every app")
     parser.add_argument("--mix", choices=[*MIXES, "both"], default="both",
                         help="the callers' path (bench/ussd.lua)")
     args = parser.parse_args()
@@ -89,16 +92,14 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         url = args.redis_url or ensure_server(Path(folder) / "redis")
         env = dict(os.environ, REDIS_URL=url, LOG_LEVEL="WARNING", CONTENT_RELOAD_SECONDS="0")
-        bot_port, bare_port = free_port(), free_port()
-        procs = [serve("wsgi:app", bot_port, env, args.workers),
-                 serve("bench.bare_app:app", bare_port, env, args.workers)]
+        ports = {name: free_port() for name in APPS}
+        procs = [serve(target, ports[name], env, args.workers) for name, target in APPS.items()]
         try:
-            wait_for(bot_port)
-            wait_for(bare_port)
-            wrk(bot_port, 2, args.connections)  # warm up both
-            wrk(bare_port, 2, args.connections)
+            for port in ports.values():
+                wait_for(port)
+                wrk(port, 2, args.connections)  # warm up
             db = redis.Redis.from_url(url)
-            results = {mix: _measure(args, bot_port, bare_port, mix, db) for mix in mixes}
+            results = {mix: _measure(args, ports, mix, db) for mix in mixes}
         finally:
             for proc in procs:
                 proc.terminate()
@@ -106,40 +107,49 @@ def main():
             if not args.redis_url:
                 stop_server(Path(folder) / "redis")
     for mix, (rounds, paced, per_session, sessions) in results.items():
-        print(f"callers' path: {mix} ({MIXES[mix]})")
-        for number, found in enumerate(rounds, 1):
-            bot, bare = found["bot"], found["bare"]
-            print(f"  round {number}: bare Flask {bare['rate']:.0f} req/s (p50 {bare['p50']:.2f} ms, "
-                  f"p99 {bare['p99']:.2f} ms); bot {bot['rate']:.0f} req/s (p50 {bot['p50']:.2f} "
-                  f"ms, p99 {bot['p99']:.2f} ms, non-2xx {bot['non_2xx']}); "
-                  f"ratio {bot['rate'] / bare['rate']:.2f}; {_stolen(found['steal'])}")
-        ratio = statistics.median(r["bot"]["rate"] / r["bare"]["rate"] for r in rounds)
-        print(f"  ratio bot/bare, median of {len(rounds)} rounds: {ratio:.2f} (target >= 0.5)")
-        print(f"  bot at half its peak ({paced['rate']:.0f} req/s): p50 {paced['p50']:.2f} ms, "
-              f"p99 {paced['p99']:.2f} ms, non-2xx {paced['non_2xx']} (target p99 < 20 ms); "
-              f"{_stolen(paced['steal'])}")
-        print(f"  Redis per live USSD session: {per_session:.0f} bytes ({sessions} sessions)")
+        _report(mix, rounds, paced, per_session, sessions)
 
 
-def _measure(args, bot_port, bare_port, mix, db):
-    """Alternating bot/bare rounds on one path, then the bot paced at half its median peak."""
+def _report(mix, rounds, paced, per_session, sessions):
+    print(f"callers' path: {mix} ({MIXES[mix]})")
+    for number, found in enumerate(rounds, 1):
+        bot, bare, waits = found["bot"], found["bare"], found["two waits"]
+        print(f"  round {number}: bare Flask {bare['rate']:.0f} req/s (p50 {bare['p50']:.2f} ms, "
+              f"p99 {bare['p99']:.2f} ms); two waits {waits['rate']:.0f} req/s; bot "
+              f"{bot['rate']:.0f} req/s (p50 {bot['p50']:.2f} ms, p99 {bot['p99']:.2f} ms, "
+              f"non-2xx {bot['non_2xx']}); ratio {bot['rate'] / bare['rate']:.2f}; "
+              f"{_stolen(found['steal'])}")
+    for name, against in (("bot", "bare"), ("two waits", "bare"), ("bot", "two waits")):
+        ratio = statistics.median(r[name]["rate"] / r[against]["rate"] for r in rounds)
+        target = " (target >= 0.5)" if (name, against) == ("bot", "bare") else ""
+        print(f"  ratio {name}/{against}, median of {len(rounds)} rounds: {ratio:.2f}{target}")
+    print(f"  bot at half its peak ({paced['rate']:.0f} req/s): p50 {paced['p50']:.2f} ms, "
+          f"p99 {paced['p99']:.2f} ms, non-2xx {paced['non_2xx']} (target p99 < 20 ms); "
+          f"{_stolen(paced['steal'])}")
+    print(f"  Redis per live USSD session: {per_session:.0f} bytes ({sessions} sessions)")
+
+
+def _measure(args, ports, mix, db):
+    """Rounds on one path, each app once a round, the order turned every round so none
+    always runs first; then the bot paced at half its median peak."""
     db.flushdb()
-    before = db.info("memory")["used_memory"]
-    rounds = []
+    names = list(ports)
+    rounds, per_session, sessions = [], 0, 0
     for number in range(args.rounds):
-        order = [("bot", bot_port), ("bare", bare_port)]
-        if number % 2:
-            order.reverse()  # neither always runs first
+        order = names[number % len(names):] + names[:number % len(names)]
         steal = Steal()
-        found = {name: wrk(port, args.seconds, args.connections, mix=mix) for name, port in order}
+        found = {}
+        for name in order:
+            before = db.info("memory")["used_memory"]
+            found[name] = wrk(ports[name], args.seconds, args.connections, mix=mix)
+            if name == "bot" and number == 0:
+                sessions = len(db.keys("ussd:session:*"))
+                per_session = (db.info("memory")["used_memory"] - before) / max(sessions, 1)
         found["steal"] = steal.share()
         rounds.append(found)
-        if number == 0:
-            sessions = len(db.keys("ussd:session:*"))
-            per_session = (db.info("memory")["used_memory"] - before) / max(sessions, 1)
     peak = statistics.median(r["bot"]["rate"] for r in rounds)
     steal = Steal()
-    paced = wrk(bot_port, args.seconds, args.connections,
+    paced = wrk(ports["bot"], args.seconds, args.connections,
                 pause_ms=max(int(args.connections * 1000 / (peak / 2)), 1), mix=mix)
     paced["steal"] = steal.share()
     return rounds, paced, per_session, sessions
