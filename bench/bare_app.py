@@ -9,7 +9,10 @@ pays on this machine, with none of the bot's own work.
 
 import os
 
+import redis
 from flask import Flask, Response, request
+
+from bot.store import quick
 
 app = Flask(__name__)
 SCREEN = "CON Welcome\n1. English\n2. Kiswahili"
@@ -26,10 +29,6 @@ SESSION = "s" * 680  # a live session is about 680 bytes (BENCHMARKS.md)
 
 @two_waits.post("/ussd")
 def ussd_two_waits():
-    import redis
-
-    from bot.store import quick
-
     db = two_waits.extensions.get("redis")
     if db is None:
         db = two_waits.extensions["redis"] = redis.Redis.from_url(os.environ["REDIS_URL"],

@@ -140,9 +140,10 @@ def _measure(args, ports, mix, db):
         steal = Steal()
         found = {}
         for name in order:
-            before = db.info("memory")["used_memory"]
+            counting = name == "bot" and number == 0  # Redis bytes per session, once
+            before = db.info("memory")["used_memory"] if counting else 0
             found[name] = wrk(ports[name], args.seconds, args.connections, mix=mix)
-            if name == "bot" and number == 0:
+            if counting:
                 sessions = len(db.keys("ussd:session:*"))
                 per_session = (db.info("memory")["used_memory"] - before) / max(sessions, 1)
         found["steal"] = steal.share()
