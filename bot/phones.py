@@ -16,10 +16,20 @@ def normalise(raw, region="KE"):
         text = "+" + text  # 2547... written without the plus
     number = _home_e164(text, region)
     if number is None:
-        try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
-            return None
+        return by_parse(text, region)
+    return _e164_if_valid(number)
+
+
+def by_parse(text, region):
+    """`text` as E.164 read by phonenumbers' own parse (any format, any country), or None."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return _e164_if_valid(number)
+
+
+def _e164_if_valid(number):
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
