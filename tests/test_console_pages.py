@@ -83,6 +83,38 @@ def test_a_followup_is_marked_done_with_a_note(client, db, caplog):
     assert "Called, booked" not in caplog.text and "722334455" not in caplog.text
 
 
+def test_staff_get_the_number_to_call_and_the_console_notes_who_asked(client, db, caplog):
+    sign_in(client, db, "staff", name="amina")
+    found = add_followup(db)
+    other = add_followup(db, phone="+254712000222")
+    caplog.set_level(logging.INFO)
+    page = client.post(f"/console/followups/{found}/number", data={"csrf_token": TOKEN})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'href="tel:{PHONE}"' in text  # one tap to call on a phone
+    assert "712000222" not in text and "*********222" in text  # only the one asked for
+    assert "Number shown to amina (" in text
+    assert db.hget(followups.key(found), "shown_to:amina")
+    assert db.hget(followups.key(other), "shown_to:amina") is None
+    assert "722334455" not in caplog.text and "amina was shown the number" in caplog.text
+    # The list opened again masks it, and still says who was given it.
+    again = client.get("/console/followups").get_data(as_text=True)
+    assert PHONE not in again and "Number shown to amina" in again
+
+
+def test_no_number_to_call_for_a_closed_or_unknown_followup_or_without_the_form_token(client, db):
+    sign_in(client, db, "staff")
+    found = add_followup(db)
+    refused = client.post(f"/console/followups/{found}/number")
+    assert refused.status_code == 400 and PHONE not in refused.get_data(as_text=True)
+    followups.close(db, found, "called")
+    for followup_id in (found, "nosuchid", "x" * 60):
+        page = client.post(f"/console/followups/{followup_id}/number", data={"csrf_token": TOKEN},
+                           follow_redirects=True)
+        text = page.get_data(as_text=True)
+        assert "no longer open" in text and PHONE not in text
+
+
 @pytest.mark.parametrize("typed, said", [
     ("hello", "That is not a phone number."),
     ("0799000111", "No mother is enrolled or known with this number."),

@@ -49,7 +49,8 @@ def contacts_page():
     if found is None:
         return render_template("console/contacts.html", found=None,
                                error="No mother is enrolled or known with this number.")
-    return render_template("console/contacts.html", found=found, error=None, reasons=REASONS)
+    return render_template("console/contacts.html", found=found, error=None, reasons=REASONS,
+                           shown_to=followups.shown_to)
 
 
 def load(db, phone):

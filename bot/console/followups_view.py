@@ -1,10 +1,11 @@
-"""GET /console/followups and POST .../<id>/close: the Mentor Mothers' call-back list."""
+"""GET /console/followups, POST .../<id>/number and .../<id>/close: the Mentor Mothers' call-back list."""
 
 import logging
 
 from flask import flash, g, redirect, render_template, request, url_for
 
 from .. import store
+from ..privacy import mask_phone
 from ..store import followups as followup_store
 from .web import blueprint
 
@@ -19,6 +20,24 @@ GROUPS = (
 
 @blueprint.get("/followups")
 def followups():
+    return _page({})
+
+
+@blueprint.post("/followups/<followup_id>/number")
+def number_to_call(followup_id):
+    """Show one mother's full number to the staff member about to call her, and note who asked."""
+    db = store.redis()
+    phone = followup_store.number_to_call(db, followup_id, g.user["name"])
+    if phone is None:
+        flash("That follow-up is no longer open: someone may have closed it already.", "problem")
+        return redirect(url_for("console.followups"))
+    log.info("Console: %s was shown the number %s for follow-up %s", g.user["name"],
+             mask_phone(phone), followup_id)
+    return _page({followup_id: phone})
+
+
+def _page(numbers):
+    """The list; `numbers` maps the follow-ups whose full number this page gives to that number."""
     db = store.redis()
     total = db.zcard(followup_store.OPEN)
     records = followup_store.open_list(db, SHOWN)
@@ -29,7 +48,7 @@ def followups():
     if others:
         groups.append(("Other", "Follow-ups of another kind.", others))
     return render_template("console/followups.html", groups=groups, total=total,
-                           shown=len(records))
+                           shown=len(records), numbers=numbers, shown_to=followup_store.shown_to)
 
 
 @blueprint.post("/followups/<followup_id>/close")

@@ -41,6 +41,28 @@ def open_list(db, limit):
     return [record for record in pipe.execute() if record]
 
 
+def number_to_call(db, followup_id, who):
+    """Her full number for the Mentor Mother calling her back, or None if the follow-up is not open.
+
+    Staff see numbers masked (a console screen is often shared), so each full
+    number given out is noted on the follow-up: who asked for it and when.
+    """
+    if len(followup_id) > 40:
+        return None
+    record = db.hmget(key(followup_id), "status", "phone")
+    if record[0] != "open" or not record[1]:
+        return None
+    db.hset(key(followup_id), f"shown_to:{who}", str(int(time.time())))
+    return record[1]
+
+
+def shown_to(record):
+    """[(name, time)] of the staff given her full number, earliest first."""
+    found = [(name.partition(":")[2], when) for name, when in record.items()
+             if name.startswith("shown_to:")]
+    return sorted(found, key=lambda pair: pair[1])
+
+
 def close(db, followup_id, note):
     """Mark an open follow-up done with a note; False if it is not open."""
     if len(followup_id) > 40 or db.hget(key(followup_id), "status") != "open":

@@ -117,6 +117,11 @@ def test_closing_a_followup_and_every_page(live, page):
     log_in(page, url, "amina")
     assert page.inner_text(f"#f-{ids[0]} .number") == "*********455"
     shot(page, "followups")
+    page.locator(f"#f-{ids[0]}").locator("button:has-text('Number to call')").click()
+    page.wait_for_selector(f"#f-{ids[0]} a.call")
+    assert page.inner_text(f"#f-{ids[0]} a.call") == MOTHER
+    assert page.inner_text(f"#f-{ids[1]} .number") == "*********222"
+    shot(page, "followups-number-to-call")
     row = page.locator(f"#f-{ids[0]}")
     row.locator("input[name=note]").fill("Called her, all well")
     row.locator("button:has-text('Mark done')").click()
