@@ -1,6 +1,7 @@
 """The clinic API under /api: tokens, contacts, appointments, messages, follow-ups and errors."""
 
 import logging
+import threading
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -370,6 +371,69 @@ def test_followups_can_be_filtered_and_limited(api, db):
 ])
 def test_a_followup_query_that_does_not_fit_is_refused_by_name(api, query, field):
     error(api.get(f"/api/followups?{query}"), 422, field)
+
+
+def test_a_clinic_closes_a_followup_with_a_note_and_it_leaves_every_list(api, db, client, caplog):
+    first, second = add_followups(db, (PHONE, "missed_visit"), ("+254722000001", "callback"))
+    caplog.set_level(logging.INFO)
+    answer = api.post(f"/api/followups/{first}/close", json={"note": " Called her;  booked again "})
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["id"] == first and body["status"] == "done" and body["phone"] == PHONE
+    assert body["note"] == "Called her; booked again" and body["closed_by"] == "api:emr-test"
+    assert body["closed_at"].startswith(today().isoformat())
+    record = db.hgetall(followups.key(first))
+    assert record["status"] == "done" and record["closed_by"] == "api:emr-test"
+    assert [f["id"] for f in api.get("/api/followups").get_json()["followups"]] == [second]
+    assert "712345678" not in caplog.text and "Called her" not in caplog.text
+    # Closing it again is refused, and its note stays.
+    error(api.post(f"/api/followups/{first}/close", json={"note": "again"}), 409, "followup_id")
+    assert db.hget(followups.key(first), "note") == "Called her; booked again"
+    # No note at all is fine.
+    assert api.post(f"/api/followups/{second}/close", json={}).get_json()["note"] is None
+
+
+@pytest.mark.parametrize("path, body, status, field", [
+    ("/api/followups/0123456789ab/close", {}, 404, "followup_id"),
+    ("/api/followups/not-an-id/close", {}, 404, "followup_id"),
+    ("/api/followups/{id}/close", {"note": ""}, 422, "note"),
+    ("/api/followups/{id}/close", {"note": "   "}, 422, "note"),
+    ("/api/followups/{id}/close", {"note": "x" * 501}, 422, "note"),
+    ("/api/followups/{id}/close", {"note": "two\nlines"}, 422, "note"),
+    ("/api/followups/{id}/close", {"note": 5}, 422, "note"),
+    ("/api/followups/{id}/close", {"status": "done"}, 422, "status"),
+    ("/api/followups/{id}/close", [], 400, None),
+])
+def test_a_followup_close_that_does_not_fit_is_refused_by_name(api, db, path, body, status, field):
+    [found] = add_followups(db, (PHONE, "callback"))
+    error(api.post(path.format(id=found), json=body), status, field)
+    assert db.hget(followups.key(found), "status") == "open"
+
+
+def test_a_followup_close_needs_a_token_and_a_json_body(api, client, db):
+    [found] = add_followups(db, (PHONE, "callback"))
+    error(client.post(f"/api/followups/{found}/close", json={}), 401, None)
+    error(api.post(f"/api/followups/{found}/close", data="note=x"), 415, None)
+    assert db.hget(followups.key(found), "status") == "open"
+
+
+def test_two_closing_the_same_followup_at_once_close_it_once(db):
+    [found] = add_followups(db, (PHONE, "callback"))
+    results = []
+    barrier = threading.Barrier(8)
+
+    def close(n):
+        barrier.wait()
+        results.append(followups.close(db, found, f"note {n}", by=f"person {n}"))
+
+    threads = [threading.Thread(target=close, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [r for r in results if r]
+    assert len(winners) == 1
+    assert db.hget(followups.key(found), "closed_by") == winners[0]["closed_by"]
 
 
 # Errors everywhere under /api

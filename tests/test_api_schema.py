@@ -53,6 +53,10 @@ def token(app):
     pipe = db.pipeline()
     visits.add(pipe, PHONE, date(2027, 1, 15), "anc", "09:30", "Mathare North", source="api")
     followups.add(pipe, PHONE, "missed_visit", "anc", "reminder")
+    pipe.hset(followups.key("5f2c9a1b7e3d"), mapping={  # the document's example follow-up
+        "id": "5f2c9a1b7e3d", "phone": PHONE, "reason": "missed_visit", "topic": "anc",
+        "channel": "reminder", "created_at": "1800000000", "status": "open", "message": ""})
+    pipe.zadd(followups.OPEN, {"5f2c9a1b7e3d": 1800000000})
     pipe.hset(log.message_key("ATXid_3b1c6f0e8f2d4a5b"), mapping={
         "phone": PHONE, "kind": "visit_day_before", "status": "Success", "cost": "KES 0.8000",
         "sent_at": "1800000000"})

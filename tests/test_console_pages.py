@@ -76,6 +76,7 @@ def test_a_followup_is_marked_done_with_a_note(client, db, caplog):
     assert "Marked done." in answer.get_data(as_text=True)
     record = db.hgetall(followups.key(found))
     assert record["status"] == "done" and record["note"] == "Called, booked a visit"
+    assert record["closed_by"] == "staff"
     assert db.zscore(followups.OPEN, found) is None
     again = client.post(f"/console/followups/{found}/close", data={"csrf_token": TOKEN},
                         follow_redirects=True)

@@ -1,7 +1,7 @@
 """The JSON API for clinic systems, under /api, described by /api/openapi.json.
 
 Clinic systems (an EMR, a booking system) enrol mothers, book and move their
-visits, and read delivery reports and the follow-up list. Each system has its
+visits, read delivery reports, and list and close follow-ups. Each system has its
 own token (`flask --app wsgi api-tokens create NAME`); every answer is JSON.
 """
 

@@ -77,13 +77,13 @@ def clock(name, value, today):
     return value
 
 
-def text_up_to(limit):
+def text_up_to(limit, why=" (it must fit in an SMS)"):
     def check(name, value, today):
         if not isinstance(value, str) or CONTROL.search(value):
             raise ApiError(422, f"{name} must be text on one line", name)
         cleaned = " ".join(value.split())
         if not cleaned or len(value) > limit:
-            raise ApiError(422, f"{name} must be 1 to {limit} characters (it must fit in an SMS)", name)
+            raise ApiError(422, f"{name} must be 1 to {limit} characters{why}", name)
         return cleaned
     return check
 

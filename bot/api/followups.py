@@ -1,19 +1,26 @@
-"""GET /api/followups: the open follow-ups, oldest first, for a clinic's own call list.
+"""GET /api/followups: the open follow-ups, oldest first, for a clinic's own call list;
+POST /api/followups/{id}/close: mark one done once the clinic has called her.
 
 Her own words (a texted question) are not given out here: they are for the
-Mentor Mother who calls her, in `flask followups list`.
+Mentor Mother who calls her, in the console or `flask followups list`.
 """
 
+import logging
 import re
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from .. import store
+from ..privacy import mask_phone
 from ..store import followups
+from . import fields
 from .errors import ApiError
 from .messages import moment
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("followups", __name__)
+FOLLOWUP_ID = re.compile(r"[0-9a-f]{12}")  # as followups.add makes them
+CLOSE = {"note": fields.text_up_to(500, "")}
 REASONS = ("callback", "missed_visit", "sms_question")
 LIMIT, MAX_LIMIT = 50, 500
 CHUNK = 200  # follow-ups read from Redis at a time while filtering
@@ -39,6 +46,24 @@ def list_open():
             break
         start += CHUNK
     return jsonify(followups=found, more=more)
+
+
+@blueprint.post("/followups/<followup_id>/close")
+def close(followup_id):
+    sent = fields.body(CLOSE)
+    db = store.redis()
+    status = db.hget(followups.key(followup_id), "status") if FOLLOWUP_ID.fullmatch(followup_id) \
+        else None
+    if status is None:
+        raise ApiError(404, "no follow-up has this id; GET /api/followups lists the open ones",
+                       "followup_id")
+    record = followups.close(db, followup_id, sent.get("note", ""), by=f"api:{g.api_client}")
+    if record is None:
+        raise ApiError(409, "this follow-up is already closed", "followup_id")
+    log.info("API %s: follow-up %s for %s closed", g.api_client, followup_id,
+             mask_phone(record.get("phone")))
+    return jsonify({**_view(record), "status": "done", "note": record["note"] or None,
+                    "closed_at": moment(record["closed_at"]), "closed_by": record["closed_by"]})
 
 
 def _query():

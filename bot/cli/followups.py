@@ -34,6 +34,6 @@ def list_open():
 @click.option("--note", default="", help="What was done, for the record.")
 def close(followup_id, note):
     """Mark a follow-up done, with a note."""
-    if not followups.close(store.redis(), followup_id, note):
+    if not followups.close(store.redis(), followup_id, note, by="command line"):
         raise click.ClickException(f"There is no open follow-up {followup_id}; see `followups list`.")
     click.echo(f"Follow-up {followup_id} closed.")

@@ -54,7 +54,7 @@ def _page(numbers):
 @blueprint.post("/followups/<followup_id>/close")
 def close_followup(followup_id):
     note = request.form.get("note", "").strip()
-    if followup_store.close(store.redis(), followup_id, note):
+    if followup_store.close(store.redis(), followup_id, note, by=g.user["name"]):
         log.info("Console: follow-up %s closed by %s", followup_id, g.user["name"])
         flash("Marked done. Thank you.")
     else:

@@ -3,6 +3,8 @@
 import time
 import uuid
 
+import redis
+
 OPEN = "followups:open"  # sorted set of follow-up ids by time asked
 
 
@@ -63,13 +65,23 @@ def shown_to(record):
     return sorted(found, key=lambda pair: pair[1])
 
 
-def close(db, followup_id, note):
-    """Mark an open follow-up done with a note; False if it is not open."""
-    if len(followup_id) > 40 or db.hget(key(followup_id), "status") != "open":
-        return False
-    pipe = db.pipeline(transaction=True)
-    pipe.hset(key(followup_id), mapping={"status": "done", "note": note[:500],
-                                         "closed_at": str(int(time.time()))})
-    pipe.zrem(OPEN, followup_id)
-    pipe.execute()
-    return True
+def close(db, followup_id, note, by=""):
+    """Mark an open follow-up done with a note and who closed it; return its record, or None
+    if it is not open. Two people closing the same one at once: only one of them closes it."""
+    if len(followup_id) > 40:
+        return None
+    with db.pipeline(transaction=True) as pipe:
+        try:
+            pipe.watch(key(followup_id))
+            record = pipe.hgetall(key(followup_id))
+            if record.get("status") != "open":
+                return None
+            done = {"status": "done", "note": note[:500], "closed_at": str(int(time.time())),
+                    "closed_by": by}
+            pipe.multi()
+            pipe.hset(key(followup_id), mapping=done)
+            pipe.zrem(OPEN, followup_id)
+            pipe.execute()
+        except redis.WatchError:
+            return None  # changed under us: closed by someone else (or forgotten)
+    return {**record, **done}
