@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import types
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,27 @@ def test_only_the_tokens_fingerprint_is_stored(db):
     token = tokens.create(db, "emr")
     stored = str(db.hgetall(tokens.BY_HASH)) + str(db.hgetall(tokens.BY_NAME))
     assert token not in stored and tokens.digest(token) in stored
+
+
+def test_each_token_has_its_own_limit_of_requests_a_minute(app, client, db, monkeypatch):
+    monkeypatch.setitem(app.config, "API_REQUESTS_PER_MINUTE", 3)
+    clock = {"now": 1_800_000_010.0}  # 10 s into a minute
+    monkeypatch.setattr(tokens, "time", types.SimpleNamespace(time=lambda: clock["now"]))
+    busy, other = tokens.create(db, "busy-emr"), tokens.create(db, "other-emr")
+
+    def get(token):
+        return client.get("/api/followups", headers={"Authorization": f"Bearer {token}"})
+
+    for _ in range(6):
+        error(get("not-a-token"), 401, None)  # unknown tokens are refused, not counted
+    assert [get(busy).status_code for _ in range(3)] == [200, 200, 200]
+    refused = get(busy)
+    assert "more than 3 requests this minute" in error(refused, 429, None)
+    assert refused.headers["Retry-After"] == "50"
+    assert get(other).status_code == 200  # another clinic's system is not held back
+    clock["now"] += 50  # the next minute
+    assert get(busy).status_code == 200
+    assert len(db.keys("api:requests:*")) == 3  # one count per known token and minute
 
 
 def test_the_openapi_document_needs_no_token(client):

@@ -29,11 +29,12 @@ PLAIN = {  # werkzeug's descriptions speak of servers and browsers; these speak 
 class ApiError(BotError):
     """A request the API refuses; carries the HTTP status and the field at fault."""
 
-    def __init__(self, status, message, field=None):
+    def __init__(self, status, message, field=None, headers=None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.field = field
+        self.headers = headers or {}
 
 
 def answer(status, message, field=None, headers=None):
@@ -62,8 +63,8 @@ def routing_errors():
 
 
 def _api_error(err):
-    headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
-    return answer(err.status, err.message, err.field, headers)
+    headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else {}
+    return answer(err.status, err.message, err.field, {**headers, **err.headers})
 
 
 def _http_error(err):

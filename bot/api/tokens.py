@@ -4,6 +4,11 @@
 one lookup and a copy of Redis gives nobody a usable token; `api:token_names`
 maps each name to its hash and creation time, for listing and revoking.
 Tokens are long random strings, so an unsalted hash is enough.
+
+Each token may make API_REQUESTS_PER_MINUTE requests in a clock minute, so one
+clinic system looping on an error cannot crowd out the others or the USSD
+callers sharing the server. The count is kept in Redis (every web process sees
+the same one) and checked in the same round trip as the token itself.
 """
 
 import hashlib
@@ -12,7 +17,7 @@ import re
 import secrets
 import time
 
-from flask import g, request
+from flask import current_app, g, request
 
 from .. import store
 from .errors import ApiError
@@ -21,6 +26,14 @@ BY_HASH = "api:tokens"  # sha256 -> name
 BY_NAME = "api:token_names"  # name -> {"sha256": ..., "created_at": ...}
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 PUBLIC = {"api.openapi"}  # endpoints anyone may read
+# The token's name, and its request count this minute (only known tokens are counted).
+_CHECK = """
+local name = redis.call('HGET', KEYS[1], ARGV[1])
+if not name then return false end
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], 120) end
+return {name, count}
+"""
 
 
 def digest(token):
@@ -80,7 +93,17 @@ def require_token():
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "send your API token as the header Authorization: Bearer <token>")
-    name = store.redis().hget(BY_HASH, digest(token))
-    if name is None:
+    fingerprint = digest(token)
+    now = time.time()
+    minute = int(now // 60)
+    found = store.redis().eval(_CHECK, 2, BY_HASH, f"api:requests:{fingerprint[:16]}:{minute}",
+                               fingerprint)
+    if not found:
         raise ApiError(401, "this API token is not known or was revoked; ask the programme for one")
+    name, count = found
+    limit = current_app.config["API_REQUESTS_PER_MINUTE"]
+    if limit and count > limit:
+        wait = 60 - int(now % 60)
+        raise ApiError(429, f"this token made more than {limit} requests this minute; "
+                            f"try again in {wait} seconds", None, {"Retry-After": str(wait)})
     g.api_client = name
