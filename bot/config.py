@@ -43,8 +43,8 @@ DEFAULTS = {
     "SECRET_KEY": "",
     "SESSION_COOKIE_SECURE": True,  # the login cookie travels over https only; 0 for plain http
     "CONSOLE_SESSION_HOURS": 12,  # a console login lasts this long, then asks again
-    # The clinic API (/api): requests a minute for each token; 0 turns the limit off.
-    "API_REQUESTS_PER_MINUTE": 600,  # 0 or less: no limit
+    # The clinic API (/api): requests a minute for each token; 0 or less: no limit.
+    "API_REQUESTS_PER_MINUTE": 600,
 }
 
 _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
