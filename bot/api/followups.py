@@ -52,14 +52,14 @@ def list_open():
 def close(followup_id):
     sent = fields.body(CLOSE)
     db = store.redis()
-    status = db.hget(followups.key(followup_id), "status") if FOLLOWUP_ID.fullmatch(followup_id) \
-        else None
-    if status is None:
+    known = FOLLOWUP_ID.fullmatch(followup_id)
+    record = known and followups.close(db, followup_id, sent.get("note", ""),
+                                       by=f"api:{g.api_client}")
+    if not record:
+        if known and db.exists(followups.key(followup_id)):
+            raise ApiError(409, "this follow-up is already closed", "followup_id")
         raise ApiError(404, "no follow-up has this id; GET /api/followups lists the open ones",
                        "followup_id")
-    record = followups.close(db, followup_id, sent.get("note", ""), by=f"api:{g.api_client}")
-    if record is None:
-        raise ApiError(409, "this follow-up is already closed", "followup_id")
     log.info("API %s: follow-up %s for %s closed", g.api_client, followup_id,
              mask_phone(record.get("phone")))
     return jsonify({**_view(record), "status": "done", "note": record["note"] or None,

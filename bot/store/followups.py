@@ -43,6 +43,15 @@ def open_list(db, limit):
     return [record for record in pipe.execute() if record]
 
 
+# Note who was shown the number and give it, only while the follow-up is open (in one step, so a
+# follow-up closed or forgotten meanwhile is neither shown nor brought back by the note).
+_NOTE_SHOWN = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'open' then return false end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('HGET', KEYS[1], 'phone')
+"""
+
+
 def number_to_call(db, followup_id, who):
     """Her full number for the Mentor Mother calling her back, or None if the follow-up is not open.
 
@@ -51,11 +60,7 @@ def number_to_call(db, followup_id, who):
     """
     if len(followup_id) > 40:
         return None
-    record = db.hmget(key(followup_id), "status", "phone")
-    if record[0] != "open" or not record[1]:
-        return None
-    db.hset(key(followup_id), f"shown_to:{who}", str(int(time.time())))
-    return record[1]
+    return db.eval(_NOTE_SHOWN, 1, key(followup_id), f"shown_to:{who}", str(int(time.time())))
 
 
 def shown_to(record):
