@@ -20,6 +20,7 @@ import time
 from flask import current_app, g, request
 
 from .. import store
+from ..store import quick
 from .errors import ApiError
 
 BY_HASH = "api:tokens"  # sha256 -> name
@@ -96,8 +97,9 @@ def require_token():
     fingerprint = digest(token)
     now = time.time()
     minute = int(now // 60)
-    found = store.redis().eval(_CHECK, 2, BY_HASH, f"api:requests:{fingerprint[:16]}:{minute}",
-                               fingerprint)
+    check = quick.Batch(store.redis()).script(
+        _CHECK, [BY_HASH, f"api:requests:{fingerprint[:16]}:{minute}"], [fingerprint])
+    [found] = check.execute()
     if not found:
         raise ApiError(401, "this API token is not known or was revoked; ask the programme for one")
     name, count = found

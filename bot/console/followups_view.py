@@ -10,6 +10,7 @@ from ..store import followups as followup_store
 from .web import blueprint
 
 log = logging.getLogger(__name__)
+NOT_OPEN = "That follow-up is no longer open: someone may have closed it already."
 SHOWN = 300  # the oldest open ones; a long list is worked from the top
 GROUPS = (
     ("callback", "Asked for a call", "She asked on USSD for a Mentor Mother to call her back."),
@@ -29,7 +30,7 @@ def number_to_call(followup_id):
     db = store.redis()
     phone = followup_store.number_to_call(db, followup_id, g.user["name"])
     if phone is None:
-        flash("That follow-up is no longer open: someone may have closed it already.", "problem")
+        flash(NOT_OPEN, "problem")
         return redirect(url_for("console.followups"))
     log.info("Console: %s was shown the number %s for follow-up %s", g.user["name"],
              mask_phone(phone), followup_id)
@@ -58,5 +59,5 @@ def close_followup(followup_id):
         log.info("Console: follow-up %s closed by %s", followup_id, g.user["name"])
         flash("Marked done. Thank you.")
     else:
-        flash("That follow-up is no longer open: someone may have closed it already.", "problem")
+        flash(NOT_OPEN, "problem")
     return redirect(url_for("console.followups"))

@@ -5,6 +5,8 @@ import uuid
 
 import redis
 
+from . import quick
+
 OPEN = "followups:open"  # sorted set of follow-up ids by time asked
 
 
@@ -60,7 +62,9 @@ def number_to_call(db, followup_id, who):
     """
     if len(followup_id) > 40:
         return None
-    return db.eval(_NOTE_SHOWN, 1, key(followup_id), f"shown_to:{who}", str(int(time.time())))
+    note = quick.Batch(db).script(_NOTE_SHOWN, [key(followup_id)],
+                                  [f"shown_to:{who}", str(int(time.time()))])
+    return note.execute()[0]
 
 
 def shown_to(record):
