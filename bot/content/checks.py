@@ -8,7 +8,7 @@ when staff run `flask --app wsgi flows check`.
 from ..engine import actions
 from ..engine.model import MAIN_FLOW, START_FLOW
 from ..errors import Problem
-from . import graph, screen_rules, sms_rules
+from . import graph, safety_rules, screen_rules, sms_rules
 
 # Texts the engine itself shows (navigation, hints, notices).
 SYSTEM_KEYS = (
@@ -50,8 +50,10 @@ def check_content(content, unreadable=()):
     problems += _check_texts(content, used)
     problems += graph.check_shape(content)
     problems += sms_rules.check_sms(content)
+    problems += safety_rules.check_call_promises(content)
     if not problems and not unreadable:  # rendering needs every flow, link and text in place
         problems += screen_rules.check_screens(content, keys_by_state)
+        problems += safety_rules.check_danger_pages(content)
     problems += _unused_texts(content, used)
     return problems
 

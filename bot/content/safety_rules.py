@@ -1,0 +1,90 @@
+"""Checks that keep a mother in danger pointed to a hospital.
+
+Danger-sign pages: every screen of a danger-sign flow must end in the hospital
+line in its language, and never send her to a clinic (dispensaries close at
+night). A page the engine splits with "98 More" is checked page by page.
+
+Call-back promises: a text that tells her a Mentor Mother will call or reply
+makes her wait; it must also say where to go if she or her baby cannot wait.
+The phrases are matched in each language; a language with no entry here is
+not checked, so a new language needs its phrases added.
+"""
+
+import re
+
+from ..engine import Session, show, step
+from ..errors import Problem
+
+DANGER_SIGN_FLOWS = ("danger_signs",)
+# The line every danger-sign screen carries (issue 14; domain guide "Danger signs and triage").
+HOSPITAL_LINE = {"en": "Go to the nearest hospital now, day or night.",
+                 "sw": "Nenda hospitali iliyo karibu sasa hivi, mchana au usiku."}
+CLINIC_WORDS = re.compile(r"\b(clinic|dispensary|kliniki|zahanati)\b", re.IGNORECASE)
+# A promise that someone will call or answer later, and the words that say what to do meanwhile.
+CALL_PROMISE = {
+    "en": re.compile(r"\b(Mentor Mother will|will (call|phone|ring) you)\b", re.IGNORECASE),
+    "sw": re.compile(r"\b(Mama Mshauri ata\w+|(ata|tuta|wata)kupigia)\b", re.IGNORECASE),
+}
+CANNOT_WAIT = {"en": "go to the nearest hospital", "sw": "hospitali iliyo karibu"}
+EXAMPLE = {"en": "If you or your baby are very sick, go to the nearest hospital now.",
+           "sw": "Ukiwa mgonjwa sana, au mtoto, nenda hospitali iliyo karibu sasa hivi."}
+MAX_PAGES = 6
+
+
+def check_danger_pages(content):
+    """Return problems for danger-sign screens without the hospital line, or naming a clinic."""
+    problems = []
+    for flow_name in DANGER_SIGN_FLOWS:
+        flow = content.flows.get(flow_name)
+        for state in flow.states.values() if flow else ():
+            if state.kind != "message":
+                continue
+            for locale, line in HOSPITAL_LINE.items():
+                if locale in content.languages:
+                    problems += _danger_page(content, flow, state, locale, line)
+    return problems
+
+
+def _danger_page(content, flow, state, locale, line):
+    where = dict(state=state.name, key=state.text, line=state.line)
+    problems = []
+    for number, page in enumerate(screens(content, flow.name, state.name, locale), 1):
+        if line.lower() not in page.lower():
+            problems.append(Problem(flow.file, f"Screen {number} of this {locale} danger-sign "
+                                    f"page does not say \"{line}\"", fix="End the text with that "
+                                    "line, and keep it short enough for one screen.", **where))
+    text = content.texts.strings.get(locale, {}).get(state.text, "")
+    found = CLINIC_WORDS.search(text)
+    if found:
+        problems.append(Problem(flow.file, f"The {locale} danger-sign text sends her to a "
+                                f"'{found.group(0)}', which may be closed at night.",
+                                fix="Say the nearest hospital instead.", **where))
+    return problems
+
+
+def screens(content, flow_name, state_name, locale):
+    """Every screen a caller reads on one state, following "98 More"."""
+    contact = {"language": locale}
+    session = Session(flow_name, state_name, stack=[("main", content.flows["main"].start)])
+    result, pages = show(content, session, contact), []
+    while len(pages) < MAX_PAGES:
+        pages.append(result.screen.text)
+        if "\n98. " not in result.screen.text:
+            break
+        result = step(content, result.session, contact, "98")
+    return pages
+
+
+def check_call_promises(content):
+    """Return problems for texts that promise a call or reply but not what to do meanwhile."""
+    problems = []
+    for locale, promise in CALL_PROMISE.items():
+        for key, text in sorted(content.texts.strings.get(locale, {}).items()):
+            if promise.search(text) and CANNOT_WAIT[locale] not in text.lower():
+                file, line = content.texts.origin.get((locale, key)) or (f"locales/{locale}", None)
+                problems.append(Problem(
+                    f"locales/{getattr(file, 'name', file)}", f"The {locale} text promises a "
+                    "call or a reply but does not say what to do if she cannot wait.", key=key,
+                    line=line, fix=f"Add a line with '{CANNOT_WAIT[locale]}', e.g. "
+                    f"\"{EXAMPLE[locale]}\""))
+    return problems
