@@ -19,7 +19,7 @@ def test_redial_offers_to_continue(runner):
 
 
 def test_interactive_answers_from_the_keyboard(runner):
-    result = runner.invoke(args=["ussd", "--phone", "+254712000303"], input="1\n2\n5\n4\n1\nq\n")
+    result = runner.invoke(args=["ussd", "--phone", "+254712000303"], input="1\n2\n5\n4\n1\n1\nq\n")
     assert "A Mentor Mother will call you" in result.output
     assert "-- session ended --" in result.output
     assert "(session ended; type 'redial' to dial again)" in result.output

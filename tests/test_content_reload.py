@@ -37,9 +37,9 @@ def test_an_edited_text_is_served_without_a_restart(live):
     caller = Caller(app.test_client())
     caller.dial()
     caller.send("1")
-    assert "4. Clinic visits" in caller.send("2")
-    edit(folder / "locales" / "main.en.yml", '"Clinic visits"', '"My clinic visits"')
-    assert "4. My clinic visits" in caller.send("00")
+    assert "5. Clinic, Mentor Mother" in caller.send("2")
+    edit(folder / "locales" / "main.en.yml", '"Clinic, Mentor Mother"', '"My clinic visits"')
+    assert "5. My clinic visits" in caller.send("00")
 
 
 def test_a_broken_edit_is_not_served_and_the_old_content_stays(live, caplog):
@@ -48,9 +48,9 @@ def test_a_broken_edit_is_not_served_and_the_old_content_stays(live, caplog):
     caller.dial()
     caller.send("1")
     caller.send("2")
-    edit(folder / "flows" / "main.yaml", "flow: mentor}", "flow: mentorr}")
-    screen = caller.send("5")
-    assert "A Mentor Mother can call you back" in screen
+    edit(folder / "flows" / "main.yaml", "flow: danger_signs}", "flow: danger_signz}")
+    screen = caller.send("4")
+    assert "Danger signs. If you see one, go to hospital now." in screen
     assert "Edited flows not loaded" in caplog.text
 
 
@@ -60,7 +60,7 @@ def test_a_caller_on_a_removed_state_goes_to_the_main_menu_with_a_notice(live):
     caller.dial()
     caller.send("2")  # Kiswahili
     caller.send("2")  # no SMS for now
-    caller.send("4")
+    caller.send("5")
     assert "Nenda kliniki angalau mara 8" in caller.send("3")
     flow = folder / "flows" / "appointments.yaml"
     edit(flow, "      - {text: appointments.pregnancy_visits, next: pregnancy_visits}\n", "")

@@ -87,7 +87,8 @@ def test_the_sms_menu_runs_on_the_same_engine(client, sms_app, at, db):
     menu, done = sent_to(at)
     assert menu.startswith("Mama Mentor. Reply with a number:\n1. My next clinic visit")
     assert len(menu) <= 160
-    assert done == "Thank you. A Mentor Mother will call you on this number soon."
+    assert done == ("Thank you. A Mentor Mother will call you on this number soon. If you or your "
+                    "baby are very sick, go to the nearest hospital now.")
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)
     assert db.hget(followups.key(followup_id), "channel") == "sms"
 
@@ -96,7 +97,8 @@ def test_free_text_is_kept_for_a_mentor_mother(client, sms_app, at, db):
     text(client, PHONE, "My baby has a fever since yesterday, what should I do?")
     run_worker(sms_app)
     assert sent_to(at) == ["Thank you for your message. A Mentor Mother will read it and reply "
-                           "soon."]
+                           "soon. If you or your baby are very sick, go to the nearest hospital "
+                           "now."]
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)
     record = db.hgetall(followups.key(followup_id))
     assert record["reason"] == "sms_question" and record["message"].startswith("My baby has")

@@ -1,0 +1,59 @@
+"""Danger signs on USSD: reachable from other flows, and every page carries the hospital line."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import read_content
+from bot.content.safety_rules import HOSPITAL_LINE, screens
+from bot.engine import Session, show, step
+
+ROOT = Path(__file__).parent.parent
+# A flow of another part of the bot (say, after a loss) offering the mother's own page.
+OFFER = """spec: 1
+flow: after_loss
+start: offer
+states:
+  offer:
+    kind: menu
+    text: danger_signs.title
+    options:
+      - {text: danger_signs.after_birth, flow: danger_signs, next: after_birth}
+"""
+
+
+@pytest.fixture(scope="module")
+def content():
+    loaded, problems = read_content(ROOT / "flows", ROOT / "locales")
+    assert [str(p) for p in problems if not p.warning] == []
+    return loaded
+
+
+def test_another_flow_reaches_the_after_birth_page_directly(tmp_path):
+    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    (tmp_path / "flows" / "after_loss.yaml").write_text(OFFER, encoding="utf-8")
+    content, problems = read_content(tmp_path / "flows", tmp_path / "locales")
+    assert [str(p) for p in problems if not p.warning] == []
+    session = Session("after_loss", "offer", stack=[("main", "menu")])
+    first = show(content, session, {"language": "en"})
+    page = step(content, first.session, {"language": "en"}, "1")
+    assert page.screen.text.startswith("Your danger signs after birth: heavy bleeding")
+    assert (page.session.flow, page.session.state) == ("danger_signs", "after_birth")
+    back = step(content, page.session, {"language": "en"}, "0")
+    assert (back.session.flow, back.session.state) == ("after_loss", "offer")
+
+
+@pytest.mark.parametrize("language", ["en", "sw"])
+def test_every_page_fits_one_screen_and_ends_with_the_hospital_line(content, language):
+    flow = content.flows["danger_signs"]
+    pages = [name for name, state in flow.states.items() if state.kind == "message"]
+    assert len(pages) >= 12  # pregnancy, the mother after birth, the newborn, the older baby
+    for name in pages:
+        shown = screens(content, "danger_signs", name, language)
+        assert len(shown) == 1, f"{name} takes {len(shown)} screens in {language}"
+        assert len(shown[0]) <= 182
+        text = shown[0].split("\n")[0]
+        assert text.endswith(HOSPITAL_LINE[language]), f"{name} in {language}: {text}"
+        assert "clinic" not in text.lower() and "kliniki" not in text.lower()
