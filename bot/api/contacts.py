@@ -94,6 +94,8 @@ def _changes(known, sent, today):
             raise ApiError(422, f"stage {wanted} needs {name}", name)
     changes = {name: value.isoformat() for name, value in sent.items() if name in DATE_FOR_STAGE}
     changes.update({name: sent[name] for name in ("language", "stage", "clinic") if name in sent})
+    if "stage" in sent and sent["stage"] != known.get("stage"):
+        changes["stage_since"] = today.isoformat()  # day-counted SMS (danger signs) start here
     if stage == "loss" and known.get("stage") != "loss":
         changes["loss_date"] = today.isoformat()
     if "consent_sms" in sent:  # her own "yes" on USSD is kept; the clinic's is "clinic"

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 # Her fields in the words staff use; others are shown under their own names.
 LABELS = {
     "language": "Language", "enrolled": "Enrolled", "enrolled_on": "Enrolled on",
-    "stage": "Stage", "due_date": "Due date", "birth_date": "Baby's birth date",
+    "stage": "Stage", "stage_since": "Stage since", "due_date": "Due date",
+    "birth_date": "Baby's birth date",
     "loss_date": "Loss reported on", "clinic": "Clinic", "consent_data": "Agreed to keep her data",
     "consent_sms": "Agreed to SMS", "hiv_messages": "SMS that name HIV", "hiv_since": "HIV SMS since",
     "opted_out": "Stopped all SMS", "opted_out_at": "Stopped SMS at", "enrol_offered": "Offered to join",

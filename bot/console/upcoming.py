@@ -21,6 +21,7 @@ KINDS = {
     "visit_suggested": "Suggested visit",
     "visit_missed": "Missed visit",
     "stage": "Weekly message",
+    "stage_day": "Day-counted message (danger signs)",
     "hiv": "HIV message (she chose them)",
 }
 

@@ -75,9 +75,11 @@ def _privacy(file, key, locale, text, message_id):
 
 
 def _coverage(message_set):
-    problems, counts = [], Counter(m.at for m in message_set.messages)
+    problems, counts = _day_settings(message_set), Counter(m.at for m in message_set.messages)
     unit = message_set.unit
-    missing = [n for n in range(message_set.first, message_set.last + 1) if not counts[n]]
+    # A set counted in days goes out on a few chosen days, not on every one.
+    missing = [n for n in range(message_set.first, message_set.last + 1)
+               if not counts[n] and unit != "day"]
     if missing:
         problems.append(Problem(message_set.file, f"No message for {unit} {_ranges(missing)}.",
                                 fix=f"Add one message for each {unit} from {message_set.first} to "
@@ -87,12 +89,25 @@ def _coverage(message_set):
         if count > 1:
             problems.append(Problem(message_set.file, f"{count} messages are for {unit} {at}.",
                                     state=message.id, line=message.line,
-                                    fix="Keep one message for each week or month."))
+                                    fix=f"Keep one message for each {unit}."))
         if not message_set.first <= at <= message_set.last:
             problems.append(Problem(message_set.file, f"{unit.capitalize()} {at} is outside this "
                                     f"set's {message_set.first} to {message_set.last}.",
                                     state=message.id, line=message.line,
                                     fix="Correct 'at', or 'first' and 'last'."))
+    return problems
+
+
+def _day_settings(message_set):
+    """'every' and 'until_week' mean something only for a set counted in days."""
+    if message_set.unit == "day":
+        return []
+    problems = [Problem(message_set.file, "'until_week' works only with 'unit: day'.",
+                        state=m.id, line=m.line, fix="Remove 'until_week' from this message.")
+                for m in message_set.messages if m.until_week is not None]
+    if message_set.every:
+        problems.append(Problem(message_set.file, "'every' works only with 'unit: day'.",
+                                fix="Remove 'every', or count this set in days."))
     return problems
 
 

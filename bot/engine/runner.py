@@ -20,6 +20,9 @@ MAX_STACK = 20  # how many screens 0 Back remembers
 MAX_HOPS = 50  # routers and actions in a row before we call it a loop
 LIMITS = {"ussd": LIMIT, "sms": 160}  # characters a screen or a reply may hold
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# A change of these fields also keeps the day it happened: SMS counted in days since her
+# stage began (the newborn's danger signs the day the birth is recorded) need it.
+DATED_FIELDS = {"stage": "stage_since"}
 
 
 @dataclass
@@ -45,6 +48,8 @@ class Run:
         return lang if lang in self.content.languages else self.content.default_language
 
     def set_field(self, name, value):
+        if name in DATED_FIELDS and self.contact.get(name) != value:
+            self.set_field(DATED_FIELDS[name], self.today.isoformat())
         self.contact[name] = value
         self._values = None
         self.effects.append(Effect("set_field", name, value))

@@ -15,13 +15,15 @@ from .timing import age_months, age_weeks, iso, pregnancy_week
 
 WHOLE_DAY = time(23, 59)
 SAME_VISIT_DAYS = 7  # an entered visit this close to a suggested one replaces it
+DAY_MESSAGE_KEEP_DAYS = 7  # a message counted in days, not sent within a week, is dropped
 
 
 @dataclass(frozen=True)
 class Reminder:
     id: str  # stable for this mother: the same reminder always has the same id
     at: datetime  # when it should go (inside the sending window)
-    kind: str  # visit_day_before, visit_morning, visit_suggested, visit_missed, stage, hiv
+    kind: str  # visit_day_before, visit_morning, visit_suggested, visit_missed, stage,
+    # stage_day (a set counted in days since her stage began, e.g. danger signs), hiv
     text: str  # text key
     params: dict = field(default_factory=dict, compare=False)
     expires: datetime | None = None  # after this it would only confuse her
@@ -63,6 +65,7 @@ def _all(contact, visits, content, now, rules, done):
     yield from _entered_visits(entered, now, rules)
     yield from _suggested_visits(contact, entered, content, now, rules, done)
     yield from _stage_messages(contact, content, now, rules)
+    yield from _day_messages(contact, content, now, rules)
 
 
 def _entered_visits(visits, now, rules):
@@ -186,6 +189,49 @@ def _hiv_message(contact, content, day):
         if message_set.opt_in == "hiv":
             return message_set.message_at((day - since).days // 7 + 1)
     return None
+
+
+def _day_messages(contact, content, now, rules):
+    """Sets counted in days since her stage began: sent on that day, whatever the weekday.
+
+    Her stage began on `stage_since` (the day she joined, or the birth or loss was
+    recorded); a mother who joined before that was kept counts from `enrolled_on`.
+    """
+    began = iso(contact.get("stage_since")) or iso(contact.get("enrolled_on"))
+    if began is None:
+        return
+    for message_set in content.message_sets.values():
+        if message_set.unit != "day" or message_set.stage != contact.get("stage") \
+                or message_set.opt_in:
+            continue
+        for message in message_set.messages:
+            for round_, day in _rounds(message_set, message, began, now.date()):
+                if not _within_weeks(contact, message.until_week, day):
+                    continue
+                moment = rules.at(day, rules.send_from, now.tzinfo)
+                rid = f"day:{message.id}" + ("" if round_ is None else f":{round_}")
+                yield Reminder(rid, moment, "stage_day", message.text,
+                               expires=moment + timedelta(days=DAY_MESSAGE_KEEP_DAYS))
+
+
+def _rounds(message_set, message, began, today):
+    """(round number or None, day) of a message: once, or the latest and next of a repeat."""
+    first = began + timedelta(days=message.at)
+    if not message_set.every:
+        return [(None, first)]
+    latest = max(0, (today - first).days // message_set.every)
+    return [(n, first + timedelta(days=n * message_set.every)) for n in (latest, latest + 1)]
+
+
+def _within_weeks(contact, until_week, day):
+    """True when `day` is at most `until_week` into her pregnancy or her baby's life."""
+    if until_week is None:
+        return True
+    if contact.get("stage") == "pregnancy" and (due := iso(contact.get("due_date"))):
+        return pregnancy_week(due, day) <= until_week
+    if contact.get("stage") == "baby" and (birth := iso(contact.get("birth_date"))):
+        return age_weeks(birth, day) <= until_week
+    return False
 
 
 def _time(text):
