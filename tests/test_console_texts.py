@@ -104,7 +104,7 @@ def test_a_valid_edit_changes_one_line_and_keeps_every_comment(app, editor, fold
 
 
 def test_both_languages_are_saved_together_and_a_trailing_comment_stays(editor, folder):
-    en, sw = "Go to the clinic at once if baby is not feeding.", "Nenda kliniki mara moja."
+    en, sw = "Go to the nearest hospital now if baby is not feeding.", "Nenda hospitali iliyo karibu sasa."
     assert save(editor, "sms_baby.w01", en=en, sw=sw).status_code == 200
     line = next(x for x in (folder / "sms_baby.en.yml").read_text().splitlines() if x.startswith("w01"))
     assert line.startswith(f'w01: "{en}"  # Source: WHO Recommendations on Postnatal Care')

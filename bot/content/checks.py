@@ -51,6 +51,7 @@ def check_content(content, unreadable=()):
     problems += graph.check_shape(content)
     problems += sms_rules.check_sms(content)
     problems += safety_rules.check_call_promises(content)
+    problems += safety_rules.check_danger_sms(content)
     if not problems and not unreadable:  # rendering needs every flow, link and text in place
         problems += screen_rules.check_screens(content, keys_by_state)
         problems += safety_rules.check_danger_pages(content)

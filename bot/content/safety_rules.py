@@ -4,6 +4,9 @@ Danger-sign pages: every screen of a danger-sign flow must end in the hospital
 line in its language, and never send her to a clinic (dispensaries close at
 night). A page the engine splits with "98 More" is checked page by page.
 
+Danger-sign SMS: a stage message about danger signs (topic danger_signs) names
+the nearest hospital too.
+
 Call-back promises: a text that tells her a Mentor Mother will call or reply
 makes her wait; it must also say where to go if she or her baby cannot wait.
 The phrases are matched in each language; a language with no entry here is
@@ -73,6 +76,23 @@ def screens(content, flow_name, state_name, locale):
             break
         result = step(content, result.session, contact, "98")
     return pages
+
+
+def check_danger_sms(content):
+    """Return problems for danger-sign SMS that do not send her to the nearest hospital."""
+    problems = []
+    for message_set in content.message_sets.values():
+        for message in message_set.messages:
+            if message.topic != "danger_signs":
+                continue
+            for locale, phrase in CANNOT_WAIT.items():
+                text = content.texts.strings.get(locale, {}).get(message.text)
+                if text is not None and phrase not in text.lower():
+                    problems.append(Problem(
+                        message_set.file, f"This {locale} danger-sign SMS does not say "
+                        f"'{phrase}'.", state=message.id, key=message.text, line=message.line,
+                        fix=f"Send her to the nearest hospital, e.g. \"{EXAMPLE[locale]}\""))
+    return problems
 
 
 def check_call_promises(content):
