@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import read_content
-from bot.content.safety_rules import HOSPITAL_LINE, screens
+from bot.content.safety_rules import HOSPITAL_LINE
+from bot.content.screen_rules import read_through
 from bot.engine import Session, show, step
 
 ROOT = Path(__file__).parent.parent
@@ -51,7 +52,7 @@ def test_every_page_fits_one_screen_and_ends_with_the_hospital_line(content, lan
     pages = [name for name, state in flow.states.items() if state.kind == "message"]
     assert len(pages) >= 12  # pregnancy, the mother after birth, the newborn, the older baby
     for name in pages:
-        shown = screens(content, "danger_signs", name, language)
+        shown = read_through(content, flow, name, language, 7)
         assert len(shown) == 1, f"{name} takes {len(shown)} screens in {language}"
         assert len(shown[0]) <= 182
         text = shown[0].split("\n")[0]

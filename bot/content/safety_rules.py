@@ -15,8 +15,8 @@ not checked, so a new language needs its phrases added.
 
 import re
 
-from ..engine import Session, show, step
 from ..errors import Problem
+from .screen_rules import read_through
 
 DANGER_SIGN_FLOWS = ("danger_signs",)
 # The line every danger-sign screen carries (issue 14; domain guide "Danger signs and triage").
@@ -31,7 +31,7 @@ CALL_PROMISE = {
 CANNOT_WAIT = {"en": "go to the nearest hospital", "sw": "hospitali iliyo karibu"}
 EXAMPLE = {"en": "If you or your baby are very sick, go to the nearest hospital now.",
            "sw": "Ukiwa mgonjwa sana, au mtoto, nenda hospitali iliyo karibu sasa hivi."}
-MAX_PAGES = 6
+MAX_PAGES = 7  # the screen checks report a text this long
 
 
 def check_danger_pages(content):
@@ -51,7 +51,8 @@ def check_danger_pages(content):
 def _danger_page(content, flow, state, locale, line):
     where = dict(state=state.name, key=state.text, line=state.line)
     problems = []
-    for number, page in enumerate(screens(content, flow.name, state.name, locale), 1):
+    pages = read_through(content, flow, state.name, locale, MAX_PAGES)
+    for number, page in enumerate(pages, 1):
         if line.lower() not in page.lower():
             problems.append(Problem(flow.file, f"Screen {number} of this {locale} danger-sign "
                                     f"page does not say \"{line}\"", fix="End the text with that "
@@ -63,19 +64,6 @@ def _danger_page(content, flow, state, locale, line):
                                 f"'{found.group(0)}', which may be closed at night.",
                                 fix="Say the nearest hospital instead.", **where))
     return problems
-
-
-def screens(content, flow_name, state_name, locale):
-    """Every screen a caller reads on one state, following "98 More"."""
-    contact = {"language": locale}
-    session = Session(flow_name, state_name, stack=[("main", content.flows["main"].start)])
-    result, pages = show(content, session, contact), []
-    while len(pages) < MAX_PAGES:
-        pages.append(result.screen.text)
-        if "\n98. " not in result.screen.text:
-            break
-        result = step(content, result.session, contact, "98")
-    return pages
 
 
 def check_danger_sms(content):

@@ -40,16 +40,7 @@ def check_screens(content, keys_by_state):
 def _pages(content, flow, state):
     problems = []
     for locale in content.languages:
-        contact = {**SAMPLE_CONTACT, "language": locale}
-        home = flow.name if flow.channel == "sms" else "main"
-        session = Session(flow.name, state.name, stack=[(home, content.flows[home].start)],
-                          home=home, channel=flow.channel)
-        result, pages = show(content, session, contact), []
-        while len(pages) <= MAX_PAGES:
-            pages.append(result.screen.text)
-            if "\n98. " not in result.screen.text:
-                break
-            result = step(content, result.session, contact, "98")
+        pages = read_through(content, flow, state.name, locale, MAX_PAGES + 1)
         where = dict(state=state.name, line=state.line)
         limit = LIMITS[flow.channel]
         if any(len(page) > limit for page in pages):
@@ -65,6 +56,22 @@ def _pages(content, flow, state):
                                     "whole on one screen.", fix="Shorten the option text.",
                                     **where))
     return problems
+
+
+def read_through(content, flow, state_name, locale, most):
+    """Up to `most` screens a caller reads on one state, following "98 More", blanks at their
+    fullest; she came from the main menu (or the SMS menu), so 0 Back shows."""
+    contact = {**SAMPLE_CONTACT, "language": locale}
+    home = flow.name if flow.channel == "sms" else "main"
+    session = Session(flow.name, state_name, stack=[(home, content.flows[home].start)],
+                      home=home, channel=flow.channel)
+    result, pages = show(content, session, contact), []
+    while len(pages) < most:
+        pages.append(result.screen.text)
+        if "\n98. " not in result.screen.text:
+            break
+        result = step(content, result.session, contact, "98")
+    return pages
 
 
 def _cut_options(content, state, locale, shown):
