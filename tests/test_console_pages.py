@@ -187,12 +187,12 @@ def test_flows_page_lists_every_flow_and_draws_its_menu(client, db):
 def test_flows_page_shows_the_checkers_problems_in_plain_words(client, db, app, tmp_path):
     shutil.copytree(ROOT / "flows", tmp_path / "flows")
     main = tmp_path / "flows" / "main.yaml"
-    main.write_text(main.read_text().replace("flow: mentor}", "flow: mentorr}"))
+    main.write_text(main.read_text().replace("flow: appointments}", "flow: appointmentss}"))
     app.config.update(FLOWS_DIR=str(tmp_path / "flows"))
     sign_in(client, db)
     page = client.get("/console/flows").get_data(as_text=True)
     assert "Not ready: 1 problem(s) must be fixed." in page
-    assert "It leads to the flow &#39;mentorr&#39; (option 5), which does not exist." in page
+    assert "It leads to the flow &#39;appointmentss&#39; (option 5), which does not exist." in page
 
 
 def test_the_simulator_page_gets_the_webhook_token_and_its_own_sms(client, db, app):

@@ -56,7 +56,7 @@ def test_a_visit_entered_on_ussd_is_a_visit_with_reminders(client, db):
     db.hset(contacts.key("+254712000134"), mapping={"language": "en", "enrolled": "yes",
                                                     "consent_sms": "yes", "enrol_offered": "yes"})
     caller.dial()
-    for answer in ("4", "2", (today() + timedelta(days=9)).strftime("%d-%m-%Y")):
+    for answer in ("5", "2", (today() + timedelta(days=9)).strftime("%d-%m-%Y")):
         caller.send(answer)
     (visit,) = visits.parse(db.hgetall(visits.key("+254712000134"))).values()
     assert visit["source"] == "mother" and visit["kind"] == "other"
