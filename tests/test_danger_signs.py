@@ -40,10 +40,24 @@ def test_another_flow_reaches_the_after_birth_page_directly(tmp_path):
     session = Session("after_loss", "offer", stack=[("main", "menu")])
     first = show(content, session, {"language": "en"})
     page = step(content, first.session, {"language": "en"}, "1")
-    assert page.screen.text.startswith("Your danger signs after birth: heavy bleeding")
+    assert page.screen.text.startswith("Danger signs for you, the mother: heavy bleeding")
     assert (page.session.flow, page.session.state) == ("danger_signs", "after_birth")
     back = step(content, page.session, {"language": "en"}, "0")
     assert (back.session.flow, back.session.state) == ("after_loss", "offer")
+
+
+@pytest.mark.parametrize("stage, last_page", [
+    ("baby", "Also: thoughts of harming yourself or your baby."),
+    ("loss", "Also: thoughts of harming yourself. It is not your fault"),  # no baby after a loss
+])
+def test_the_mothers_last_page_speaks_of_a_baby_only_to_a_mother_who_has_one(
+        content, stage, last_page):
+    contact = {"language": "en", "stage": stage}
+    result = show(content, Session("danger_signs", "after_birth", stack=[("main", "menu")]), contact)
+    for _ in range(3):
+        result = step(content, result.session, contact, "1")
+    assert result.screen.text.startswith(last_page)
+    assert "Go to the nearest hospital now, day or night." in result.screen.text
 
 
 @pytest.mark.parametrize("language", ["en", "sw"])
