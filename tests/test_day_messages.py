@@ -45,57 +45,65 @@ def day_ids(contact, now, done=(), part="due"):
 
 
 def test_the_newborn_signs_are_due_the_day_the_birth_is_recorded_not_on_the_weekly_slot():
-    assert day_ids(BORN, "2026-11-27T15:00") == ["day:danger-newborn"]  # a Friday
+    assert day_ids(BORN, "2026-11-27T15:00") == ["day:danger-newborn:2026-11-27"]  # a Friday
     assert day_ids(BORN, "2026-11-27T07:00") == []  # before the sending window opens
 
 
 def test_recorded_in_the_evening_they_go_first_thing_next_morning():
     evening = {**BORN, "stage_since": "2026-11-26"}
     plan = make_plan({**ENROLLED, **evening}, {}, CONTENT, at("2026-11-26T19:30"), RULES)
-    assert [r.id for r in plan.due if r.kind == "stage_day"] == ["day:danger-newborn"]
+    assert [r.id for r in plan.due if r.kind == "stage_day"] == ["day:danger-newborn:2026-11-26"]
     assert RULES.allowed(at("2026-11-26T19:30")) == at("2026-11-27T08:00")  # within 24 hours
 
 
 def test_the_mothers_own_signs_come_the_next_day_and_nothing_comes_twice():
-    sent = {"day:danger-newborn"}
+    sent = {"day:danger-newborn:2026-11-27"}
     assert day_ids(BORN, "2026-11-27T16:00", done=sent) == []
-    assert day_ids(BORN, "2026-11-28T08:00", done=sent) == ["day:danger-after-birth"]
-    assert day_ids(BORN, "2026-11-28T09:00", done=sent | {"day:danger-after-birth"}) == []
+    assert day_ids(BORN, "2026-11-28T08:00", done=sent) == ["day:danger-after-birth:2026-11-27"]
+    assert day_ids(BORN, "2026-11-28T09:00", done=sent | {"day:danger-after-birth:2026-11-27"}) == []
 
 
 def test_a_mother_who_joins_with_a_young_baby_gets_them_within_a_day_of_joining():
     joined = {"stage": "baby", "birth_date": "2026-10-20", "stage_since": "2026-11-27",
               "enrolled_on": "2026-11-27"}  # a baby of 5 weeks
-    assert day_ids(joined, "2026-11-27T12:00") == ["day:danger-newborn"]
+    assert day_ids(joined, "2026-11-27T12:00") == ["day:danger-newborn:2026-11-27"]
     older = {**joined, "birth_date": "2026-07-20"}  # 4 months: these would only confuse
     assert day_ids(older, "2026-11-27T12:00") == day_ids(older, "2026-11-28T12:00") == []
 
 
 def test_a_signs_sms_missed_for_a_week_is_recorded_as_late_not_sent():
-    assert day_ids(BORN, "2026-12-05T10:00", done={"day:danger-after-birth"}) == []
-    assert day_ids(BORN, "2026-12-05T10:00", done={"day:danger-after-birth"},
-                   part="late") == ["day:danger-newborn"]
+    assert day_ids(BORN, "2026-12-05T10:00", done={"day:danger-after-birth:2026-11-27"}) == []
+    assert day_ids(BORN, "2026-12-05T10:00", done={"day:danger-after-birth:2026-11-27"},
+                   part="late") == ["day:danger-newborn:2026-11-27"]
 
 
 def test_pregnancy_signs_come_every_four_weeks_from_enrolment():
-    assert day_ids(PREGNANT, "2026-11-03T09:00") == ["day:danger-pregnancy:0"]
-    assert day_ids(PREGNANT, "2026-11-20T09:00", done={"day:danger-pregnancy:0"}) == []
+    assert day_ids(PREGNANT, "2026-11-03T09:00") == ["day:danger-pregnancy:2026-11-03:0"]
+    assert day_ids(PREGNANT, "2026-11-20T09:00", done={"day:danger-pregnancy:2026-11-03:0"}) == []
     plan = make_plan({**ENROLLED, **PREGNANT}, {}, CONTENT, at("2026-11-20T09:00"), RULES,
-                     {"day:danger-pregnancy:0", "stage:pregnancy:21", "stage:pregnancy:22"})
+                     {"day:danger-pregnancy:2026-11-03:0", "stage:pregnancy:21", "stage:pregnancy:22"})
     assert plan.next_at <= at("2026-12-01T08:00")
-    assert day_ids(PREGNANT, "2026-12-01T08:00", done={"day:danger-pregnancy:0"}) == [
-        "day:danger-pregnancy:1"]
-    assert day_ids(PREGNANT, "2027-02-23T08:00") == ["day:danger-pregnancy:4"]  # 16 weeks on
+    assert day_ids(PREGNANT, "2026-12-01T08:00", done={"day:danger-pregnancy:2026-11-03:0"}) == [
+        "day:danger-pregnancy:2026-11-03:1"]
+    assert day_ids(PREGNANT, "2027-02-23T08:00") == ["day:danger-pregnancy:2026-11-03:4"]  # 16 weeks on
 
 
 def test_a_mother_who_joins_late_in_pregnancy_still_gets_them():
     late = {**PREGNANT, "due_date": "2026-12-20", "stage_since": "2026-11-24"}  # 36 weeks
-    assert day_ids(late, "2026-11-24T10:00") == ["day:danger-pregnancy:0"]
+    assert day_ids(late, "2026-11-24T10:00") == ["day:danger-pregnancy:2026-11-24:0"]
+
+
+def test_a_later_pregnancy_or_baby_gets_them_again():
+    before = {"day:danger-pregnancy:2026-11-03:0", "day:danger-newborn:2026-11-27"}
+    again = {**PREGNANT, "stage_since": "2027-03-01", "due_date": "2027-10-01"}
+    assert day_ids(again, "2027-03-01T09:00", done=before) == ["day:danger-pregnancy:2027-03-01:0"]
+    second = {**BORN, "birth_date": "2028-01-10", "stage_since": "2028-01-11"}
+    assert day_ids(second, "2028-01-11T09:00", done=before) == ["day:danger-newborn:2028-01-11"]
 
 
 def test_pregnancy_signs_stop_after_week_42_and_at_the_birth():
     overdue = {**PREGNANT, "due_date": "2026-11-10"}  # week 43 on 2026-12-01
-    assert day_ids(overdue, "2026-12-01T08:00", done={"day:danger-pregnancy:0"}) == []
+    assert day_ids(overdue, "2026-12-01T08:00", done={"day:danger-pregnancy:2026-11-03:0"}) == []
     assert not [i for i in day_ids({**PREGNANT, **BORN}, "2026-12-01T08:00")
                 if i.startswith("day:danger-pregnancy")]
 

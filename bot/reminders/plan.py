@@ -214,7 +214,8 @@ def _day_messages(contact, content, now, rules):
                 if not _within_weeks(contact, message.until_week, day):
                     continue
                 moment = rules.at(day, rules.send_from, now.tzinfo)
-                rid = f"day:{message.id}" + ("" if round_ is None else f":{round_}")
+                # The day the stage began is in the id: a later pregnancy or baby gets them again.
+                rid = f"day:{message.id}:{began}" + ("" if round_ is None else f":{round_}")
                 yield Reminder(rid, moment, "stage_day", message.text,
                                expires=moment + timedelta(days=DAY_MESSAGE_KEEP_DAYS))
 
