@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.api import tokens
-from bot.content import load_content
+from bot.content import gsm, load_content
+from bot.content.sms_rules import PRIVATE_WORDS
 from bot.engine import Session, step
 from bot.reminders import dispatch
 from bot.reminders.plan import make_plan
@@ -50,10 +51,10 @@ def test_the_newborn_signs_are_due_the_day_the_birth_is_recorded_not_on_the_week
 
 
 def test_recorded_in_the_evening_they_go_first_thing_next_morning():
-    evening = {**BORN, "stage_since": "2026-11-26"}
-    plan = make_plan({**ENROLLED, **evening}, {}, CONTENT, at("2026-11-26T19:30"), RULES)
-    assert [r.id for r in plan.due if r.kind == "stage_day"] == ["day:danger-newborn:2026-11-26"]
-    assert RULES.allowed(at("2026-11-26T19:30")) == at("2026-11-27T08:00")  # within 24 hours
+    evening = {**BORN, "stage_since": "2026-11-26"}  # recorded at 19:30, after the window closed
+    assert day_ids(evening, "2026-11-26T19:30") == ["day:danger-newborn:2026-11-26"]
+    assert not RULES.is_allowed(at("2026-11-26T19:30"))  # so the dispatch waits for 08:00
+    assert day_ids(evening, "2026-11-27T08:00") == ["day:danger-newborn:2026-11-26"]
 
 
 def test_the_mothers_own_signs_come_the_next_day_and_nothing_comes_twice():
@@ -119,9 +120,6 @@ def test_nothing_after_a_loss_a_stop_or_without_consent(change):
 
 
 def test_every_signs_sms_fits_one_plain_segment_and_names_no_hiv_word():
-    from bot.content import gsm
-    from bot.content.sms_rules import PRIVATE_WORDS
-
     sets = [s for s in CONTENT.message_sets.values() if s.unit == "day"]
     assert {s.stage for s in sets} == {"pregnancy", "baby"}
     for message in (m for s in sets for m in s.messages):
