@@ -54,7 +54,8 @@ def test_recorded_in_the_evening_they_go_first_thing_next_morning():
     evening = {**BORN, "stage_since": "2026-11-26"}  # recorded at 19:30, after the window closed
     assert day_ids(evening, "2026-11-26T19:30") == ["day:danger-newborn:2026-11-26"]
     assert not RULES.is_allowed(at("2026-11-26T19:30"))  # so the dispatch waits for 08:00
-    assert day_ids(evening, "2026-11-27T08:00") == ["day:danger-newborn:2026-11-26"]
+    assert day_ids(evening, "2026-11-27T08:00") == [  # with her own signs, due that day
+        "day:danger-newborn:2026-11-26", "day:danger-after-birth:2026-11-26"]
 
 
 def test_the_mothers_own_signs_come_the_next_day_and_nothing_comes_twice():
