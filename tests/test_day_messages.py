@@ -1,7 +1,7 @@
 """Danger-sign SMS counted in days since her stage began: the plan, and a real dispatch.
 
 The newborn's signs go out the day the birth is recorded whatever the weekday,
-the mother's own the next day, and the pregnancy signs every 4 weeks from
+the mother's own two days later, and the pregnancy signs every 4 weeks from
 enrolment; never after a loss or a STOP, never twice.
 """
 
@@ -54,15 +54,15 @@ def test_recorded_in_the_evening_they_go_first_thing_next_morning():
     evening = {**BORN, "stage_since": "2026-11-26"}  # recorded at 19:30, after the window closed
     assert day_ids(evening, "2026-11-26T19:30") == ["day:danger-newborn:2026-11-26"]
     assert not RULES.is_allowed(at("2026-11-26T19:30"))  # so the dispatch waits for 08:00
-    assert day_ids(evening, "2026-11-27T08:00") == [  # with her own signs, due that day
-        "day:danger-newborn:2026-11-26", "day:danger-after-birth:2026-11-26"]
+    assert day_ids(evening, "2026-11-27T08:00") == ["day:danger-newborn:2026-11-26"]
 
 
-def test_the_mothers_own_signs_come_the_next_day_and_nothing_comes_twice():
+def test_the_mothers_own_signs_come_two_days_later_and_nothing_comes_twice():
     sent = {"day:danger-newborn:2026-11-27"}
     assert day_ids(BORN, "2026-11-27T16:00", done=sent) == []
-    assert day_ids(BORN, "2026-11-28T08:00", done=sent) == ["day:danger-after-birth:2026-11-27"]
-    assert day_ids(BORN, "2026-11-28T09:00", done=sent | {"day:danger-after-birth:2026-11-27"}) == []
+    assert day_ids(BORN, "2026-11-28T12:00", done=sent) == []
+    assert day_ids(BORN, "2026-11-29T08:00", done=sent) == ["day:danger-after-birth:2026-11-27"]
+    assert day_ids(BORN, "2026-11-29T09:00", done=sent | {"day:danger-after-birth:2026-11-27"}) == []
 
 
 def test_a_mother_who_joins_with_a_young_baby_gets_them_within_a_day_of_joining():
@@ -166,10 +166,10 @@ def test_the_newborn_sms_goes_the_day_the_birth_is_recorded_whatever_the_weekday
     assert at.requests[0]["message"] == CONTENT.texts.get("sms_danger_signs.newborn", "en")
     again = dispatch.dispatch(db, CONTENT, gateway, noon + timedelta(minutes=5), other_day, 500)
     assert again.sent == 0 and len(at.requests) == 1  # nothing twice
-    next_day = datetime.combine(today + timedelta(days=1), time(8), TZ)
-    assert dispatch.dispatch(db, CONTENT, gateway, next_day, other_day, 500).sent == 1
+    two_days_on = datetime.combine(today + timedelta(days=2), time(8), TZ)
+    assert dispatch.dispatch(db, CONTENT, gateway, two_days_on, other_day, 500).sent == 1
     assert at.requests[1]["message"] == CONTENT.texts.get("sms_danger_signs.after_birth", "en")
-    assert dispatch.dispatch(db, CONTENT, gateway, next_day, other_day, 500).sent == 0
+    assert dispatch.dispatch(db, CONTENT, gateway, two_days_on, other_day, 500).sent == 0
 
 
 # Where the day her stage began is kept.
