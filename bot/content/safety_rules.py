@@ -50,14 +50,16 @@ def check_danger_pages(content):
 
 def _danger_page(content, flow, state, locale, line):
     where = dict(state=state.name, key=state.text, line=state.line)
-    problems = []
-    pages = read_through(content, flow, state.name, locale, MAX_PAGES)
-    for number, page in enumerate(pages, 1):
-        if line.lower() not in page.lower():
-            problems.append(Problem(flow.file, f"Screen {number} of this {locale} danger-sign "
-                                    f"page does not say \"{line}\"", fix="End the text with that "
-                                    "line, and keep it short enough for one screen.", **where))
     text = content.texts.strings.get(locale, {}).get(state.text, "")
+    if not text.rstrip().endswith(line):
+        problems = [Problem(flow.file, f"The {locale} danger-sign text does not end with "
+                            f"\"{line}\"", fix="End it with that line, exactly.", **where)]
+    else:  # a text split by "98 More" shows the line on its last screen only
+        pages = read_through(content, flow, state.name, locale, MAX_PAGES)
+        problems = [Problem(flow.file, f"Screen {number} of this {locale} danger-sign page does "
+                            f"not say \"{line}\"", fix="Shorten the text to fit one screen, or "
+                            "split it into pages that each end with that line.", **where)
+                    for number, page in enumerate(pages, 1) if line not in page]
     found = CLINIC_WORDS.search(text)
     if found:
         problems.append(Problem(flow.file, f"The {locale} danger-sign text sends her to a "
