@@ -22,17 +22,19 @@ class Action:
     text_params: tuple  # parameters that are text keys, checked like any other text
     doc: str
     ends: bool  # it closes the session, so it needs no next state
+    allowed: dict  # parameter -> the only values it may take (checked with the flows)
 
 
 REGISTRY = {}
 
 
-def action(name, required=(), optional=(), text_params=(), ends=False):
+def action(name, required=(), optional=(), text_params=(), ends=False, allowed=None):
     """Register a function as the action `name`."""
 
     def register(func):
         REGISTRY[name] = Action(name, func, tuple(required), tuple(optional),
-                                tuple(text_params), (func.__doc__ or "").strip(), ends)
+                                tuple(text_params), (func.__doc__ or "").strip(), ends,
+                                dict(allowed or {}))
         return func
 
     return register
@@ -64,12 +66,19 @@ def set_language(params, run):
         run.effects.append(Effect("event", "unknown_language", str(wanted)))
 
 
-@action("request_callback", optional=("topic", "from_result"))
+# Why a flow may ask for a call; each is its own group in the follow-up lists.
+CALLBACK_REASONS = ("callback", "development")
+
+
+@action("request_callback", optional=("topic", "from_result", "reason"),
+        allowed={"reason": CALLBACK_REASONS})
 def request_callback(params, run):
     """Ask a Mentor Mother to call this number back:
-    `with: {topic: pmtct}` or `with: {from_result: topic}`."""
+    `with: {topic: pmtct}` or `with: {from_result: topic}`; add `reason: development`
+    to file it as a development follow-up (the reason is `callback` otherwise)."""
     topic = run.results.get(params["from_result"]) if "from_result" in params else params.get("topic")
-    run.effects.append(Effect("request_callback", "", str(topic or "general")))
+    reason = str(params.get("reason") or "callback")
+    run.effects.append(Effect("request_callback", reason, str(topic or "general")))
 
 
 @action("go_to_flow", required=("flow",))
