@@ -150,7 +150,7 @@ def test_asking_for_a_call_files_a_development_follow_up(content):
     assert result.session.state == "help"
     result = step(content, result.session, contact, "1", today=TODAY)
     callbacks = [e for e in result.effects if e.kind == "request_callback"]
-    assert [(e.name, e.value) for e in callbacks] == [("development", "22")]
+    assert [(e.name, e.value) for e in callbacks] == [("development", "child of 22 months")]
     assert result.screen.ends and "nearest hospital" in result.screen.text
 
 

@@ -7,6 +7,7 @@ effects the channel carries out after the step. New actions are added here;
 flow files cannot run anything else.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ class Action:
 
 
 REGISTRY = {}
+_BLANK = re.compile(r"%\{([a-z_][a-z0-9_]*)\}")
 
 
 def action(name, required=(), optional=(), text_params=(), ends=False, allowed=None):
@@ -74,9 +76,14 @@ CALLBACK_REASONS = ("callback", "development")
         allowed={"reason": CALLBACK_REASONS})
 def request_callback(params, run):
     """Ask a Mentor Mother to call this number back:
-    `with: {topic: pmtct}` or `with: {from_result: topic}`; add `reason: development`
-    to file it as a development follow-up (the reason is `callback` otherwise)."""
-    topic = run.results.get(params["from_result"]) if "from_result" in params else params.get("topic")
+    `with: {topic: pmtct}` or `with: {from_result: topic}`; a topic can show answers,
+    `topic: "child of %{age} months"`. `reason: development` files it as a development
+    follow-up (the reason is `callback` otherwise)."""
+    if "from_result" in params:
+        topic = run.results.get(params["from_result"])
+    else:  # the topic is for staff: an answer not given shows as "-"
+        topic = _BLANK.sub(lambda found: str(run.results.get(found[1], "-")),
+                           str(params.get("topic") or ""))
     reason = str(params.get("reason") or "callback")
     run.effects.append(Effect("request_callback", reason, str(topic or "general")))
 
