@@ -1,7 +1,8 @@
 """A call asked for after the development check is a `development` follow-up everywhere staff look."""
 
 from bot.api import tokens
-from bot.store import contacts
+from bot.engine import actions
+from bot.store import contacts, followups
 
 from .test_console_auth import sign_in
 from .ussd_caller import Caller
@@ -42,3 +43,7 @@ def test_the_call_is_listed_as_a_development_follow_up(client, db, runner):
     assert "Development check" in page and "child of 22 months" in page
     contact = client.post("/console/contacts", data={"phone": PHONE, "csrf_token": token})
     assert "development check (child of 22 months)" in contact.get_data(as_text=True)
+
+
+def test_every_reason_a_flow_may_give_is_one_staff_can_read():
+    assert set(actions.CALLBACK_REASONS) <= set(followups.REASONS)
