@@ -137,6 +137,12 @@ def _check_action(flow, state):
     for unknown in sorted(given - set(action.required) - set(action.optional)):
         problems.append(Problem(flow.file, f"The action '{action.name}' does not take '{unknown}'.",
                                 state=state.name, line=state.line, fix=action.doc))
+    for param, values in action.allowed.items():
+        value = state.data.get("with", {}).get(param)
+        if value is not None and value not in values:
+            problems.append(Problem(flow.file, f"The action '{action.name}' does not know the "
+                                    f"{param} '{value}'.", state=state.name, line=state.line,
+                                    fix=f"Write one of: {', '.join(values)}."))
     return problems
 
 

@@ -10,7 +10,8 @@ from . import quick
 OPEN = "followups:open"  # sorted set of follow-up ids by time asked
 # Why a follow-up was made, in the words staff use.
 REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
-           "sms_question": "sent a question", "loss": "reported a loss"}
+           "sms_question": "sent a question", "loss": "reported a loss",
+           "development": "development check"}
 
 
 def key(followup_id):
