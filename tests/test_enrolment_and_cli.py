@@ -44,7 +44,7 @@ def test_a_loss_stops_baby_messages_and_asks_for_a_call(client, db):
     caller.send("00")
     caller.send("6")
     caller.send("4")  # We lost the baby (baby stage: no "baby is born" option)
-    assert caller.send("1").startswith("END We are very sorry for your loss.")
+    assert caller.send("1").startswith("CON So sorry for your loss.")
     contact = db.hgetall(contacts.key("+254712000133"))
     assert contact["stage"] == "loss" and contact["loss_date"] == today().isoformat()
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)

@@ -63,7 +63,7 @@ def report_on_ussd(client, db):
     screen = caller.send("6")  # Settings
     (number,) = re.findall(r"(\d+)\. We lost the baby", screen)
     assert "We are so sorry" in caller.send(number)
-    assert caller.send("1").startswith("END We are very sorry for your loss.")
+    assert caller.send("1").startswith("CON So sorry for your loss.")
 
 
 def report_by_api(client, db):
