@@ -7,23 +7,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import content_service, phones, store
+from .. import content_service, store
 from ..care import loss
 from ..privacy import mask_phone
 from ..reminders.timing import Rules
 from ..store import contacts, followups, visits
+from .sms import phone_number
 
 group = AppGroup("contacts", help="One mother's record; record a loss she told staff about.")
 SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "enrolled_on",
                 "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
-
-
-def _phone(raw):
-    phone = phones.normalise(raw, current_app.config["PHONE_REGION"])
-    if phone is None:
-        raise click.BadParameter(f"{raw!r} is not a phone number; write it as 0712345678 or "
-                                 "+254712345678.")
-    return phone
 
 
 def _known(db, phone):
@@ -37,7 +30,7 @@ def _known(db, phone):
 @click.argument("phone")
 def show(phone):
     """Her details, her visits (a cancelled one with why) and her open follow-ups."""
-    db, number = store.redis(), _phone(phone)
+    db, number = store.redis(), phone_number(phone)
     contact = _known(db, number)
     click.echo(f"Contact {mask_phone(number)}")
     for name in SHOWN_FIELDS:
@@ -65,7 +58,7 @@ def report_loss(phone, day):
     Her pregnancy and baby visits are cancelled (reason loss) and get no more reminders; her own
     visits keep theirs; a Mentor Mother follow-up (reason loss) is made once.
     """
-    db, number = store.redis(), _phone(phone)
+    db, number = store.redis(), phone_number(phone)
     _known(db, number)
     config = current_app.config
     now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))

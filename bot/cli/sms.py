@@ -12,7 +12,8 @@ from ..sms.gateway import GatewayError, gateway_for
 group = AppGroup("sms", help="SMS: message log, daily totals, a test message.")
 
 
-def _phone(raw):
+def phone_number(raw):
+    """The number staff typed, as E.164; a plain error naming the format otherwise."""
     phone = phones.normalise(raw, current_app.config["PHONE_REGION"])
     if phone is None:
         raise click.BadParameter(f"{raw!r} is not a phone number; write it as 0712345678 or "
@@ -25,7 +26,7 @@ def _phone(raw):
 @click.option("--limit", default=20, show_default=True)
 def show_log(phone, limit):
     """Show the latest SMS sent to PHONE and what became of them."""
-    found = log.messages(store.redis(), _phone(phone), limit)
+    found = log.messages(store.redis(), phone_number(phone), limit)
     if not found:
         click.echo("No SMS sent to this number.")
     for message in found:
@@ -56,7 +57,7 @@ def send(phone, text):
     db = store.redis()
     gateway = gateway_for(current_app.config, db)
     try:
-        (outcome,) = outbound.send(db, gateway, [outbound.Outgoing(_phone(phone), text, "staff")])
+        (outcome,) = outbound.send(db, gateway, [outbound.Outgoing(phone_number(phone), text, "staff")])
     except GatewayError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"{mask_phone(outcome.item.phone)}: {outcome.status} via {gateway.name}"
