@@ -55,6 +55,7 @@ def token(app):
     pipe = db.pipeline()
     visits.add(pipe, PHONE, date(2027, 1, 15), "anc", "09:30", "Mathare North", source="api")
     followups.add(pipe, PHONE, "missed_visit", "anc", "reminder")
+    followups.add(pipe, PHONE, "danger_sign", "newborn", "sms", priority="urgent")
     pipe.hset(followups.key("5f2c9a1b7e3d"), mapping={  # the document's example follow-up
         "id": "5f2c9a1b7e3d", "phone": PHONE, "reason": "missed_visit", "topic": "anc",
         "channel": "reminder", "created_at": "1800000000", "status": "open", "message": ""})

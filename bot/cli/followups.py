@@ -10,12 +10,12 @@ from ..store import followups
 
 group = AppGroup("followups", help="Mothers who asked for a call, missed a visit or sent a question.")
 REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
-           "sms_question": "sent a question"}
+           "sms_question": "sent a question", "danger_sign": "wrote of a danger sign"}
 
 
 @group.command("list")
 def list_open():
-    """List open follow-ups, oldest first, with the number to call."""
+    """List open follow-ups, urgent first, then oldest first, with the number to call."""
     records = followups.open_list(store.redis(), 100_000)
     if not records:
         click.echo("No open follow-ups.")
@@ -25,8 +25,9 @@ def list_open():
         detail = record.get("topic") or ""
         if record.get("message"):
             detail = f"{detail} \"{record['message'][:80]}\"".strip()
-        click.echo(f"{record['id']}  {when}  {record['phone']}  {what} ({record['channel']}) "
-                   f"{detail}".rstrip())
+        priority = "URGENT" if followups.priority(record) == "urgent" else "normal"
+        click.echo(f"{record['id']}  {priority}  {when}  {record['phone']}  {what} "
+                   f"({record['channel']}) {detail}".rstrip())
 
 
 @group.command("close")
