@@ -169,6 +169,15 @@ def test_a_contact_shows_her_details_visits_and_sms_masked_for_staff(client, db,
     assert "722334455" not in caplog.text and "Asante" not in caplog.text
 
 
+def test_her_urgent_followup_shows_as_urgent_on_her_contact_page(client, db, app):
+    sign_in(client, db, "staff")
+    enrol(db, app)
+    add_followup(db, "danger_sign", topic="after_birth", priority="urgent")
+    page = client.post("/console/contacts", data={"phone": PHONE, "csrf_token": TOKEN})
+    assert ('<span class="badge urgent">Urgent</span>' in page.get_data(as_text=True)
+            and "wrote of a danger sign (after birth)" in page.get_data(as_text=True))
+
+
 def test_a_followup_opens_its_contact_and_editors_see_the_number(client, db, app):
     sign_in(client, db, "editor")
     enrol(db, app)

@@ -28,7 +28,7 @@ LABELS = {
 TIMES = {"opted_out_at", "updated_at"}  # stored as Unix times
 LANGUAGES = {"en": "English", "sw": "Kiswahili"}
 REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
-           "sms_question": "sent a question"}
+           "sms_question": "sent a question", "danger_sign": "wrote of a danger sign"}
 
 
 @blueprint.route("/contacts", methods=["GET", "POST"], endpoint="contacts")
