@@ -1,0 +1,66 @@
+"""Triage of free text: find danger signs in what a mother writes, and what to tell her at once.
+
+`detect` reads a message against the lexicon in flows/danger_signs.yaml
+(`content.danger_signs`) and returns a Finding, or None when nothing in it
+is urgent; `reply_text` gives the one SMS to send her straight away.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from . import match, negation
+from .language import guess_language
+
+
+@dataclass(frozen=True)
+class Finding:
+    sign: str  # lexicon id of the most serious sign found, e.g. "newborn_not_feeding"
+    category: str  # pregnancy | after_birth | newborn | child | any | self_harm | violence
+    action: str  # hospital | crisis | gbv
+    language: str  # "en" or "sw": the language the message seems to be written in
+    signs: tuple  # every sign id found, most serious first
+
+
+def detect(lexicon, text):
+    """Return a Finding for the danger signs in `text`, or None."""
+    if lexicon is None or not text or not text.strip():
+        return None
+    hits = find_hits(lexicon, text)
+    if not hits:
+        return None
+    signs = sorted({hit.term.sign for hit in hits}, key=lambda sign: lexicon.signs[sign].rank)
+    first = lexicon.signs[signs[0]]
+    return Finding(first.id, first.category, first.action, _language(text, hits), tuple(signs))
+
+
+def find_hits(lexicon, text):
+    """Return the terms found in `text` that nothing around them takes back."""
+    message = match.read(lexicon, text)
+    return [hit for hit in match.find(lexicon, message)
+            if not _taken_back(message.words, hit) and not match.excepted(lexicon, message, hit)]
+
+
+def reply_text(content, finding, language):
+    """Return the SMS to send her at once: the sign, where to go now, who will call."""
+    sign = content.danger_signs.signs[finding.sign]
+    name = content.texts.get(sign.name, language)
+    return content.texts.get(f"triage.reply_{finding.action}", language, sign=name)
+
+
+def _taken_back(words, hit):
+    if negation.is_general(words, hit.start) or negation.is_over(words, hit.start):
+        return True
+    if hit.term.negative:  # "not feeding" is itself the denial
+        return False
+    return negation.is_denied(words, hit.start) or negation.is_ended(words, hit.end)
+
+
+def _language(text, hits):
+    guessed = guess_language(text)
+    if guessed:
+        return guessed
+    votes = Counter("en" if hit.term.language == "en" else "sw" for hit in hits)
+    return votes.most_common(1)[0][0]
+
+
+__all__ = ["Finding", "detect", "guess_language", "reply_text"]
