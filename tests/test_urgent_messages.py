@@ -202,3 +202,16 @@ def test_a_valid_answer_is_never_diverted(client, db):
     assert "Reply with the number" in caller.send("hello")  # words, no danger sign: the hint
     assert caller.send("1").startswith("CON Protect baby from HIV")  # a number is an answer
     assert urgent_followups(db) == []
+
+
+@pytest.mark.parametrize("language", ["en", "sw"])
+def test_the_ussd_screen_for_every_sign_fits_one_screen_in_plain_characters(app, language):
+    from bot.content import gsm
+
+    content = content_service.current(app)
+    for sign in content.danger_signs.signs.values():
+        finding = triage.Finding(sign.id, sign.category, sign.action, language, (sign.id,))
+        screen = urgent.screen_text(content, finding, language)
+        assert len(screen) <= 182 and gsm.encoding(screen) == "GSM-7", screen
+        assert content.texts.get(sign.name, language) in screen
+        assert ("hospital" in screen) if language == "en" else ("hospitali" in screen)
