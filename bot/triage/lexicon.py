@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from .normalise import CLAUSE_BREAK, NOT, keys, squeeze, words
 
-LANGUAGES = ("en", "sw", "sheng")
-NEAR_MIN = 6  # shorter words have too many neighbours one slip away ("spits" / "spots")  # sheng: mixed Kiswahili/English/Sheng, as mothers write it
+LANGUAGES = ("en", "sw", "sheng")  # sheng: mixed Kiswahili/English/Sheng, as mothers write it
+NEAR_MIN = 6  # shorter words have too many neighbours one slip away ("spits" / "spots")
 
 
 @dataclass(frozen=True)
