@@ -37,7 +37,8 @@ def find_hits(lexicon, text):
     """Return the terms found in `text` that nothing around them takes back."""
     message = match.read(lexicon, text)
     return [hit for hit in match.find(lexicon, message)
-            if not _taken_back(message.words, hit) and not match.excepted(lexicon, message, hit)]
+            if not negation.taken_back(message, hit.start, hit.end, hit.term.negative)
+            and not match.excepted(lexicon, message, hit)]
 
 
 def reply_text(content, finding, language):
@@ -45,14 +46,6 @@ def reply_text(content, finding, language):
     sign = content.danger_signs.signs[finding.sign]
     name = content.texts.get(sign.name, language)
     return content.texts.get(f"triage.reply_{finding.action}", language, sign=name)
-
-
-def _taken_back(words, hit):
-    if negation.is_general(words, hit.start) or negation.is_over(words, hit.start):
-        return True
-    if hit.term.negative:  # "not feeding" is itself the denial
-        return False
-    return negation.is_denied(words, hit.start) or negation.is_ended(words, hit.end)
 
 
 def _language(text, hits):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .normalise import CLAUSE_BREAK, NOT, keys, squeeze, words
 
 LANGUAGES = ("en", "sw", "sheng")  # sheng: mixed Kiswahili/English/Sheng, as mothers write it
+NEAR_MIN = 6  # shorter words have too many neighbours one slip away ("spits" / "spots")
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,14 @@ class Lexicon:
         self.all_keys = frozenset(k for term in self.terms for ks in term.words for k in ks)
 
     def near(self, word):
-        """Return the keys of lexicon words one typing slip away from `word` (len 5+)."""
+        """Return the keys of lexicon words one typing slip away from `word` (6 letters or more)."""
         found = self._near.get(word)
         if found is None:
             found = frozenset()
             squeezed = squeeze(word)
-            if len(squeezed) >= 5 and squeezed not in self.vocabulary:
+            if len(squeezed) >= NEAR_MIN and squeezed not in self.vocabulary:
                 found = frozenset(k for known, ks in self.vocabulary.items()
-                                  if abs(len(known) - len(squeezed)) <= 1 and len(known) >= 5
+                                  if abs(len(known) - len(squeezed)) <= 1 and len(known) >= NEAR_MIN
                                   and one_slip(known, squeezed) for k in ks)
             if len(self._near) < 50_000:  # messages are short; the cache only saves repeats
                 self._near[word] = found

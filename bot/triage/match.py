@@ -9,10 +9,15 @@ word ("convulsons") counts as that word.
 
 from dataclasses import dataclass
 
-from .normalise import CLAUSE_BREAK, NOT, keys, words
+from .normalise import CLAUSE_BREAK, LOOSE_PREFIXES, NEGATORS, NOT, keys, squeeze, words
 
 GAP = 2  # other words allowed between two words of a term
 _WINDOW_STOPS = {"and", "or", "au"}  # "does not vomit and feeds well" is not "not feeding"
+# Small words that do not count in the gap: "macho ya mtoto ni ya njano" is "macho ... njano".
+FILLERS = frozenset("""
+a an the is are was were be been am my his her its your our this that of to so very too really
+ya wa za la cha vya kwa ni ndio sana kabisa yake wake yangu wangu huyu hii
+""".split())
 _MIN_PART = 2
 
 
@@ -38,10 +43,11 @@ def read(lexicon, text):
     for word in words(text):
         found.extend(_split(lexicon, word))
     word_keys = [frozenset() if w == CLAUSE_BREAK else keys(w) | lexicon.near(w) for w in found]
-    joined = []
+    joined = []  # "breast feeding" is the lexicon's "breastfeeding"; "haku nyonya" is "hakunyonya"
     for here, after in zip(found, found[1:] + [CLAUSE_BREAK], strict=True):
-        both = keys(here + after) if CLAUSE_BREAK not in (here, after) else frozenset()
-        joined.append(both & lexicon.all_keys)
+        known = CLAUSE_BREAK not in (here, after) and (
+            squeeze(here + after) in lexicon.vocabulary or here in LOOSE_PREFIXES)
+        joined.append(keys(here + after) if known else frozenset())
     return Message(found, word_keys, joined)
 
 
@@ -78,16 +84,34 @@ def _match_from(term, message, start):
     return pos
 
 
-def _next(wanted, message, pos):
-    """Return the position after `wanted` found within GAP words of `pos`, or None."""
-    for candidate in range(pos, min(pos + GAP + 1, len(message.words))):
-        if message.words[candidate] == CLAUSE_BREAK:
-            return None
-        if candidate > pos and message.words[candidate - 1] in _WINDOW_STOPS:
+def _next(wanted, message, pos, gap=GAP):
+    """Return the position after `wanted` found within `gap` words of `pos`, or None."""
+    skipped, candidate = 0, pos
+    while candidate < len(message.words) and skipped <= gap:
+        word = message.words[candidate]
+        if word == CLAUSE_BREAK:
             return None
         after = _step(wanted, message, candidate)
         if after is not None:
             return after
+        if word in _WINDOW_STOPS:
+            return None
+        skipped += word not in FILLERS
+        candidate += 1
+    return None
+
+
+def find_phrase(message, phrase, first=0, last=None, gap=GAP):
+    """Return (start, end) of the first match of `phrase` (keys per word) in words[first:last]."""
+    last = len(message.words) if last is None else last
+    for start in range(first, last):
+        pos = _step(phrase[0], message, start)
+        for wanted in phrase[1:]:
+            if pos is None:
+                break
+            pos = _next(wanted, message, pos, gap)
+        if pos is not None and pos <= last:
+            return start, pos
     return None
 
 
@@ -101,16 +125,16 @@ def _step(wanted, message, at):
 
 
 def _split(lexicon, word):
-    """Split a word the lexicon does not know into two it knows ("notfeeding")."""
-    if word == CLAUSE_BREAK or len(word) < 5 or (keys(word) | lexicon.near(word)) & lexicon.all_keys:
+    """Split a word the lexicon does not know in two ("notfeeding", "mtotohanyonyi")."""
+    if (word == CLAUSE_BREAK or len(word) < 6 or word in NEGATORS or word in FILLERS
+            or (keys(word) | lexicon.near(word)) & lexicon.all_keys):
         return [word]
-    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
-        left, right = word[:cut], word[cut:]
-        if _known(lexicon, left) and _known(lexicon, right):
+    cuts = [(word[:cut], word[cut:]) for cut in range(_MIN_PART, len(word) - _MIN_PART + 1)]
+    for left, right in cuts:  # a denial first: "hatakinyonya" is hataki + (ku)nyonya
+        if NOT in keys(left) and keys(right) & lexicon.all_keys:
+            return [left, right]
+    for left, right in cuts:  # then a whole lexicon word at the end: "mtotohanyonyi"
+        if len(right) >= 4 and squeeze(right) in lexicon.vocabulary and (
+                len(right) >= 5 or squeeze(left) in lexicon.vocabulary):
             return [left, right]
     return [word]
-
-
-def _known(lexicon, part):
-    found = keys(part)
-    return NOT in found or bool(found & lexicon.all_keys)

@@ -2,13 +2,14 @@
 
 "no fever", "hana homa", "not bleeding": a word that denies comes just before.
 "the fever is gone", "homa imeisha": a word that ends it comes just after.
-"what are the danger signs?", "dalili za kifafa": she asks about signs in
-general. "had fits last year, now he is fine": it is over. Each rule looks
-only inside the clause of the sign (clauses end at . , ! ? and "but"), so
-"No, she is not feeding" is still an alarm.
+"what are the danger signs?", "dalili za kifafa", "what if my water breaks":
+she asks in general. "had fits last year, now he is fine": it is over. Each
+rule but the last looks only inside the clause of the sign (clauses end at
+. , ! ? and "but"), so "No, she is not feeding" is still an alarm.
 """
 
-from .normalise import CLAUSE_BREAK, NEGATORS, NOT, keys
+from .match import find_phrase
+from .normalise import CLAUSE_BREAK, NEGATORS, keys
 
 LOOK_BACK = 3  # words before a sign in which a denial counts ("I dont have a fever")
 LOOK_AHEAD = 3  # words after a sign in which an ending counts ("fever is now gone")
@@ -22,24 +23,32 @@ _ENDED = {"gone", "over", "stopped", "finished", "better", "cured", "healed", "e
           "imeisha", "imekwisha", "imeshuka", "imekoma", "imeacha", "imepona", "iliisha",
           "ilikwisha", "imetoweka", "imeenda", "imepotea", "ilikoma", "iliacha", "imepoa"}
 
-# Phrases (words in order, side by side) that make a whole clause a general question.
+# Phrases that make the sign's clause a general question, not news.
 _GENERAL = ("danger signs", "signs of", "sign of", "dalili za", "dalili gani", "dalili hatari",
             "how do i know", "how will i know", "how to know", "how can i know", "nitajuaje",
-            "nitajua aje", "prevent", "kuzuia", "what causes", "husababishwa", "inasababishwa",
-            "what if", "in case", "incase", "ikitokea", "ikiwa itatokea", "what happens if")
-# Phrases that say it is over now, anywhere after the sign.
-_OVER = ("now fine", "fine now", "now ok", "ok now", "okay now", "now okay", "better now",
-         "now better", "is well now", "now well", "amepona", "ameshapona", "alipona", "nimepona",
-         "nilipona", "recovered", "yuko sawa", "yuko poa", "niko sawa", "niko poa", "yuko fiti",
-         "sasa ni mzima", "sasa yuko", "now healthy", "is healthy now", "all is well")
+            "nitajua aje", "prevent", "kuzuia", "what causes", "cause of", "husababisha",
+            "husababishwa", "inasababishwa", "sababu ya", "chanzo cha", "what if", "in case",
+            "incase", "ikitokea", "ikiwa itatokea", "what happens if", "if gets", "if get",
+            "when gets", "akipata", "nikipata", "what is normal", "normal temperature")
+# Phrases, anywhere after the sign, that say it is over now.
+_OVER = ("now fine", "fine now", "now ok", "ok now", "okay now", "better now", "now better",
+         "now well", "well now", "now healthy", "healthy now", "all is well", "recovered",
+         "amepona", "ameshapona", "alipona", "nimepona", "nilipona", "yuko sawa", "yuko poa",
+         "niko sawa", "niko poa", "yuko fiti", "sasa ni mzima", "it stopped", "has stopped",
+         "have stopped", "stopped now", "imeisha", "imekwisha", "ilikwisha", "iliisha")
+# Said of the sign's clause, these put it in the past ("2 months ago", "mwaka jana")...
+_PAST = ("ago", "last week", "last month", "last year", "wiki iliyopita", "mwezi uliopita",
+         "mwaka jana", "mwaka uliopita", "zamani", "at birth", "wakati wa kuzaliwa")
+# ... unless it goes on: "since last week", "still", "bado".
+_ONGOING = ("since", "tangu", "for", "still", "bado", "now", "sasa", "today", "leo", "again",
+            "tena", "mpaka sasa", "until now")
 
 
 def _phrases(texts):
     return [tuple(keys(w) for w in text.split()) for text in texts]
 
 
-GENERAL = _phrases(_GENERAL)
-OVER = _phrases(_OVER)
+GENERAL, OVER, PAST, ONGOING = map(_phrases, (_GENERAL, _OVER, _PAST, _ONGOING))
 
 
 def denies(word):
@@ -47,8 +56,19 @@ def denies(word):
     return word in NEGATORS or (word.startswith(_DENYING_STARTS) and len(word) >= 6)
 
 
-def is_denied(words, start):
-    """Return True when a denying word stands shortly before position `start`."""
+def taken_back(message, start, end, negative):
+    """Return True when the words around a sign found at [start, end) take it back."""
+    first, last = _clause(message.words, start)
+    if any(find_phrase(message, p, first, last) for p in GENERAL):
+        return True
+    if _is_over(message, end) or _is_past(message, first, last):
+        return True
+    if negative:  # "not feeding" is itself the denial
+        return False
+    return _is_denied(message.words, start) or _is_ended(message.words, end)
+
+
+def _is_denied(words, start):
     for word in reversed(words[max(0, start - LOOK_BACK):start]):
         if word == CLAUSE_BREAK or word in _REACH_STOPS:
             return False
@@ -57,8 +77,7 @@ def is_denied(words, start):
     return False
 
 
-def is_ended(words, end):
-    """Return True when a word after the sign says it ended ("fever is gone")."""
+def _is_ended(words, end):
     for word in words[end:end + LOOK_AHEAD]:
         if word == CLAUSE_BREAK or denies(word):
             return False
@@ -67,15 +86,18 @@ def is_ended(words, end):
     return False
 
 
-def is_general(words, start):
-    """Return True when the sign's clause asks about signs in general."""
-    first, last = _clause(words, start)
-    return any(_has_phrase(words, first, last, phrase) for phrase in GENERAL)
+def _is_over(message, end):
+    for phrase in OVER:
+        found = find_phrase(message, phrase, end)
+        if found and not any(denies(w) for w in message.words[found[0] - 1:found[1]]):
+            return True  # but "bleeding has not stopped"
+    return False
 
 
-def is_over(words, start):
-    """Return True when the message says, after the sign, that all is well now."""
-    return any(_has_phrase(words, start, len(words), phrase) for phrase in OVER)
+def _is_past(message, first, last):
+    if not any(find_phrase(message, p, first, last, gap=0) for p in PAST):
+        return False
+    return not any(find_phrase(message, p, first, gap=0) for p in ONGOING)
 
 
 def _clause(words, at):
@@ -86,14 +108,3 @@ def _clause(words, at):
     while last < len(words) and words[last] != CLAUSE_BREAK:
         last += 1
     return first, last
-
-
-def _has_phrase(words, first, last, phrase):
-    for i in range(first, last - len(phrase) + 1):
-        if all(words[i + n] != CLAUSE_BREAK and (keys(words[i + n]) & phrase[n])
-               for n in range(len(phrase))):
-            return True
-    return False
-
-
-__all__ = ["NOT", "denies", "is_denied", "is_ended", "is_general", "is_over"]

@@ -20,17 +20,22 @@ _REPEATS = re.compile(r"(.)\1+")
 # Kiswahili subject/tense prefixes (Sheng keeps them). Negative ones mark the key "-".
 _NEGATIVE_PREFIXES = ("hatu", "hawa", "haku", "haja", "hata", "kuto", "hai", "ha", "si")
 _PREFIXES = ("nina", "nime", "nili", "nita", "kina", "kime", "ana", "ame", "ali", "ata", "ako",
-             "ina", "ime", "ili", "ita", "una", "ume", "uli", "uta", "ku", "ni", "a", "u")
+             "ina", "ime", "ili", "ita", "una", "ume", "uli", "uta", "ku", "ni", "na", "a", "u")
+# Prefixes mothers sometimes write apart from the verb: "haku nyonya", "ame zimia".
+LOOSE_PREFIXES = frozenset(p for p in _NEGATIVE_PREFIXES + _PREFIXES if len(p) >= 3) | {"ha", "si"}
 _MIN_ROOT = 4  # shorter remainders are whole words ("hana", "kula"), not prefix + root
 
-# Words that deny what follows. All become one key, so the term "not feeding" also meets
+# Words that deny the verb after them. All become one key, so the term "not feeding" also meets
 # "cant feed", "wont feed", "refuses to feed" and "hataki kunyonya".
-NEGATORS = frozenset({
-    "not", "no", "never", "dont", "doesnt", "didnt", "isnt", "wasnt", "cant", "cannot", "couldnt",
+NOT_WORDS = frozenset({
+    "not", "never", "dont", "doesnt", "didnt", "isnt", "wasnt", "cant", "cannot", "couldnt",
     "wont", "wouldnt", "hasnt", "havent", "hadnt", "aint", "refuses", "refused", "refusing",
-    "refuse", "unable", "without", "nt", "hataki", "hawezi", "anakataa", "amekataa", "amekata",
-    "alikataa", "kukataa", "anakata", "hakuna", "hana", "sina", "bila", "haina", "siwezi", "sitaki",
-    "hakutaka", "hajaweza", "hapana", "wala", "hakai", "hakatai", "hatak", "hawez"})
+    "refuse", "unable", "nt", "hataki", "hawezi", "anakataa", "amekataa", "amekata", "alikataa",
+    "kukataa", "anakata", "siwezi", "sitaki", "hakutaka", "hajaweza", "hatak", "hawez"})
+# Words that deny a thing ("no fever", "hakuna homa", "hana homa") but are not a verb's "not":
+# "no problems, breastfeeding well" must not read as "not breastfeeding".
+NEGATORS = NOT_WORDS | {"no", "hakuna", "hana", "sina", "bila", "haina", "hapana", "wala",
+                        "without", "none", "nothing"}
 NOT = "~not"
 
 
@@ -63,18 +68,20 @@ def squeeze(word):
 
 def keys(word):
     """Return the set of keys a word can be matched by."""
-    if word in NEGATORS:
+    if word in NOT_WORDS:
         return frozenset({NOT})
     found = set()
-    for form in {word, squeeze(word)}:  # stems of the squeezed form too: "kunyonyaa"
-        found.update((form, *_english_stems(form), *_kiswahili_stems(form)))
+    for form, shortest in ((word, 3), (squeeze(word), _MIN_ROOT)):  # "kunyonyaa" too
+        found.update((form, *_english_stems(form, shortest), *_kiswahili_stems(form)))
     return frozenset(found)
 
 
-def _english_stems(word):
+def _english_stems(word, shortest):
     for ending in ("ing", "ed", "en", "es", "s", "e"):
         root = word[: -len(ending)]
-        if word.endswith(ending) and len(root) >= _MIN_ROOT:
+        # "ending" -> "end", but "fits" stays "fits" (a healthy baby is "fit") and the
+        # squeezed "fiting" stays too
+        if word.endswith(ending) and len(root) >= max(shortest, 3 if len(ending) > 1 else 4):
             yield root
 
 
