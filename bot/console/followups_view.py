@@ -16,6 +16,8 @@ SHOWN = 300  # the urgent, then the oldest open ones; a long list is worked from
 URGENT = ("Urgent: call her now", "She wrote of a danger sign. The bot told her to go to the nearest "
           "hospital now; call her to check that she went and is safe.")
 GROUPS = (
+    ("loss", "Reported a loss", "She lost her pregnancy or her baby. Call her with care; her pregnancy "
+     "and baby visits were cancelled."),
     ("callback", "Asked for a call", "She asked on USSD for a Mentor Mother to call her back."),
     ("missed_visit", "Missed a visit", "A clinic visit was not marked attended two days later."),
     ("sms_question", "Sent a question", "She texted something the bot could not answer."),

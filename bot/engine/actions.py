@@ -107,6 +107,15 @@ def add_visit(params, run):
         run.effects.append(Effect("add_visit", str(params.get("kind", "other")), str(day)))
 
 
+@action("report_loss")
+def report_loss(params, run):
+    """Record that she lost the pregnancy or the baby: the reminders for them stop, her own go
+    on, and a Mentor Mother is asked to call her (once)."""
+    run.contact.update(stage="loss", loss_date=run.today.isoformat())
+    run._values = None
+    run.effects.append(Effect("report_loss"))
+
+
 @action("update_reminders")
 def update_reminders(params, run):
     """Work out her reminders again after her details changed."""
