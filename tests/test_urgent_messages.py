@@ -59,6 +59,8 @@ def test_the_example_is_answered_at_once_and_listed_first_everywhere(client, sms
     assert page.index(f'id="f-{record["id"]}"') < page.index("Sent a question")
     listed = sms_app.test_cli_runner().invoke(args=["followups", "list"]).output.splitlines()
     assert listed[0].startswith(f"{record['id']}  URGENT") and "normal" in listed[1]
+    sign = record["sign"].replace("_", " ")
+    assert f"wrote of a danger sign (sms) {record['topic']} {sign} \"My baby" in listed[0]
     token = tokens.create(db, "emr-test")
     body = client.get("/api/followups", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert [f["priority"] for f in body["followups"]] == ["urgent", "normal"]

@@ -20,7 +20,7 @@ def list_open():
     for record in records:
         when = datetime.fromtimestamp(int(record["created_at"])).strftime("%Y-%m-%d %H:%M")
         what = followups.REASONS.get(record["reason"], record["reason"])
-        detail = record.get("topic") or ""
+        detail = " ".join(filter(None, [record.get("topic"), record.get("sign", "").replace("_", " ")]))
         if record.get("message"):
             detail = f"{detail} \"{record['message'][:80]}\"".strip()
         priority = "URGENT" if followups.priority(record) == "urgent" else "normal"
