@@ -72,6 +72,19 @@ def token(app):
 schema = schemathesis.openapi.from_path(DOCUMENT)
 
 
+def filter_query(ctx, query):
+    """Skip generated queries with a parameter that is never sent: an HTTP client drops one whose
+    value is an empty list (or a list of empty lists and objects), so the request the app gets is
+    a valid one, and answering it 200 would be reported as accepting invalid data."""
+    return all(_sent(value) for value in (query or {}).values())
+
+
+def _sent(value):
+    items = value if isinstance(value, list) else [value]
+    return any(item is not None and not isinstance(item, list | dict) for item in items)
+
+
+@schema.hooks.apply(filter_query)
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
