@@ -39,7 +39,7 @@ def check_content(content, unreadable=()):
             problems.append(Problem(f"{name}.yaml", f"The '{name}' flow is missing; the bot "
                                     "cannot start without it.", fix=f"Create flows/{name}.yaml."))
     used = {key: ("locales", None, None) for key in SYSTEM_KEYS}
-    used.update(danger_signs.used_texts(content.danger_signs))
+    used.update(danger_signs.used_texts(content.danger_signs, content.texts))
     keys_by_state = {}
     for flow in content.flows.values():
         problems += _check_flow(content, flow, used, unreadable)

@@ -55,10 +55,11 @@ def _duplicate(term, seen):
                     line=term.line, fix="Keep one of them; a term belongs to one sign only.")]
 
 
-def used_texts(lexicon):
+def used_texts(lexicon, texts):
     """Return {text key: (file, sign id, line)} for the texts the lexicon and replies use."""
-    if lexicon is None:
-        return {}
+    if lexicon is None:  # missing or broken, and reported: its texts are not "unused"
+        return {key: ("locales", None, None) for strings in texts.strings.values()
+                for key in strings if key.startswith("triage.")}
     used = {key: ("locales", None, None) for key in REPLY_KEYS}
     for sign in lexicon.signs.values():
         used.setdefault(sign.name, (FILE, sign.id, sign.line))

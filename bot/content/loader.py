@@ -143,6 +143,8 @@ def _plain(error):
                 "and _ (text keys look like topic.name).")
     if error.validator == "anyOf" and isinstance(error.instance, dict):
         return "Say where this leads: add 'next: <state>' or 'flow: <flow name>'."
+    if error.validator == "minLength" and error.instance == "":
+        return "This is empty: write the words, or remove it."
     if error.validator == "not":
         return "A message cannot both end the session and lead on; remove 'end' or 'next'."
     return error.message

@@ -8,6 +8,7 @@ A Kiswahili verb with a negative prefix ("hanyonyi", "hatoki") keeps a "-"
 mark in its keys, so "does not suckle" never meets "suckles".
 """
 
+import functools
 import re
 import unicodedata
 
@@ -66,6 +67,7 @@ def squeeze(word):
     return _REPEATS.sub(r"\1", word)
 
 
+@functools.lru_cache(maxsize=100_000)  # the same few thousand words come back all day
 def keys(word):
     """Return the set of keys a word can be matched by."""
     if word in NOT_WORDS:
