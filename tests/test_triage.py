@@ -50,7 +50,7 @@ def test_forms_of_one_word_meet(one, other):
 
 @pytest.mark.parametrize("one, other", [
     ("fits", "fit"), ("fitting", "fit"), ("ananyonya", "hanyonyi"), ("kutoka", "hatoki"),
-    ("no", "not"), ("homa", "hana"),
+    ("no", "not"), ("homa", "hana"), ("choking", "nimechoka"),
 ])
 def test_different_words_stay_apart(one, other):
     assert not keys(one) & keys(other)

@@ -79,12 +79,13 @@ def keys(word):
 
 
 def _english_stems(word, shortest):
+    yield "en:" + word  # so "suck" meets the stem of "sucking"
     for ending in ("ing", "ed", "en", "es", "s", "e"):
         root = word[: -len(ending)]
         # "ending" -> "end", but "fits" stays "fits" (a healthy baby is "fit") and the
         # squeezed "fiting" stays too
         if word.endswith(ending) and len(root) >= max(shortest, 3 if len(ending) > 1 else 4):
-            yield root
+            yield "en:" + root  # apart from Kiswahili stems: "choking" is not "nimechoka"
 
 
 def _kiswahili_stems(word):
