@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.content import gsm
 from bot.content.loader import read_content
@@ -181,3 +183,13 @@ def test_every_reply_names_the_sign_fits_two_sms_and_names_no_hiv(content, langu
 
 def test_no_lexicon_finds_nothing():
     assert detect(None, "kifafa") is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=400) | st.lists(st.sampled_from(
+    ["not", "no", "hana", "homa", "kunyonya", "fever", ",", "but", "feeding", "hataki", "baby",
+     "amepona", "now", "fine", "what", "if", "damu", "ya", "and", "kifafa", "  ", "!"]),
+    max_size=30).map(" ".join))
+def test_any_text_gives_a_finding_or_none_never_an_error(content, text):
+    finding = detect(content.danger_signs, text)
+    assert finding is None or (finding.signs[0] == finding.sign and finding.language in ("en", "sw"))

@@ -80,9 +80,14 @@ def _read_danger_signs(flows_dir, problems):
                                 "messages will not be checked for danger signs.", warning=True,
                                 fix=f"Restore flows/{danger_signs.FILE} from the project."))
         return None
+    schema = flows_dir / danger_signs.SCHEMA
+    if not schema.is_file():
+        problems.append(Problem(danger_signs.FILE, f"Its schema, {danger_signs.SCHEMA}, is "
+                                "missing, so the lexicon cannot be checked.",
+                                fix=f"Restore flows/{danger_signs.SCHEMA} from the project."))
+        return None
     found = []
-    data, lines = _read_one(path, danger_signs.FILE, _validator(flows_dir / danger_signs.SCHEMA),
-                            None, found)
+    data, lines = _read_one(path, danger_signs.FILE, _validator(schema), None, found)
     lexicon = danger_signs.build_lexicon(data, lines, found) if data is not None else None
     problems += found
     return lexicon

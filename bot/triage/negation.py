@@ -29,7 +29,8 @@ _GENERAL = ("danger signs", "signs of", "sign of", "dalili za", "dalili gani", "
             "nitajua aje", "prevent", "kuzuia", "what causes", "cause of", "husababisha",
             "husababishwa", "inasababishwa", "nini sababu", "sababu gani", "chanzo cha", "what if", "in case",
             "incase", "ikitokea", "ikiwa itatokea", "what happens if", "if gets", "if get",
-            "when gets", "akipata", "nikipata", "what is normal", "normal temperature")
+            "when gets", "akipata", "nikipata", "what is normal", "normal temperature",
+            "how long does", "how long will", "is it safe", "ni salama")
 # Phrases, anywhere after the sign, that say it is over now.
 _OVER = ("now fine", "fine now", "now ok", "ok now", "okay now", "better now", "now better",
          "now well", "well now", "now healthy", "healthy now", "all is well", "recovered",
