@@ -43,6 +43,8 @@ def import_file(db, path, region, default_language, today):
             reason, visit = _check(row, region)
             if reason:
                 result.skipped.append((line, reason))
+            elif reason := _after_loss(db, visit):
+                result.skipped.append((line, reason))
             else:
                 _keep(db, visit, default_language, today, result)
     return result
@@ -70,6 +72,17 @@ def _check(row, region):
         return "clinic name is longer than 30 characters (it must fit in an SMS)", None
     return None, {"phone": phone, "day": day, "kind": kind, "time": when, "clinic": clinic,
                   "language": language}
+
+
+def _after_loss(db, visit):
+    """Why a pregnancy or baby visit is not imported for a mother who reported a loss, or None."""
+    if visit["kind"] not in visits.FOR_PREGNANCY_OR_BABY:
+        return None
+    stage, lost = db.hmget(contacts.key(visit["phone"]), "stage", "loss_date")
+    if stage != "loss":
+        return None
+    return (f"she reported a loss on {lost}: no {visit['kind']} visit is booked for her; check the "
+            "register, and for a new pregnancy record her due date first")
 
 
 def _keep(db, visit, default_language, today, result):

@@ -4,6 +4,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .care import loss
 from .reminders.dispatch import reschedule
 from .reminders.timing import Rules, iso
 from .store import contacts, followups, forget, quick, visits
@@ -18,6 +19,8 @@ def apply(db, content, config, phone, effects, channel, extra=None):
     if any(e.kind == "forget" for e in effects):
         forget.forget(db, phone)
         return
+    if any(e.kind == "report_loss" for e in effects):
+        loss.report(db, content, phone, _now(config), Rules.from_config(config), channel)
     # Most screens change nothing but the session: one write needs no MULTI/EXEC around it.
     pipe = quick.Batch(db, transaction=bool(effects))
     if extra:
@@ -25,12 +28,15 @@ def apply(db, content, config, phone, effects, channel, extra=None):
     contacts.apply_effects(pipe, phone, effects)
     for effect in effects:
         if effect.kind == "request_callback":
-            followups.add(pipe, phone, "callback", effect.value, channel)
+            followups.add(pipe, phone, effect.name or "callback", effect.value, channel)
         elif effect.kind == "add_visit" and iso(effect.value):
             visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
         elif effect.kind == "event":
             log.warning("Flow event %s at %s", effect.name, effect.value)
     pipe.execute()
     if any(e.kind in ("reschedule", "add_visit") or e.name in SCHEDULE_FIELDS for e in effects):
-        now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
-        reschedule(db, content, phone, now, Rules.from_config(config))
+        reschedule(db, content, phone, _now(config), Rules.from_config(config))
+
+
+def _now(config):
+    return datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))

@@ -244,7 +244,7 @@ def test_booking_twice_books_once_and_files_her_reminder(api, db, enrolled):
     first = api.post(path, json={"date": day(10), "kind": "anc", "time": "09:30"})
     assert first.status_code == 201
     assert first.get_json() == {"id": f"{day(10)}-anc", "date": day(10), "kind": "anc", "time": "09:30",
-                                "clinic": None, "status": "booked", "source": "api"}
+                                "clinic": None, "status": "booked", "source": "api", "cancel_reason": None}
     again = api.post(path, json={"date": day(10), "kind": "anc", "time": "09:30"})
     assert again.status_code == 200 and again.get_json() == first.get_json()
     assert list(db.hgetall(visits.key(PHONE))) == [f"{day(10)}-anc"]
@@ -266,8 +266,9 @@ def test_moving_an_appointment_cancels_the_old_day_and_moves_its_reminders(app, 
     moved = api.patch(f"{path}/{day(10)}-anc", json={"date": day(20), "time": "11:00"})
     assert moved.status_code == 200
     assert moved.get_json() == {"id": f"{day(20)}-anc", "date": day(20), "kind": "anc", "time": "11:00",
-                                "clinic": "Mathare North", "status": "booked", "source": "api"}
-    assert api.get(f"{path}/{day(10)}-anc").get_json()["status"] == "cancelled"
+                                "clinic": "Mathare North", "status": "booked", "source": "api",
+                                "cancel_reason": None}
+    assert api.get(f"{path}/{day(10)}-anc").get_json()["cancel_reason"] == "moved"
     assert due_list.next_at(db, PHONE) == reminder_at(day(19), time(10, 0))
     ids = {r.id for r in plan(app, db, datetime.combine(today() + timedelta(days=9), time(12), TZ)).due}
     assert not any(day(10) in reminder_id for reminder_id in ids)
@@ -286,6 +287,7 @@ def test_cancelling_stops_the_reminders(api, db, enrolled):
     api.post(path, json={"date": day(10), "kind": "art"})
     cancelled = api.delete(f"{path}/{day(10)}-art")
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert cancelled.get_json()["cancel_reason"] == "clinic"
     assert due_list.next_at(db, PHONE) is None
     assert api.delete(f"{path}/{day(10)}-art").status_code == 200  # again: nothing changes
 

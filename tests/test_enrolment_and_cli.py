@@ -48,7 +48,7 @@ def test_a_loss_stops_baby_messages_and_asks_for_a_call(client, db):
     contact = db.hgetall(contacts.key("+254712000133"))
     assert contact["stage"] == "loss" and contact["loss_date"] == today().isoformat()
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)
-    assert db.hget(followups.key(followup_id), "topic") == "loss"
+    assert db.hget(followups.key(followup_id), "reason") == "loss"
 
 
 def test_a_visit_entered_on_ussd_is_a_visit_with_reminders(client, db):

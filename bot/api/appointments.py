@@ -30,9 +30,14 @@ CHANGE = {"date": DATE, "time": fields.clock, "clinic": fields.text_up_to(30),
 
 @blueprint.post("/contacts/<phone>/appointments")
 def book(phone):
-    number = _contact(phone)
-    sent = fields.body(BOOK, required=("date", "kind"))
+    number = fields.phone(phone)
     db = store.redis()
+    contact = require_contact(db, number)
+    sent = fields.body(BOOK, required=("date", "kind"))
+    if contact.get("stage") == "loss" and sent["kind"] in visits.FOR_PREGNANCY_OR_BABY:
+        raise ApiError(409, f"she reported a loss on {contact.get('loss_date')}: no {sent['kind']} "
+                            "visit is booked or reminded while her stage is loss; for a new pregnancy "
+                            "send her stage and due date first (PUT /api/contacts/{phone})", "kind")
     vid = visits.visit_id(sent["date"], sent["kind"])
     old = _stored(db, number, vid)
     given = {name: sent[name] for name in ("time", "clinic") if name in sent}
@@ -41,6 +46,7 @@ def book(phone):
     else:
         visit = {"id": vid, "date": sent["date"].isoformat(), "kind": sent["kind"], "time": "",
                  "clinic": "", "source": "api", **(old or {}), **given, "status": "booked"}
+        visit.pop("cancel_reason", None)
         status = 201
     return _save(db, number, [visit], "booked" if status == 201 else "booked again", old), status
 
@@ -70,7 +76,8 @@ def change(phone, appointment_id):
         return _save(db, number, [moved], "changed", old)
     if (_stored(db, number, moved["id"]) or {}).get("status") == "attended":
         raise ApiError(409, "she already attended a visit of this kind on that date", "date")
-    return _save(db, number, [{**old, "status": "cancelled"}, {**moved, "source": "api"}], "moved", old)
+    return _save(db, number, [{**old, "status": "cancelled", "cancel_reason": "moved"},
+                              {**moved, "source": "api"}], "moved", old)
 
 
 @blueprint.delete("/contacts/<phone>/appointments/<appointment_id>")
@@ -80,7 +87,10 @@ def cancel(phone, appointment_id):
     old = _visit(db, number, appointment_id)
     if old.get("status") == "attended":
         raise ApiError(409, "she attended this appointment; it cannot be cancelled")
-    return _save(db, number, [{**old, "status": "cancelled"}], "cancelled", old)
+    if old.get("status") == "cancelled":
+        return _save(db, number, [old], "cancelled", old)  # cancelled before: its reason stays
+    return _save(db, number, [{**old, "status": "cancelled", "cancel_reason": "clinic"}], "cancelled",
+                 old)
 
 
 def _attended(db, number, old, sent):

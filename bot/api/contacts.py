@@ -11,6 +11,7 @@ import time
 from flask import Blueprint, current_app, g, jsonify
 
 from .. import content_service, store
+from ..care import loss
 from ..privacy import mask_phone
 from ..reminders.dispatch import reschedule
 from ..reminders.plan import wants_sms
@@ -48,8 +49,17 @@ def put_contact(phone):
                        language=changes.get("language") or known.get("language")
                        or current_app.config["DEFAULT_LANGUAGE"])
     changes["updated_at"] = str(int(time.time()))
+    losing = changes.pop("loss_date", None)
+    if losing:
+        del changes["stage"]  # recorded by the loss itself, with everything a loss changes
     db.hset(contacts.key(number), mapping=changes)
-    refile_reminders(db, number)
+    if losing:
+        app = current_app._get_current_object()
+        loss.report(db, content_service.current(app), number, fields.now(),
+                    Rules.from_config(app.config), "api")
+        changes.update(stage="loss", loss_date=losing)
+    else:
+        refile_reminders(db, number)
     log.info("API %s: contact %s %s", g.api_client, mask_phone(number),
              "enrolled" if enrolling else "updated")
     return jsonify(_view(number, {**known, **changes}, db)), 201 if enrolling else 200
@@ -81,7 +91,8 @@ def appointment_view(visit):
     """An appointment as the API shows it."""
     return {"id": visit["id"], "date": visit["date"], "kind": visit.get("kind", "other"),
             "time": visit.get("time") or None, "clinic": visit.get("clinic") or None,
-            "status": visit.get("status", "booked"), "source": visit.get("source", "mother")}
+            "status": visit.get("status", "booked"), "source": visit.get("source", "mother"),
+            "cancel_reason": visit.get("cancel_reason") if visit.get("status") == "cancelled" else None}
 
 
 def _changes(known, sent, today):

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("followups", __name__)
 FOLLOWUP_ID = re.compile(r"[0-9a-f]{12}")  # as followups.add makes them
 CLOSE = {"note": fields.text_up_to(500, "")}
-REASONS = ("callback", "missed_visit", "sms_question")
+REASONS = tuple(followups.REASONS)
 LIMIT, MAX_LIMIT = 50, 500
 CHUNK = 200  # follow-ups read from Redis at a time while filtering
 

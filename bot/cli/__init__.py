@@ -1,12 +1,24 @@
 """Staff commands, run as `flask --app wsgi <command>`."""
 
-from . import api_tokens, appointments, flows, followups, reminders, serve, simulator, sms, triage
+from . import (
+    api_tokens,
+    appointments,
+    contacts,
+    flows,
+    followups,
+    reminders,
+    serve,
+    simulator,
+    sms,
+    triage,
+)
 
 
 def init_app(app):
     app.cli.add_command(flows.group)
     app.cli.add_command(sms.group)
     app.cli.add_command(appointments.group)
+    app.cli.add_command(contacts.group)
     app.cli.add_command(reminders.group)
     app.cli.add_command(followups.group)
     app.cli.add_command(api_tokens.group)

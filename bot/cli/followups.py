@@ -9,8 +9,6 @@ from .. import store
 from ..store import followups
 
 group = AppGroup("followups", help="Mothers who asked for a call, missed a visit or sent a question.")
-REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
-           "sms_question": "sent a question"}
 
 
 @group.command("list")
@@ -21,7 +19,7 @@ def list_open():
         click.echo("No open follow-ups.")
     for record in records:
         when = datetime.fromtimestamp(int(record["created_at"])).strftime("%Y-%m-%d %H:%M")
-        what = REASONS.get(record["reason"], record["reason"])
+        what = followups.REASONS.get(record["reason"], record["reason"])
         detail = record.get("topic") or ""
         if record.get("message"):
             detail = f"{detail} \"{record['message'][:80]}\"".strip()

@@ -27,8 +27,6 @@ LABELS = {
 }
 TIMES = {"opted_out_at", "updated_at"}  # stored as Unix times
 LANGUAGES = {"en": "English", "sw": "Kiswahili"}
-REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
-           "sms_question": "sent a question"}
 
 
 @blueprint.route("/contacts", methods=["GET", "POST"], endpoint="contacts")
@@ -49,7 +47,7 @@ def contacts_page():
     if found is None:
         return render_template("console/contacts.html", found=None,
                                error="No mother is enrolled or known with this number.")
-    return render_template("console/contacts.html", found=found, error=None, reasons=REASONS,
+    return render_template("console/contacts.html", found=found, error=None, reasons=followups.REASONS,
                            shown_to=followups.shown_to)
 
 

@@ -13,9 +13,13 @@ log = logging.getLogger(__name__)
 NOT_OPEN = "That follow-up is no longer open: someone may have closed it already."
 SHOWN = 300  # the oldest open ones; a long list is worked from the top
 GROUPS = (
+    ("loss", "Reported a loss", "She lost her pregnancy or her baby. Call her with care; her pregnancy "
+     "and baby visits were cancelled."),
     ("callback", "Asked for a call", "She asked on USSD for a Mentor Mother to call her back."),
     ("missed_visit", "Missed a visit", "A clinic visit was not marked attended two days later."),
     ("sms_question", "Sent a question", "She texted something the bot could not answer."),
+    ("development", "Development check", "Her answers on the development check mean her child "
+     "should see a health worker soon; she asked for a call."),
 )
 
 

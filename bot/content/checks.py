@@ -8,6 +8,7 @@ when staff run `flask --app wsgi flows check`.
 from ..engine import actions
 from ..engine.model import MAIN_FLOW, START_FLOW
 from ..errors import Problem
+from ..store.visits import KINDS
 from . import danger_signs, graph, screen_rules, sms_rules
 
 # Texts the engine itself shows (navigation, hints, notices).
@@ -21,9 +22,8 @@ SYSTEM_KEYS = (
     "sms_replies.question",
     # reminders (bot/reminders/)
     "sms_reminders.day_before", "sms_reminders.morning", "sms_reminders.suggested",
-    "sms_reminders.missed", "sms_reminders.your_clinic", "sms_reminders.kind_anc",
-    "sms_reminders.kind_pnc", "sms_reminders.kind_eid", "sms_reminders.kind_immunisation",
-    "sms_reminders.kind_art", "sms_reminders.kind_growth", "sms_reminders.kind_other",
+    "sms_reminders.missed", "sms_reminders.your_clinic",
+    *(f"sms_reminders.kind_{kind}" for kind in KINDS),  # each kind of visit is named in the SMS
 )
 
 
@@ -136,6 +136,12 @@ def _check_action(flow, state):
     for unknown in sorted(given - set(action.required) - set(action.optional)):
         problems.append(Problem(flow.file, f"The action '{action.name}' does not take '{unknown}'.",
                                 state=state.name, line=state.line, fix=action.doc))
+    for param, values in action.allowed.items():
+        value = state.data.get("with", {}).get(param)
+        if value is not None and value not in values:
+            problems.append(Problem(flow.file, f"The action '{action.name}' does not know the "
+                                    f"{param} '{value}'.", state=state.name, line=state.line,
+                                    fix=f"Write one of: {', '.join(values)}."))
     return problems
 
 

@@ -11,6 +11,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from ..store.visits import FOR_PREGNANCY_OR_BABY
 from .timing import age_months, age_weeks, iso, pregnancy_week
 
 WHOLE_DAY = time(23, 59)
@@ -60,6 +61,10 @@ def make_plan(contact, visits, content, now, rules, done=()):
 
 def _all(contact, visits, content, now, rules, done):
     entered = [v for v in visits.values() if v.get("status") != "cancelled" and iso(v.get("date"))]
+    if contact.get("stage") == "loss":
+        # After a loss not one SMS about the pregnancy or the baby, even for a visit that reached
+        # her records some other way than the loss's own cancelling (bot/care/loss.py).
+        entered = [v for v in entered if v.get("kind") not in FOR_PREGNANCY_OR_BABY]
     yield from _entered_visits(entered, now, rules)
     yield from _suggested_visits(contact, entered, content, now, rules, done)
     yield from _stage_messages(contact, content, now, rules)

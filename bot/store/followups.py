@@ -8,6 +8,10 @@ import redis
 from . import quick
 
 OPEN = "followups:open"  # sorted set of follow-up ids by time asked
+# Why a follow-up was made, in the words staff use.
+REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
+           "sms_question": "sent a question", "loss": "reported a loss",
+           "development": "development check"}
 
 
 def key(followup_id):
@@ -85,12 +89,17 @@ def close(db, followup_id, note, by=""):
             record = pipe.hgetall(key(followup_id))
             if record.get("status") != "open":
                 return None
-            done = {"status": "done", "note": note[:500], "closed_at": str(int(time.time())),
-                    "closed_by": by}
             pipe.multi()
-            pipe.hset(key(followup_id), mapping=done)
-            pipe.zrem(OPEN, followup_id)
+            done = mark_done(pipe, followup_id, note, by)
             pipe.execute()
         except redis.WatchError:
             return None  # changed under us: closed by someone else (or forgotten)
     return {**record, **done}
+
+
+def mark_done(pipe, followup_id, note, by):
+    """Queue the closing of a follow-up on a pipeline; return the fields it sets."""
+    done = {"status": "done", "note": note[:500], "closed_at": str(int(time.time())), "closed_by": by}
+    pipe.hset(key(followup_id), mapping=done)
+    pipe.zrem(OPEN, followup_id)
+    return done

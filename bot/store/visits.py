@@ -6,7 +6,11 @@ register twice, or entering the same date twice, changes nothing.
 
 import json
 
-KINDS = ("anc", "pnc", "eid", "immunisation", "art", "growth", "other")
+KINDS = ("anc", "pnc", "pnc_baby", "eid", "immunisation", "art", "growth", "other")
+# Visits for the pregnancy or the baby: a loss ends them (antenatal, the baby's postnatal check,
+# vaccines, growth checks, the baby's HIV tests). Her own care goes on: her ART visits, her own
+# postnatal check (`pnc`) and anything else booked for her.
+FOR_PREGNANCY_OR_BABY = frozenset({"anc", "pnc_baby", "eid", "immunisation", "growth"})
 
 
 def key(phone):
@@ -41,10 +45,17 @@ def parse(raw):
     return found
 
 
+def ended_by_loss(found):
+    """The visits a loss cancels: booked, for the pregnancy or the baby, as {id: visit}."""
+    return {vid: {**v, "status": "cancelled", "cancel_reason": "loss"} for vid, v in found.items()
+            if v.get("status") == "booked" and v.get("kind") in FOR_PREGNANCY_OR_BABY}
+
+
 def set_status(db, phone, day, status):
     """Mark every visit on `day` attended or cancelled; return how many."""
     found = parse(db.hgetall(key(phone)))
-    changed = {vid: dumps({**v, "status": status}) for vid, v in found.items()
+    reason = {"cancel_reason": "staff"} if status == "cancelled" else {}
+    changed = {vid: dumps({**v, "status": status, **reason}) for vid, v in found.items()
                if v["date"] == day.isoformat()}
     if changed:
         db.hset(key(phone), mapping=changed)

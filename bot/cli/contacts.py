@@ -1,0 +1,84 @@
+"""`flask --app wsgi contacts show|loss`: one mother's record, and a loss reported to staff."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .. import content_service, phones, store
+from ..care import loss
+from ..privacy import mask_phone
+from ..reminders.timing import Rules
+from ..store import contacts, followups, visits
+
+group = AppGroup("contacts", help="One mother's record; record a loss she told staff about.")
+SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "enrolled_on",
+                "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
+
+
+def _phone(raw):
+    phone = phones.normalise(raw, current_app.config["PHONE_REGION"])
+    if phone is None:
+        raise click.BadParameter(f"{raw!r} is not a phone number; write it as 0712345678 or "
+                                 "+254712345678.")
+    return phone
+
+
+def _known(db, phone):
+    contact = db.hgetall(contacts.key(phone))
+    if not contact:
+        raise click.ClickException(f"No contact has the number {mask_phone(phone)}.")
+    return contact
+
+
+@group.command("show")
+@click.argument("phone")
+def show(phone):
+    """Her details, her visits (a cancelled one with why) and her open follow-ups."""
+    db, number = store.redis(), _phone(phone)
+    contact = _known(db, number)
+    click.echo(f"Contact {mask_phone(number)}")
+    for name in SHOWN_FIELDS:
+        if contact.get(name):
+            click.echo(f"  {name}: {contact[name]}")
+    found = sorted(visits.parse(db.hgetall(visits.key(number))).values(), key=lambda v: v["date"])
+    click.echo(f"Visits ({len(found)}):" if found else "Visits: none")
+    for visit in found:
+        why = f" ({visit['cancel_reason']})" if visit.get("cancel_reason") else ""
+        click.echo(f"  {visit['date']}  {visit.get('kind', 'other'):<12} {visit.get('status')}{why}")
+    records = [db.hgetall(followups.key(f)) for f in sorted(db.smembers(followups.by_phone_key(number)))]
+    opened = [r for r in records if r.get("status") == "open"]
+    click.echo(f"Open follow-ups ({len(opened)}):" if opened else "Open follow-ups: none")
+    for record in opened:
+        click.echo(f"  {record['id']}  {followups.REASONS.get(record['reason'], record['reason'])}")
+
+
+@group.command("loss")
+@click.argument("phone")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day of the loss (YYYY-MM-DD); today when left out.")
+def report_loss(phone, day):
+    """Record that she lost her pregnancy or her baby, as she would in USSD Settings.
+
+    Her pregnancy and baby visits are cancelled (reason loss) and get no more reminders; her own
+    visits keep theirs; a Mentor Mother follow-up (reason loss) is made once.
+    """
+    db, number = store.redis(), _phone(phone)
+    _known(db, number)
+    config = current_app.config
+    now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
+    if day is not None and not now.date() - timedelta(days=365) <= day.date() <= now.date():
+        raise click.BadParameter("the day of the loss must be today or within the last year.",
+                                 param_hint="--date")
+    followup_id = loss.report(db, content_service.current(), number, now, Rules.from_config(config),
+                              "staff", day=day.date() if day else None)
+    cancelled = [v for v in visits.parse(db.hgetall(visits.key(number))).values()
+                 if v.get("cancel_reason") == "loss"]
+    if followup_id is None:
+        click.echo("Her loss was already recorded; nothing was made twice.")
+    else:
+        click.echo(f"Loss recorded. Follow-up {followup_id} asks a Mentor Mother to call her.")
+    click.echo(f"{len(cancelled)} pregnancy or baby visit(s) cancelled for the loss; their reminders "
+               "stopped. Her own visits keep their reminders.")
