@@ -41,7 +41,7 @@ NOT = "~not"
 
 
 def plain(text):
-    """Return the text in lower case, without accents, marks or repeated letters runs of 3+."""
+    """Return the text in lower case, without accents or marks, a run of 3+ letters as one."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("'", "").replace("\u2019", "")  # "doesn't" -> "doesnt"
