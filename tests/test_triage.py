@@ -120,6 +120,7 @@ def test_danger_signs_are_found(content, text, sign):
     "how can i prevent malaria", "what should i do if my baby gets a fever",
     # another meaning
     "when is the yellow fever vaccine", "chanjo ya homa ya manjano", "my baby is fit",
+    "my clinic is Homa Bay county referral hospital", "nimechoka kidogo baada ya kujifungua",
     # windows do not cross 'and' or clauses, nor stretch too far
     "baby does not vomit and feeds well", "not now. feeding is fine",
     "not sure what to do about the feeding schedule",
@@ -135,6 +136,7 @@ def test_reassuring_or_general_messages_are_not_alarms(content, text):
     ("bleeding has not stopped", "bleeding"),
     ("had fever since last week", "fever"),
     ("baby was fine, now not feeding", "newborn_not_feeding"),
+    ("mtoto ana homa na tuko Homa Bay", "fever"),
 ])
 def test_a_denial_or_ending_elsewhere_does_not_hide_a_sign(content, text, sign):
     finding = detect(content.danger_signs, text)
