@@ -195,3 +195,9 @@ def test_no_lexicon_finds_nothing():
 def test_any_text_gives_a_finding_or_none_never_an_error(content, text):
     finding = detect(content.danger_signs, text)
     assert finding is None or (finding.signs[0] == finding.sign and finding.language in ("en", "sw"))
+
+
+def test_a_reply_never_fails_for_a_sign_gone_from_the_lexicon_or_an_odd_language(content):
+    gone = Finding("removed_sign", "any", "hospital", "sw", ("removed_sign",))
+    assert "dalili ya hatari" in reply_text(content, gone, "sw")
+    assert "a danger sign" in reply_text(content, gone, None)  # the default language

@@ -11,7 +11,8 @@ from . import gsm, sms_rules, yamlfile
 
 FILE = "danger_signs.yaml"
 SCHEMA = "danger_signs.schema.json"
-REPLY_KEYS = ("triage.reply_hospital", "triage.reply_crisis", "triage.reply_gbv")
+REPLY_KEYS = ("triage.reply_hospital", "triage.reply_crisis", "triage.reply_gbv",
+              "triage.unknown_sign")
 REPLY_SEGMENTS = 2  # the reply may take two SMS parts (306 characters); one is better
 
 
@@ -77,7 +78,7 @@ def check_replies(content):
         for key, name in sorted(names.items()):
             problems += _plain_sms(_file(key, locale), key, locale, name, "sign name")
         longest = max(names.values(), key=len, default="")
-        for key in (k for k in REPLY_KEYS if k in strings):  # a missing one is reported already
+        for key in (k for k in REPLY_KEYS[:3] if k in strings):  # a missing one is reported already
             file, text = _file(key, locale), strings[key]
             if "%{sign}" not in text:
                 problems.append(Problem(file, f"The {locale} reply does not name the sign.", key=key,
