@@ -28,7 +28,7 @@ def apply(db, content, config, phone, effects, channel, extra=None):
     contacts.apply_effects(pipe, phone, effects)
     for effect in effects:
         if effect.kind == "request_callback":
-            followups.add(pipe, phone, "callback", effect.value, channel)
+            followups.add(pipe, phone, effect.name or "callback", effect.value, channel)
         elif effect.kind == "add_visit" and iso(effect.value):
             visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
         elif effect.kind == "event":

@@ -169,7 +169,26 @@ def test_actions_set_fields_and_request_callbacks():
     result = start(make_content(flows, {"en": {"t.m": "Stage %{stage}"}}), {})
     assert result.screen.text == "Stage baby"
     kinds = [(e.kind, e.name, e.value) for e in result.effects]
-    assert ("set_field", "stage", "baby") in kinds and ("request_callback", "", "feeding") in kinds
+    assert ("set_field", "stage", "baby") in kinds and ("request_callback", "callback", "feeding") in kinds
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"reason": "development", "topic": "child of %{age} months"}, ("development", "child of 7 months")),
+    ({"topic": "%{age} and %{weeks}"}, ("callback", "7 and -")),
+    ({"from_result": "age"}, ("callback", "7")),
+    ({}, ("callback", "general")),
+])
+def test_a_call_back_carries_its_reason_and_a_topic_with_answers(params, expected):
+    flows = {
+        "start": {"start": "age", "states": {
+            "age": {"kind": "input", "text": "t.m", "validate": {"type": "number"},
+                    "save_as": "age", "next": "call"},
+            "call": {"kind": "action", "do": "request_callback", "with": params, "flow": "main"}}},
+        "main": {"start": "m", "states": {"m": {"kind": "message", "text": "t.m"}}},
+    }
+    content = make_content(flows, {"en": {"t.m": "Age?"}})
+    result = step(content, start(content, {}).session, {}, "7")
+    assert [(e.name, e.value) for e in result.effects if e.kind == "request_callback"] == [expected]
 
 
 def test_a_loop_of_routers_ends_politely():

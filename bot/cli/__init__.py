@@ -1,6 +1,17 @@
 """Staff commands, run as `flask --app wsgi <command>`."""
 
-from . import api_tokens, appointments, contacts, flows, followups, reminders, serve, simulator, sms, triage
+from . import (
+    api_tokens,
+    appointments,
+    contacts,
+    flows,
+    followups,
+    reminders,
+    serve,
+    simulator,
+    sms,
+    triage,
+)
 
 
 def init_app(app):

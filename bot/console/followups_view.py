@@ -21,6 +21,8 @@ GROUPS = (
     ("callback", "Asked for a call", "She asked on USSD for a Mentor Mother to call her back."),
     ("missed_visit", "Missed a visit", "A clinic visit was not marked attended two days later."),
     ("sms_question", "Sent a question", "She texted something the bot could not answer."),
+    ("development", "Development check", "Her answers on the development check mean her child "
+     "should see a health worker soon; she asked for a call."),
 )
 
 

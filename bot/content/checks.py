@@ -39,7 +39,7 @@ def check_content(content, unreadable=()):
             problems.append(Problem(f"{name}.yaml", f"The '{name}' flow is missing; the bot "
                                     "cannot start without it.", fix=f"Create flows/{name}.yaml."))
     used = {key: ("locales", None, None) for key in SYSTEM_KEYS}
-    used.update(danger_signs.used_texts(content.danger_signs))
+    used.update(danger_signs.used_texts(content.danger_signs, content.texts))
     keys_by_state = {}
     for flow in content.flows.values():
         problems += _check_flow(content, flow, used, unreadable)
@@ -136,6 +136,12 @@ def _check_action(flow, state):
     for unknown in sorted(given - set(action.required) - set(action.optional)):
         problems.append(Problem(flow.file, f"The action '{action.name}' does not take '{unknown}'.",
                                 state=state.name, line=state.line, fix=action.doc))
+    for param, values in action.allowed.items():
+        value = state.data.get("with", {}).get(param)
+        if value is not None and value not in values:
+            problems.append(Problem(flow.file, f"The action '{action.name}' does not know the "
+                                    f"{param} '{value}'.", state=state.name, line=state.line,
+                                    fix=f"Write one of: {', '.join(values)}."))
     return problems
 
 

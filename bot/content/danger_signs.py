@@ -11,7 +11,8 @@ from . import gsm, sms_rules, yamlfile
 
 FILE = "danger_signs.yaml"
 SCHEMA = "danger_signs.schema.json"
-REPLY_KEYS = ("triage.reply_hospital", "triage.reply_crisis", "triage.reply_gbv")
+REPLY_KEYS = ("triage.reply_hospital", "triage.reply_crisis", "triage.reply_gbv",
+              "triage.unknown_sign")
 REPLY_SEGMENTS = 2  # the reply may take two SMS parts (306 characters); one is better
 
 
@@ -55,10 +56,11 @@ def _duplicate(term, seen):
                     line=term.line, fix="Keep one of them; a term belongs to one sign only.")]
 
 
-def used_texts(lexicon):
+def used_texts(lexicon, texts):
     """Return {text key: (file, sign id, line)} for the texts the lexicon and replies use."""
-    if lexicon is None:
-        return {}
+    if lexicon is None:  # missing or broken, and reported: its texts are not "unused"
+        return {key: ("locales", None, None) for strings in texts.strings.values()
+                for key in strings if key.startswith("triage.")}
     used = {key: ("locales", None, None) for key in REPLY_KEYS}
     for sign in lexicon.signs.values():
         used.setdefault(sign.name, (FILE, sign.id, sign.line))
@@ -66,27 +68,36 @@ def used_texts(lexicon):
 
 
 def check_replies(content):
-    """Check the urgent replies as sent: with the longest sign name, in GSM-7, without HIV words."""
+    """Check the urgent replies as sent: naming the sign, in GSM-7, two SMS at most, no HIV words."""
     lexicon, problems = content.danger_signs, []
     if lexicon is None:
         return problems
     for locale in content.languages:
         strings = content.texts.strings.get(locale, {})
-        names = [strings[s.name] for s in lexicon.signs.values() if s.name in strings]
-        longest = max(names, key=len, default="")
-        for key in REPLY_KEYS:
-            if key not in strings:
-                continue  # reported with the other missing texts
-            file = f"locales/{key.split('.')[0]}.{locale}.yml"
-            text = strings[key].replace("%{sign}", longest)
-            problems += sms_rules.privacy(file, key, locale, strings[key] + " " + " ".join(names),
-                                          None)
-            if gsm.encoding(text) != "GSM-7" or gsm.segments(text) > REPLY_SEGMENTS:
-                odd = gsm.outside_gsm(text)
-                problems.append(Problem(file, f"The {locale} reply with the longest sign name "
-                                        f"({longest!r}) is {gsm.length(text)} characters"
-                                        + (f" and uses {odd!r}" if odd else "") + "; it must fit "
-                                        f"{REPLY_SEGMENTS} plain SMS parts (306 characters).",
-                                        key=key, fix="Shorten the reply or the sign's name; use "
-                                                     "straight quotes ' \" and '-'."))
+        names = {s.name: strings[s.name] for s in lexicon.signs.values() if s.name in strings}
+        for key, name in sorted(names.items()):
+            problems += _plain_sms(_file(key, locale), key, locale, name, "sign name")
+        longest = max(names.values(), key=len, default="")
+        for key in (k for k in REPLY_KEYS[:3] if k in strings):  # a missing one is reported already
+            file, text = _file(key, locale), strings[key]
+            if "%{sign}" not in text:
+                problems.append(Problem(file, f"The {locale} reply does not name the sign.", key=key,
+                                        fix="Put %{sign} where the sign's name should go."))
+            problems += _plain_sms(file, key, locale, text.replace("%{sign}", "x" * len(longest)),
+                                   f"reply with the longest sign name ({longest!r})")
     return problems
+
+
+def _plain_sms(file, key, locale, text, what):
+    problems = sms_rules.privacy(file, key, locale, text, None)
+    if gsm.encoding(text) != "GSM-7" or gsm.segments(text) > REPLY_SEGMENTS:
+        odd = gsm.outside_gsm(text)
+        problems.append(Problem(file, f"The {locale} {what} is {gsm.length(text)} characters"
+                                + (f" and uses {odd!r}" if odd else "") + "; the reply must fit "
+                                f"{REPLY_SEGMENTS} plain SMS parts (306 characters).", key=key,
+                                fix="Shorten it; use straight quotes ' \" and '-'."))
+    return problems
+
+
+def _file(key, locale):
+    return f"locales/{key.split('.')[0]}.{locale}.yml"

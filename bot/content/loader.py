@@ -80,9 +80,14 @@ def _read_danger_signs(flows_dir, problems):
                                 "messages will not be checked for danger signs.", warning=True,
                                 fix=f"Restore flows/{danger_signs.FILE} from the project."))
         return None
+    schema = flows_dir / danger_signs.SCHEMA
+    if not schema.is_file():
+        problems.append(Problem(danger_signs.FILE, f"Its schema, {danger_signs.SCHEMA}, is "
+                                "missing, so the lexicon cannot be checked.",
+                                fix=f"Restore flows/{danger_signs.SCHEMA} from the project."))
+        return None
     found = []
-    data, lines = _read_one(path, danger_signs.FILE, _validator(flows_dir / danger_signs.SCHEMA),
-                            None, found)
+    data, lines = _read_one(path, danger_signs.FILE, _validator(schema), None, found)
     lexicon = danger_signs.build_lexicon(data, lines, found) if data is not None else None
     problems += found
     return lexicon
@@ -143,6 +148,8 @@ def _plain(error):
                 "and _ (text keys look like topic.name).")
     if error.validator == "anyOf" and isinstance(error.instance, dict):
         return "Say where this leads: add 'next: <state>' or 'flow: <flow name>'."
+    if error.validator == "minLength" and error.instance == "":
+        return "This is empty: write the words, or remove it."
     if error.validator == "not":
         return "A message cannot both end the session and lead on; remove 'end' or 'next'."
     return error.message

@@ -7,6 +7,7 @@ effects the channel carries out after the step. New actions are added here;
 flow files cannot run anything else.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,17 +23,20 @@ class Action:
     text_params: tuple  # parameters that are text keys, checked like any other text
     doc: str
     ends: bool  # it closes the session, so it needs no next state
+    allowed: dict  # parameter -> the only values it may take (checked with the flows)
 
 
 REGISTRY = {}
+_BLANK = re.compile(r"%\{([a-z_][a-z0-9_]*)\}")
 
 
-def action(name, required=(), optional=(), text_params=(), ends=False):
+def action(name, required=(), optional=(), text_params=(), ends=False, allowed=None):
     """Register a function as the action `name`."""
 
     def register(func):
         REGISTRY[name] = Action(name, func, tuple(required), tuple(optional),
-                                tuple(text_params), (func.__doc__ or "").strip(), ends)
+                                tuple(text_params), (func.__doc__ or "").strip(), ends,
+                                dict(allowed or {}))
         return func
 
     return register
@@ -64,12 +68,24 @@ def set_language(params, run):
         run.effects.append(Effect("event", "unknown_language", str(wanted)))
 
 
-@action("request_callback", optional=("topic", "from_result"))
+# Why a flow may ask for a call; each is its own group in the follow-up lists.
+CALLBACK_REASONS = ("callback", "development")
+
+
+@action("request_callback", optional=("topic", "from_result", "reason"),
+        allowed={"reason": CALLBACK_REASONS})
 def request_callback(params, run):
     """Ask a Mentor Mother to call this number back:
-    `with: {topic: pmtct}` or `with: {from_result: topic}`."""
-    topic = run.results.get(params["from_result"]) if "from_result" in params else params.get("topic")
-    run.effects.append(Effect("request_callback", "", str(topic or "general")))
+    `with: {topic: pmtct}` or `with: {from_result: topic}`; a topic can show answers,
+    `topic: "child of %{age} months"`. `reason: development` files it as a development
+    follow-up (the reason is `callback` otherwise)."""
+    if "from_result" in params:
+        topic = run.results.get(params["from_result"])
+    else:  # the topic is for staff: an answer not given shows as "-"
+        topic = _BLANK.sub(lambda found: str(run.results.get(found[1], "-")),
+                           str(params.get("topic") or ""))
+    reason = str(params.get("reason") or "callback")
+    run.effects.append(Effect("request_callback", reason, str(topic or "general")))
 
 
 @action("go_to_flow", required=("flow",))

@@ -135,7 +135,7 @@ class Screen:
 class Effect:
     """Something the channel must do after the step, e.g. save a contact field.
 
-    kind: set_field (name, value), clear_field (name), request_callback (topic),
+    kind: set_field (name, value), clear_field (name), request_callback (reason, topic),
     event (name, detail) for run-time trouble worth reporting.
     """
 

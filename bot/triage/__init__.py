@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from . import match, negation
 from .language import guess_language
 
+UNKNOWN_SIGN = "triage.unknown_sign"  # named when a sign is no longer in the lexicon
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -43,8 +45,12 @@ def find_hits(lexicon, text):
 
 def reply_text(content, finding, language):
     """Return the SMS to send her at once: the sign, where to go now, who will call."""
-    sign = content.danger_signs.signs[finding.sign]
-    name = content.texts.get(sign.name, language)
+    if language not in content.languages:
+        language = content.default_language
+    # The lexicon may have been edited since the finding was made: never fail her for that.
+    sign = content.danger_signs.signs.get(finding.sign) if content.danger_signs else None
+    key = sign.name if sign and content.texts.has(sign.name, language) else UNKNOWN_SIGN
+    name = content.texts.get(key, language)
     return content.texts.get(f"triage.reply_{finding.action}", language, sign=name)
 
 

@@ -23,7 +23,8 @@ yeye sisi nini nifanye gani lini wapi vipi je mtoto mtoi watoto mwanangu mwanang
 yangu wangu wako yako wake yake leo jana juzi kesho asubuhi usiku mchana wiki mwezi siku tangu
 tena bado sasa hivi ama nataka sitaki ana ako iko nina niko yuko hana sina hakuna kitu mama
 mimba tumbo damu homa kliniki hospitali dawa naomba saidia msaada nisaidie shida tafadhali
-mwili kichwa macho maziwa kunyonya hapana ndio sawa poa fiti msee mathe manze
+mwili kichwa macho maziwa kunyonya hapana ndio sawa poa fiti msee mathe manze kidogo mbaya
+uso mguu miguu mgongo titi ziwa kitovu chupa uchafu harufu usaha maji kifua niaje vipi
 """.split())
 _SWAHILI_VERB = re.compile(r"^(?:ana|ame|ali|ata|ha|hu|ni|na|ku|wa|tu|a)[a-z]{2,}[ai]$")
 _MARGIN = 1  # votes one side must lead by

@@ -19,6 +19,7 @@ a an the is are was were be been am my his her its your our this that of to so v
 ya wa za la cha vya kwa ni ndio sana kabisa yake wake yangu wangu huyu hii
 """.split())
 _MIN_PART = 2
+MAX_WORDS = 300  # an SMS of 6 parts holds about 150; more is not a mother's message
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,11 @@ class Message:
 def read(lexicon, text):
     """Return the Message for `text`, with run-together words split."""
     found = []
-    for word in words(text):
+    for word in words(text)[:MAX_WORDS]:
         found.extend(_split(lexicon, word))
     word_keys = [frozenset() if w == CLAUSE_BREAK else keys(w) | lexicon.near(w) for w in found]
     joined = []  # "breast feeding" is the lexicon's "breastfeeding"; "haku nyonya" is "hakunyonya"
-    for here, after in zip(found, found[1:] + [CLAUSE_BREAK], strict=True):
+    for here, after in zip(found, [*found[1:], CLAUSE_BREAK][:len(found)], strict=True):
         known = CLAUSE_BREAK not in (here, after) and (
             squeeze(here + after) in lexicon.vocabulary or here in LOOSE_PREFIXES)
         joined.append(keys(here + after) if known else frozenset())

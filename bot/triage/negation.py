@@ -27,21 +27,26 @@ _ENDED = {"gone", "over", "stopped", "finished", "better", "cured", "healed", "e
 _GENERAL = ("danger signs", "signs of", "sign of", "dalili za", "dalili gani", "dalili hatari",
             "how do i know", "how will i know", "how to know", "how can i know", "nitajuaje",
             "nitajua aje", "prevent", "kuzuia", "what causes", "cause of", "husababisha",
-            "husababishwa", "inasababishwa", "sababu ya", "chanzo cha", "what if", "in case",
+            "husababishwa", "inasababishwa", "nini sababu", "sababu gani", "chanzo cha", "what if", "in case",
             "incase", "ikitokea", "ikiwa itatokea", "what happens if", "if gets", "if get",
-            "when gets", "akipata", "nikipata", "what is normal", "normal temperature")
+            "when gets", "akipata", "nikipata", "what is normal", "normal temperature",
+            "how long does", "how long will", "is it safe", "ni salama")
 # Phrases, anywhere after the sign, that say it is over now.
 _OVER = ("now fine", "fine now", "now ok", "ok now", "okay now", "better now", "now better",
          "now well", "well now", "now healthy", "healthy now", "all is well", "recovered",
          "amepona", "ameshapona", "alipona", "nimepona", "nilipona", "yuko sawa", "yuko poa",
          "niko sawa", "niko poa", "yuko fiti", "sasa ni mzima", "it stopped", "has stopped",
          "have stopped", "stopped now", "imeisha", "imekwisha", "ilikwisha", "iliisha")
-# Said of the sign's clause, these put it in the past ("2 months ago", "mwaka jana")...
+# Said of the sign's clause, these put it in the past or say it was treated ("2 months ago",
+# "mwaka jana", "we went to hospital for the fever")...
 _PAST = ("ago", "last week", "last month", "last year", "wiki iliyopita", "mwezi uliopita",
-         "mwaka jana", "mwaka uliopita", "zamani", "at birth", "wakati wa kuzaliwa")
+         "mwaka jana", "mwaka uliopita", "zamani", "at birth", "wakati wa kuzaliwa",
+         "went to hospital", "went to the hospital", "took him to hospital", "took her to hospital",
+         "tulienda hospitali", "nilienda hospitali", "alipelekwa hospitali", "got medicine",
+         "given medicine", "was treated", "tukapewa dawa", "alipewa dawa", "alitibiwa")
 # ... unless it goes on: "since last week", "still", "bado".
-_ONGOING = ("since", "tangu", "for", "still", "bado", "now", "sasa", "today", "leo", "again",
-            "tena", "mpaka sasa", "until now")
+_ONGOING = ("since", "tangu", "still", "bado", "now", "sasa", "today", "leo", "again", "tena",
+            "mpaka sasa", "until now")
 
 
 def _phrases(texts):

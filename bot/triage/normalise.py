@@ -8,6 +8,7 @@ A Kiswahili verb with a negative prefix ("hanyonyi", "hatoki") keeps a "-"
 mark in its keys, so "does not suckle" never meets "suckles".
 """
 
+import functools
 import re
 import unicodedata
 
@@ -40,7 +41,7 @@ NOT = "~not"
 
 
 def plain(text):
-    """Return the text in lower case, without accents, marks or repeated letters runs of 3+."""
+    """Return the text in lower case, without accents or marks, a run of 3+ letters as one."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("'", "").replace("\u2019", "")  # "doesn't" -> "doesnt"
@@ -66,6 +67,7 @@ def squeeze(word):
     return _REPEATS.sub(r"\1", word)
 
 
+@functools.lru_cache(maxsize=100_000)  # the same few thousand words come back all day
 def keys(word):
     """Return the set of keys a word can be matched by."""
     if word in NOT_WORDS:
@@ -77,12 +79,13 @@ def keys(word):
 
 
 def _english_stems(word, shortest):
+    yield "en:" + word  # so "suck" meets the stem of "sucking"
     for ending in ("ing", "ed", "en", "es", "s", "e"):
         root = word[: -len(ending)]
         # "ending" -> "end", but "fits" stays "fits" (a healthy baby is "fit") and the
         # squeezed "fiting" stays too
         if word.endswith(ending) and len(root) >= max(shortest, 3 if len(ending) > 1 else 4):
-            yield root
+            yield "en:" + root  # apart from Kiswahili stems: "choking" is not "nimechoka"
 
 
 def _kiswahili_stems(word):
