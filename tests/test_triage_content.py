@@ -27,7 +27,7 @@ def _app(folder, redis_url):
 
 def test_an_edit_is_used_within_seconds_and_a_broken_edit_is_ignored(copy, redis_url, caplog):
     app = _app(copy, redis_url)
-    lexicon_file = copy / "flows" / "danger_signs.yaml"
+    lexicon_file = copy / "flows" / "danger_sign_words.yaml"
     text = lexicon_file.read_text(encoding="utf-8")
     try:
         with app.app_context():
@@ -44,8 +44,8 @@ def test_an_edit_is_used_within_seconds_and_a_broken_edit_is_ignored(copy, redis
 
 
 def test_the_app_does_not_start_on_a_broken_lexicon(copy, redis_url):
-    lexicon_file = copy / "flows" / "danger_signs.yaml"
+    lexicon_file = copy / "flows" / "danger_sign_words.yaml"
     text = lexicon_file.read_text(encoding="utf-8")
     lexicon_file.write_text(text.replace("[fever, ", "[fever, FEVER, "), "utf-8")
-    with pytest.raises(InvalidContent, match="danger_signs.yaml, line .*The term 'FEVER'"):
+    with pytest.raises(InvalidContent, match="danger_sign_words.yaml, line .*The term 'FEVER'"):
         _app(copy, redis_url)

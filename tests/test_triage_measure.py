@@ -61,7 +61,7 @@ def test_measure_prints_figures_misses_and_false_alarms(runner, tmp_path):
     assert f"FALSE ALARM {labelled}, line 4: 'mtoto ana homa': found fever" in result.output
     assert "Recall: 1/2 = 50.0%" in result.output
     assert "False alarms: 1/1 = 100.0%" in result.output
-    assert "flows/danger_signs.yaml" in result.output  # says where to fix
+    assert "flows/danger_sign_words.yaml" in result.output  # says where to fix
 
 
 def test_measure_reads_the_project_set_by_default(runner, monkeypatch):
@@ -75,7 +75,7 @@ def test_try_shows_the_sign_the_term_and_the_reply(runner):
     assert result.exit_code == 0
     assert "Danger sign: newborn_not_feeding (category newborn, action hospital, language sw)" \
         in result.output
-    assert "term 'kukataa kunyonya' (sw), flows/danger_signs.yaml line " in result.output
+    assert "term 'kukataa kunyonya' (sw), flows/danger_sign_words.yaml line " in result.output
     assert "Nenda hospitali" in result.output
     result = runner.invoke(args=["triage", "try", "asante sana"])
     assert "No danger sign found" in result.output

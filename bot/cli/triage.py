@@ -44,7 +44,7 @@ def measure_command(path):
                f"{report.false_alarm_rate:.1%} of messages that are not urgent.")
     if report.misses or report.false_alarms:
         click.echo("To fix a miss, add the words mothers use to the sign's terms in "
-                   "flows/danger_signs.yaml; to fix a false alarm, make a term longer or add an "
+                   "flows/danger_sign_words.yaml; to fix a false alarm, make a term longer or add an "
                    "'except' phrase. Then run this again.")
 
 
@@ -61,5 +61,5 @@ def try_command(text):
                f"language {finding.language}); all found: {', '.join(finding.signs)}")
     for hit in find_hits(content.danger_signs, text):
         click.echo(f"  term {hit.term.text!r} ({hit.term.language}), "
-                   f"flows/danger_signs.yaml line {hit.term.line}")
+                   f"flows/danger_sign_words.yaml line {hit.term.line}")
     click.echo(f"Reply ({finding.language}): {reply_text(content, finding, finding.language)}")

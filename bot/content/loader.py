@@ -12,7 +12,7 @@ import jsonschema
 
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
-from . import checks, danger_signs, yamlfile
+from . import checks, danger_sign_words, yamlfile
 from .message_sets import MESSAGE_SETS_DIR, build_message_set
 from .texts import Texts
 
@@ -34,7 +34,7 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     texts, problems = Texts.load(locales_dir)
     flows = {}
     for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems,
-                                       skip=danger_signs.FILE):
+                                       skip=danger_sign_words.FILE):
         states = {name: State(name, body["kind"], body, yamlfile.line_of(lines, "states", name))
                   for name, body in data["states"].items()}
         flows[path.stem] = Flow(path.stem, data["start"], states, path.name, lines=lines,
@@ -48,7 +48,7 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     content = Content(flows=flows, texts=texts, default_language=default_language,
                       languages=tuple(languages), message_sets=sets, schedules=schedules,
                       danger_signs=_read_danger_signs(flows_dir, problems))
-    unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name != danger_signs.FILE} - set(flows)
+    unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name != danger_sign_words.FILE} - set(flows)
     problems += checks.check_content(content, unreadable)
     return content, problems
 
@@ -74,21 +74,21 @@ def _validator(schema_path):
 
 def _read_danger_signs(flows_dir, problems):
     """Return the compiled danger-sign lexicon, or None when it is missing or broken."""
-    path = flows_dir / danger_signs.FILE
+    path = flows_dir / danger_sign_words.FILE
     if not path.is_file():
-        problems.append(Problem(danger_signs.FILE, "There is no danger-sign lexicon: free-text "
+        problems.append(Problem(danger_sign_words.FILE, "There is no danger-sign lexicon: free-text "
                                 "messages will not be checked for danger signs.", warning=True,
-                                fix=f"Restore flows/{danger_signs.FILE} from the project."))
+                                fix=f"Restore flows/{danger_sign_words.FILE} from the project."))
         return None
-    schema = flows_dir / danger_signs.SCHEMA
+    schema = flows_dir / danger_sign_words.SCHEMA
     if not schema.is_file():
-        problems.append(Problem(danger_signs.FILE, f"Its schema, {danger_signs.SCHEMA}, is "
+        problems.append(Problem(danger_sign_words.FILE, f"Its schema, {danger_sign_words.SCHEMA}, is "
                                 "missing, so the lexicon cannot be checked.",
-                                fix=f"Restore flows/{danger_signs.SCHEMA} from the project."))
+                                fix=f"Restore flows/{danger_sign_words.SCHEMA} from the project."))
         return None
     found = []
-    data, lines = _read_one(path, danger_signs.FILE, _validator(schema), None, found)
-    lexicon = danger_signs.build_lexicon(data, lines, found) if data is not None else None
+    data, lines = _read_one(path, danger_sign_words.FILE, _validator(schema), None, found)
+    lexicon = danger_sign_words.build_lexicon(data, lines, found) if data is not None else None
     problems += found
     return lexicon
 

@@ -1,6 +1,6 @@
 """Triage of free text: find danger signs in what a mother writes, and what to tell her at once.
 
-`detect` reads a message against the lexicon in flows/danger_signs.yaml
+`detect` reads a message against the lexicon in flows/danger_sign_words.yaml
 (`content.danger_signs`) and returns a Finding, or None when nothing in it
 is urgent; `reply_text` gives the one SMS to send her straight away.
 """

@@ -1,6 +1,6 @@
 """The danger-sign lexicon, compiled for matching.
 
-Staff keep it in flows/danger_signs.yaml (see docs/staff-guide.md). Signs are
+Staff keep it in flows/danger_sign_words.yaml (see docs/staff-guide.md). Signs are
 listed most serious first: when a message shows several, the first one listed
 decides the reply.
 """
@@ -38,7 +38,7 @@ class Term:
 class Lexicon:
     signs: dict  # id -> Sign, most serious first
     terms: list
-    file: str = "danger_signs.yaml"
+    file: str = "danger_sign_words.yaml"
     by_first_key: dict = field(default_factory=dict, repr=False)
     vocabulary: dict = field(default_factory=dict, repr=False)  # squeezed term word -> keys
     all_keys: frozenset = field(default=frozenset(), repr=False)

@@ -1,4 +1,4 @@
-"""The danger-sign lexicon (flows/danger_signs.yaml): read, compile and check it.
+"""The danger-sign lexicon (flows/danger_sign_words.yaml): read, compile and check it.
 
 Each finding names the file, the line and the fix, like every other content
 check. A lexicon with problems is never used: the bot refuses to start on it,
@@ -9,8 +9,8 @@ from ..errors import Problem
 from ..triage.lexicon import LANGUAGES, Lexicon, Sign, compile_term
 from . import gsm, sms_rules, yamlfile
 
-FILE = "danger_signs.yaml"
-SCHEMA = "danger_signs.schema.json"
+FILE = "danger_sign_words.yaml"
+SCHEMA = "danger_sign_words.schema.json"
 REPLY_KEYS = ("triage.reply_hospital", "triage.reply_crisis", "triage.reply_gbv",
               "triage.unknown_sign")
 REPLY_SEGMENTS = 2  # the reply may take two SMS parts (306 characters); one is better
