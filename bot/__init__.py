@@ -15,6 +15,7 @@ def create_app(test_config=None):
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    config.check(app.config)
     install_log_filter(app.config["LOG_LEVEL"])
     logging.getLogger("bot").setLevel(app.config["LOG_LEVEL"])
 

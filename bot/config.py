@@ -4,7 +4,12 @@ Every variable read here is documented in the README.
 """
 
 import os
+import re
 from pathlib import Path
+
+from . import phones
+from .errors import InvalidSetting
+from .privacy import mask_phone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,10 +50,37 @@ DEFAULTS = {
     "CONSOLE_SESSION_HOURS": 12,  # a console login lasts this long, then asks again
     # The clinic API (/api): requests a minute for each token; 0 or less: no limit.
     "API_REQUESTS_PER_MINUTE": 600,
+    # On-duty Mentor Mothers told by SMS of each urgent follow-up (a danger sign): comma-separated.
+    "URGENT_ALERT_PHONES": "",
 }
 
 _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
             "CONSOLE_SESSION_HOURS": float}
+
+
+def check(settings):
+    """Read the settings that must be right before the bot starts; raise InvalidSetting if not."""
+    settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
+                                                   settings["PHONE_REGION"])
+
+
+def alert_phones(value, region):
+    """The numbers in URGENT_ALERT_PHONES as E.164, in order, each once."""
+    written = value.split(",") if isinstance(value, str) else list(value)
+    found = []
+    for place, raw in enumerate((part.strip() for part in written if str(part).strip()), 1):
+        # Only digits and the usual separators: phonenumbers would read "07..;07.." as one
+        # number with an extension and drop the second Mentor Mother without a word.
+        number = phones.normalise(raw, region) if re.fullmatch(r"\+?[\d ()-]+", raw) else None
+        if number is None:
+            # An alert that never arrives leaves a mother in danger unseen: refuse to start.
+            raise InvalidSetting("URGENT_ALERT_PHONES", f"number {place} (ending "
+                                 f"{mask_phone(raw)[-3:]}) is not a valid phone number.",
+                                 "write each on-duty Mentor Mother's mobile number as +2547... "
+                                 "or 07..., separated by commas, or leave it empty.")
+        if number not in found:
+            found.append(number)
+    return tuple(found)
 
 
 def _flag(text):

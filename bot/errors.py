@@ -57,5 +57,13 @@ class InvalidContent(BotError):
         super().__init__(f"{len(self.problems)} problem(s) in flows or texts:\n{lines}")
 
 
+class InvalidSetting(BotError):
+    """A setting in the environment that the bot cannot use; says which one and how to fix it."""
+
+    def __init__(self, name, problem, fix):
+        self.name = name
+        super().__init__(f"The setting {name} cannot be used: {problem} Fix: {fix}")
+
+
 class StoreUnavailable(BotError):
     """Redis did not answer in time."""

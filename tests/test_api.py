@@ -362,9 +362,10 @@ def test_a_message_shows_its_delivery_but_not_its_text_or_number(api, db):
     error(api.get("/api/messages/ATXid_2"), 404, "message_id")
 
 
-def add_followups(db, *rows):
+def add_followups(db, *rows, priority="normal"):
     pipe = db.pipeline()
-    ids = [followups.add(pipe, phone, reason, "anc", "reminder", message="please call")
+    ids = [followups.add(pipe, phone, reason, "anc", "reminder", message="please call",
+                         priority=priority)
            for phone, reason in rows]
     pipe.execute()
     return ids
@@ -376,8 +377,25 @@ def test_open_followups_are_listed_oldest_first_without_her_words(api, db):
     db.zrem(followups.OPEN, second)  # closed
     body = api.get("/api/followups").get_json()
     assert [f["id"] for f in body["followups"]] == [first, third] and body["more"] is False
-    assert set(body["followups"][0]) == {"id", "phone", "reason", "topic", "channel", "created_at"}
-    assert body["followups"][0]["phone"] == PHONE
+    assert set(body["followups"][0]) == {"id", "phone", "reason", "topic", "channel", "priority",
+                                         "created_at"}
+    assert body["followups"][0]["phone"] == PHONE and body["followups"][0]["priority"] == "normal"
+
+
+def test_urgent_followups_come_first_and_can_be_listed_alone(api, db):
+    older, newer = add_followups(db, (PHONE, "callback"), ("+254722000001", "sms_question"))
+    urgent = add_followups(db, ("+254722000002", "danger_sign"), ("+254722000003", "danger_sign"),
+                           priority="urgent")
+    db.hdel(followups.key(older), "priority")  # made before priorities: reads as normal
+    body = api.get("/api/followups").get_json()
+    assert [f["id"] for f in body["followups"]] == [*urgent, older, newer]
+    assert [f["priority"] for f in body["followups"]] == ["urgent", "urgent", "normal", "normal"]
+    body = api.get("/api/followups?priority=urgent&limit=1").get_json()
+    assert [f["id"] for f in body["followups"]] == urgent[:1] and body["more"] is True
+    body = api.get("/api/followups?priority=normal").get_json()
+    assert [f["id"] for f in body["followups"]] == [older, newer] and body["more"] is False
+    body = api.get("/api/followups?priority=normal&reason=sms_question").get_json()
+    assert [f["id"] for f in body["followups"]] == [newer]
 
 
 def test_followups_can_be_filtered_and_limited(api, db):
@@ -391,7 +409,8 @@ def test_followups_can_be_filtered_and_limited(api, db):
 
 @pytest.mark.parametrize("query, field", [
     ("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"), ("limit=", "limit"),
-    ("reason=other", "reason"), ("page=2", "page"),
+    ("reason=other", "reason"), ("page=2", "page"), ("priority=high", "priority"),
+    ("priority=", "priority"),
 ])
 def test_a_followup_query_that_does_not_fit_is_refused_by_name(api, query, field):
     error(api.get(f"/api/followups?{query}"), 422, field)

@@ -55,6 +55,7 @@ def token(app):
     pipe = db.pipeline()
     visits.add(pipe, PHONE, date(2027, 1, 15), "anc", "09:30", "Mathare North", source="api")
     followups.add(pipe, PHONE, "missed_visit", "anc", "reminder")
+    followups.add(pipe, PHONE, "danger_sign", "newborn", "sms", priority="urgent")
     pipe.hset(followups.key("5f2c9a1b7e3d"), mapping={  # the document's example follow-up
         "id": "5f2c9a1b7e3d", "phone": PHONE, "reason": "missed_visit", "topic": "anc",
         "channel": "reminder", "created_at": "1800000000", "status": "open", "message": ""})
@@ -71,6 +72,19 @@ def token(app):
 schema = schemathesis.openapi.from_path(DOCUMENT)
 
 
+def filter_query(ctx, query):
+    """Skip generated queries with a parameter that is never sent: an HTTP client drops one whose
+    value is an empty list (or a list of empty lists and objects), so the request the app gets is
+    a valid one, and answering it 200 would be reported as accepting invalid data."""
+    return all(_sent(value) for value in (query or {}).values())
+
+
+def _sent(value):
+    items = value if isinstance(value, list) else [value]
+    return any(item is not None and not isinstance(item, list | dict) for item in items)
+
+
+@schema.hooks.apply(filter_query)
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

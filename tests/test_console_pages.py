@@ -3,6 +3,7 @@
 import json
 import logging
 import shutil
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import content_service
-from bot.console import upcoming
+from bot.console import followups_view, upcoming
 from bot.reminders import dispatch
 from bot.reminders.timing import Rules
 from bot.sms import log
@@ -32,7 +33,7 @@ PHONE = "+254722334455"
 def add_followup(db, reason="callback", phone=PHONE, **fields):
     pipe = db.pipeline()
     found = followups.add(pipe, phone, reason, fields.get("topic", "pmtct"), "ussd",
-                          fields.get("message", ""))
+                          fields.get("message", ""), fields.get("priority", "normal"))
     pipe.execute()
     return found
 
@@ -59,6 +60,31 @@ def test_followups_are_grouped_and_numbers_masked_for_staff(client, db):
                   "anc visit on 2026-11-18", "*********455", "3 open."):
         assert words in page
     assert PHONE not in page and "722334455" not in page
+
+
+def test_urgent_followups_come_first_with_a_badge_and_how_long_she_has_waited(client, db):
+    sign_in(client, db, "staff")
+    older = add_followup(db, "callback")
+    urgent = add_followup(db, "danger_sign", phone="+254712000333", topic="newborn",
+                          message="Mtoto hanyonyi", priority="urgent")
+    db.hset(followups.key(urgent), "created_at", str(int(time.time()) - 12 * 60 - 5))
+    page = client.get("/console/followups").get_data(as_text=True)
+    assert page.index("Urgent: call her now") < page.index("Asked for a call")
+    assert page.index(f'id="f-{urgent}"') < page.index(f'id="f-{older}"')
+    urgent_row = page[page.index(f'id="f-{urgent}"'):page.index("</tr>", page.index(f'id="f-{urgent}"'))]
+    for words in ('class="badge urgent">Urgent<', "waited 12 min", "newborn", "Mtoto hanyonyi",
+                  "*********333"):
+        assert words in urgent_row
+    followups.close(db, urgent, "Called; she is at the hospital")
+    assert "Urgent: call her now" not in client.get("/console/followups").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("seconds, said", [
+    (59, "waited 0 min"), (12 * 60, "waited 12 min"), (3 * 3600 + 59, "waited 3 h"),
+    (47 * 3600, "waited 47 h"), (5 * 86400, "waited 5 days"),
+])
+def test_how_long_she_has_waited_is_said_as_a_person_would(seconds, said):
+    assert followups_view.waited("1800000000", now=1800000000 + seconds) == said
 
 
 def test_editors_see_full_numbers(client, db):
@@ -141,6 +167,15 @@ def test_a_contact_shows_her_details_visits_and_sms_masked_for_staff(client, db,
         assert words in text
     assert "722334455" not in text
     assert "722334455" not in caplog.text and "Asante" not in caplog.text
+
+
+def test_her_urgent_followup_shows_as_urgent_on_her_contact_page(client, db, app):
+    sign_in(client, db, "staff")
+    enrol(db, app)
+    add_followup(db, "danger_sign", topic="after_birth", priority="urgent")
+    page = client.post("/console/contacts", data={"phone": PHONE, "csrf_token": TOKEN})
+    assert ('<span class="badge urgent">Urgent</span>' in page.get_data(as_text=True)
+            and "wrote of a danger sign (after birth)" in page.get_data(as_text=True))
 
 
 def test_a_followup_opens_its_contact_and_editors_see_the_number(client, db, app):

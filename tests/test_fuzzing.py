@@ -85,7 +85,7 @@ def test_any_flow_file_gives_problems_not_a_crash(data, raw):
         flows, locales = Path(folder) / "flows", Path(folder) / "locales"
         shutil.copytree(ROOT / "tests" / "checker_base" / "flows", flows)
         shutil.copytree(ROOT / "tests" / "checker_base" / "locales", locales)
-        for schema in ("flow.schema.json", "message_set.schema.json"):
+        for schema in ("flow.schema.json", "message_set.schema.json", "danger_sign_words.schema.json"):
             shutil.copy(ROOT / "flows" / schema, flows)
         text = raw if raw is not None else yaml.safe_dump({"spec": 1, "flow": "main", **(
             data if isinstance(data, dict) else {"states": data})})

@@ -94,14 +94,15 @@ def test_the_sms_menu_runs_on_the_same_engine(client, sms_app, at, db):
 
 
 def test_free_text_is_kept_for_a_mentor_mother(client, sms_app, at, db):
-    text(client, PHONE, "My baby has a fever since yesterday, what should I do?")
+    text(client, PHONE, "My baby is 5 months, can I start giving her porridge?")
     run_worker(sms_app)
     assert sent_to(at) == ["Thank you for your message. A Mentor Mother will read it and reply "
                            "soon. If you or your baby are very sick, go to the nearest hospital "
                            "now."]
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)
     record = db.hgetall(followups.key(followup_id))
-    assert record["reason"] == "sms_question" and record["message"].startswith("My baby has")
+    assert record["reason"] == "sms_question" and record["message"].startswith("My baby is 5")
+    assert record["priority"] == "normal"  # a danger sign is urgent: see test_urgent_messages
 
 
 def test_transient_at_failures_are_retried_and_sent_once(client, sms_app, at):

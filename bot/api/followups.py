@@ -1,4 +1,4 @@
-"""GET /api/followups: the open follow-ups, oldest first, for a clinic's own call list;
+"""GET /api/followups: the open follow-ups, urgent first then oldest, for a clinic's own call list;
 POST /api/followups/{id}/close: mark one done once the clinic has called her.
 
 Her own words (a texted question) are not given out here: they are for the
@@ -28,11 +28,12 @@ CHUNK = 200  # follow-ups read from Redis at a time while filtering
 
 @blueprint.get("/followups")
 def list_open():
-    reason, limit = _query()
+    reason, priority, limit = _query()
+    low, high = followups.scores(priority)
     db = store.redis()
     found, start, more = [], 0, False
     while not more:
-        ids = db.zrange(followups.OPEN, start, start + CHUNK - 1)
+        ids = db.zrangebyscore(followups.OPEN, low, high, start, CHUNK)
         pipe = db.pipeline(transaction=False)
         for followup_id in ids:
             pipe.hgetall(followups.key(followup_id))
@@ -68,18 +69,24 @@ def close(followup_id):
 
 def _query():
     for name in request.args:
-        if name not in ("reason", "limit"):
-            raise ApiError(422, f"{name} is not a query parameter here; use reason or limit", name)
+        if name not in ("reason", "priority", "limit"):
+            raise ApiError(422, f"{name} is not a query parameter here; use reason, priority or "
+                           "limit", name)
     reason = request.args.get("reason")
     if reason is not None and reason not in REASONS:
         raise ApiError(422, f"reason must be one of: {', '.join(REASONS)}", "reason")
+    priority = request.args.get("priority")
+    if priority is not None and priority not in followups.PRIORITIES:
+        raise ApiError(422, f"priority must be one of: {', '.join(followups.PRIORITIES)}",
+                       "priority")
     raw = request.args.get("limit", str(LIMIT))
     if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise ApiError(422, f"limit must be a whole number from 1 to {MAX_LIMIT}", "limit")
-    return reason, int(raw)
+    return reason, priority, int(raw)
 
 
 def _view(record):
     return {"id": record.get("id"), "phone": record.get("phone"), "reason": record.get("reason"),
             "topic": record.get("topic") or None, "channel": record.get("channel") or None,
+            "priority": followups.priority(record),
             "created_at": moment(record.get("created_at"))}

@@ -5,6 +5,9 @@ which is ambiguous when an answer itself contains `*` (15*03*2027). We keep
 the history we last saw with the session and take the newest input as what
 was added since; the history is only a cross-check and a way to spot AT
 repeating a request.
+
+Words typed where the menus take none, or as a free-text answer, are read for
+danger signs (bot/urgent): she is told at once to go to the nearest hospital.
 """
 
 import logging
@@ -14,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app
 
-from .. import content_service, effects, engine, phones, store
+from .. import content_service, effects, engine, jobs, phones, store, urgent
 from ..errors import InvalidContent
 from ..privacy import mask_phone
 from ..store import contacts, quick, ussd_events, ussd_sessions, visits
@@ -67,6 +70,10 @@ def _answer(content, session_id, phone, text):
         if newest is None:
             return live.screen  # AT repeated a request we already answered
         result = engine.step(content, live.session, contact, newest, today=today)
+        if _words_not_taken(content, live.session, result.session, newest):
+            found = urgent.answer_ussd(db, content, current_app.config, phone, contact, newest)
+            if found is not None:
+                return _urgent_end(db, phone, live, text, *found, window)
     else:
         recent = live if live and time.time() - live.updated <= window else None
         result = engine.start(content, contact, previous=recent and recent.session, today=today)
@@ -74,6 +81,34 @@ def _answer(content, session_id, phone, text):
     live = ussd_sessions.Live(session_id, text, reply, 0.0, result.session)
     effects.apply(db, content, current_app.config, phone, result.effects, "ussd",
                   extra=lambda pipe: ussd_sessions.save(pipe, phone, live, window))
+    return reply
+
+
+def _words_not_taken(content, before, after, typed):
+    """True when she typed words the menus did not take as an answer, or a free-text answer.
+
+    Only then is it worth reading them for a danger sign: most inputs are a number, and
+    a valid answer (a number, a date, yes) is never turned away.
+    """
+    if not any(character.isalpha() for character in typed):
+        return False
+    if (after.flow, after.state) == (before.flow, before.state):
+        return True  # refused, or only turned the page: words are no answer here
+    flow = content.flows.get(before.flow)
+    state = flow.states.get(before.state) if flow else None
+    return bool(state) and state.kind == "input" and state.data["validate"]["type"] == "text"
+
+
+def _urgent_end(db, phone, live, text, screen, alerts, window):
+    """End her session on the danger-sign screen and tell the on-duty Mentor Mothers."""
+    reply = "END " + screen
+    ended = live.session.copy()
+    ended.ended = True
+    pipe = quick.Batch(db)
+    ussd_sessions.save(pipe, phone, ussd_sessions.Live(live.session_id, text, reply, 0.0, ended),
+                       window)
+    pipe.execute()
+    jobs.queue_sms(alerts, store.enqueue_connection(), current_app.config["SMS_RETRY_SECONDS"])
     return reply
 
 

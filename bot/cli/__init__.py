@@ -1,6 +1,17 @@
 """Staff commands, run as `flask --app wsgi <command>`."""
 
-from . import api_tokens, appointments, contacts, flows, followups, reminders, serve, simulator, sms
+from . import (
+    api_tokens,
+    appointments,
+    contacts,
+    flows,
+    followups,
+    reminders,
+    serve,
+    simulator,
+    sms,
+    triage,
+)
 
 
 def init_app(app):
@@ -13,3 +24,4 @@ def init_app(app):
     app.cli.add_command(api_tokens.group)
     app.cli.add_command(simulator.ussd)
     app.cli.add_command(serve.serve)
+    app.cli.add_command(triage.group)

@@ -13,18 +13,19 @@ group = AppGroup("followups", help="Mothers who asked for a call, missed a visit
 
 @group.command("list")
 def list_open():
-    """List open follow-ups, oldest first, with the number to call."""
+    """List open follow-ups, urgent first, then oldest first, with the number to call."""
     records = followups.open_list(store.redis(), 100_000)
     if not records:
         click.echo("No open follow-ups.")
     for record in records:
         when = datetime.fromtimestamp(int(record["created_at"])).strftime("%Y-%m-%d %H:%M")
         what = followups.REASONS.get(record["reason"], record["reason"])
-        detail = record.get("topic") or ""
+        detail = " ".join(filter(None, [record.get("topic"), record.get("sign", "").replace("_", " ")]))
         if record.get("message"):
             detail = f"{detail} \"{record['message'][:80]}\"".strip()
-        click.echo(f"{record['id']}  {when}  {record['phone']}  {what} ({record['channel']}) "
-                   f"{detail}".rstrip())
+        priority = "URGENT" if followups.priority(record) == "urgent" else "normal"
+        click.echo(f"{record['id']}  {priority}  {when}  {record['phone']}  {what} "
+                   f"({record['channel']}) {detail}".rstrip())
 
 
 @group.command("close")

@@ -1,6 +1,7 @@
 """GET /console/followups, POST .../<id>/number and .../<id>/close: the Mentor Mothers' call-back list."""
 
 import logging
+import time
 
 from flask import flash, g, redirect, render_template, request, url_for
 
@@ -11,7 +12,9 @@ from .web import blueprint
 
 log = logging.getLogger(__name__)
 NOT_OPEN = "That follow-up is no longer open: someone may have closed it already."
-SHOWN = 300  # the oldest open ones; a long list is worked from the top
+SHOWN = 300  # the urgent, then the oldest open ones; a long list is worked from the top
+URGENT = ("Urgent: call her now", "She wrote of a danger sign. The bot told her to go to the nearest "
+          "hospital now; call her to check that she went and is safe.")
 GROUPS = (
     ("loss", "Reported a loss", "She lost her pregnancy or her baby. Call her with care; her pregnancy "
      "and baby visits were cancelled."),
@@ -46,14 +49,28 @@ def _page(numbers):
     db = store.redis()
     total = db.zcard(followup_store.OPEN)
     records = followup_store.open_list(db, SHOWN)
+    urgent = [r for r in records if followup_store.priority(r) == "urgent"]
+    normal = [r for r in records if followup_store.priority(r) != "urgent"]
     known = {reason for reason, _, _ in GROUPS}
-    groups = [(title, about, [r for r in records if r.get("reason") == reason])
-              for reason, title, about in GROUPS]
-    others = [r for r in records if r.get("reason") not in known]
+    groups = [(*URGENT, urgent, True)]
+    groups += [(title, about, [r for r in normal if r.get("reason") == reason], False)
+               for reason, title, about in GROUPS]
+    others = [r for r in normal if r.get("reason") not in known]
     if others:
-        groups.append(("Other", "Follow-ups of another kind.", others))
+        groups.append(("Other", "Follow-ups of another kind.", others, False))
     return render_template("console/followups.html", groups=groups, total=total,
-                           shown=len(records), numbers=numbers, shown_to=followup_store.shown_to)
+                           shown=len(records), numbers=numbers, shown_to=followup_store.shown_to,
+                           waited=waited)
+
+
+def waited(created_at, now=None):
+    """How long she has waited, in the unit a Mentor Mother would say: 12 min, 3 h, 2 days."""
+    seconds = max((now or time.time()) - int(created_at or 0), 0)
+    if seconds < 3600:
+        return f"waited {int(seconds // 60)} min"
+    if seconds < 48 * 3600:
+        return f"waited {int(seconds // 3600)} h"
+    return f"waited {int(seconds // 86400)} days"
 
 
 @blueprint.post("/followups/<followup_id>/close")

@@ -9,7 +9,7 @@ from ..engine import actions
 from ..engine.model import MAIN_FLOW, START_FLOW
 from ..errors import Problem
 from ..store.visits import KINDS
-from . import graph, safety_rules, screen_rules, sms_rules
+from . import danger_sign_words, graph, safety_rules, screen_rules, sms_rules
 
 # Texts the engine itself shows (navigation, hints, notices).
 SYSTEM_KEYS = (
@@ -39,6 +39,7 @@ def check_content(content, unreadable=()):
             problems.append(Problem(f"{name}.yaml", f"The '{name}' flow is missing; the bot "
                                     "cannot start without it.", fix=f"Create flows/{name}.yaml."))
     used = {key: ("locales", None, None) for key in SYSTEM_KEYS}
+    used.update(danger_sign_words.used_texts(content.danger_signs, content.texts))
     keys_by_state = {}
     for flow in content.flows.values():
         problems += _check_flow(content, flow, used, unreadable)
@@ -52,6 +53,7 @@ def check_content(content, unreadable=()):
     problems += sms_rules.check_sms(content)
     problems += safety_rules.check_call_promises(content)
     problems += safety_rules.check_danger_sms(content)
+    problems += danger_sign_words.check_replies(content)
     if not problems and not unreadable:  # rendering needs every flow, link and text in place
         problems += screen_rules.check_screens(content, keys_by_state)
         problems += safety_rules.check_danger_pages(content)

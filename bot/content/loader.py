@@ -12,7 +12,7 @@ import jsonschema
 
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
-from . import checks, yamlfile
+from . import checks, danger_sign_words, yamlfile
 from .message_sets import MESSAGE_SETS_DIR, build_message_set
 from .texts import Texts
 
@@ -33,7 +33,8 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     flows_dir = Path(flows_dir)
     texts, problems = Texts.load(locales_dir)
     flows = {}
-    for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems):
+    for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems,
+                                       skip=danger_sign_words.FILE):
         states = {name: State(name, body["kind"], body, yamlfile.line_of(lines, "states", name))
                   for name, body in data["states"].items()}
         flows[path.stem] = Flow(path.stem, data["start"], states, path.name, lines=lines,
@@ -45,24 +46,51 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     schedules = {path.stem: data["visits"] for path, data, _ in _read_all(
         flows_dir / "schedules", "schedule", flows_dir.resolve() / "schedule.schema.json", problems)}
     content = Content(flows=flows, texts=texts, default_language=default_language,
-                      languages=tuple(languages), message_sets=sets, schedules=schedules)
-    unreadable = {p.stem for p in flows_dir.glob("*.yaml")} - set(flows)
+                      languages=tuple(languages), message_sets=sets, schedules=schedules,
+                      danger_signs=_read_danger_signs(flows_dir, problems))
+    unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name != danger_sign_words.FILE} - set(flows)
     problems += checks.check_content(content, unreadable)
     return content, problems
 
 
-def _read_all(folder, name_field, schema_path, problems):
+def _read_all(folder, name_field, schema_path, problems, skip=None):
     """Yield (path, data, lines) for every readable, schema-valid YAML file in `folder`."""
     folder = Path(folder)
     if not folder.is_dir():
         return
-    schema_path = folder / schema_path  # a name beside the files, or an absolute path
-    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+    validator = _validator(folder / schema_path)  # a name beside the files, or an absolute path
     for path in sorted(folder.glob("*.yaml")):
+        if path.name == skip:
+            continue
         shown = path.name if name_field == "flow" else f"{folder.name}/{path.name}"
         data, lines = _read_one(path, shown, validator, name_field, problems)
         if data is not None:
             yield path, data, lines
+
+
+def _validator(schema_path):
+    return jsonschema.Draft202012Validator(json.loads(Path(schema_path).read_text(encoding="utf-8")))
+
+
+def _read_danger_signs(flows_dir, problems):
+    """Return the compiled danger-sign lexicon, or None when it is missing or broken."""
+    path = flows_dir / danger_sign_words.FILE
+    if not path.is_file():
+        problems.append(Problem(danger_sign_words.FILE, "There is no danger-sign lexicon: free-text "
+                                "messages will not be checked for danger signs.", warning=True,
+                                fix=f"Restore flows/{danger_sign_words.FILE} from the project."))
+        return None
+    schema = flows_dir / danger_sign_words.SCHEMA
+    if not schema.is_file():
+        problems.append(Problem(danger_sign_words.FILE, f"Its schema, {danger_sign_words.SCHEMA}, is "
+                                "missing, so the lexicon cannot be checked.",
+                                fix=f"Restore flows/{danger_sign_words.SCHEMA} from the project."))
+        return None
+    found = []
+    data, lines = _read_one(path, danger_sign_words.FILE, _validator(schema), None, found)
+    lexicon = danger_sign_words.build_lexicon(data, lines, found) if data is not None else None
+    problems += found
+    return lexicon
 
 
 def _read_one(path, shown, validator, name_field, problems):
@@ -77,7 +105,8 @@ def _read_one(path, shown, validator, name_field, problems):
         problems.append(Problem(shown, f"'{key_path[-1]}' is written twice here.", line=line,
                                 fix="Give each one a different name, or remove the copy."))
     if not isinstance(data, dict):
-        problems.append(Problem(shown, f"The file must start with spec, {name_field} and the rest.",
+        first = name_field or "signs"
+        problems.append(Problem(shown, f"The file must start with spec, {first} and the rest.",
                                 fix="Compare it with another file in the same folder."))
         return None, {}
     if data.get("spec") != SPEC_VERSION:
@@ -89,7 +118,7 @@ def _read_one(path, shown, validator, name_field, problems):
     problems += [_schema_problem(shown, error, lines) for error in errors]
     if errors:
         return None, {}
-    if data[name_field] != path.stem:
+    if name_field and data[name_field] != path.stem:
         problems.append(Problem(shown, f"The {name_field.replace('_', ' ')} is named "
                                 f"'{data[name_field]}' but the file is '{path.name}'.",
                                 line=yamlfile.line_of(lines, name_field),
@@ -119,6 +148,8 @@ def _plain(error):
                 "and _ (text keys look like topic.name).")
     if error.validator == "anyOf" and isinstance(error.instance, dict):
         return "Say where this leads: add 'next: <state>' or 'flow: <flow name>'."
+    if error.validator == "minLength" and error.instance == "":
+        return "This is empty: write the words, or remove it."
     if error.validator == "not":
         return "A message cannot both end the session and lead on; remove 'end' or 'next'."
     return error.message

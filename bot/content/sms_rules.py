@@ -48,7 +48,7 @@ def check_sms(content):
                 continue  # reported with the other missing texts
             problems += _cost(file, key, locale, text, message_id)
             if not private_ok:
-                problems += _privacy(file, key, locale, text, message_id)
+                problems += privacy(file, key, locale, text, message_id)
     return problems
 
 
@@ -63,7 +63,7 @@ def _cost(file, key, locale, text, message_id):
                     fix="Shorten it to 160 plain characters; use straight quotes ' \" and '-'.")]
 
 
-def _privacy(file, key, locale, text, message_id):
+def privacy(file, key, locale, text, message_id):
     words = sorted({w.group(0) for w in PRIVATE_WORDS.finditer(text)}, key=str.lower)
     if not words:
         return []

@@ -4,7 +4,8 @@ Returns the replies to send; the caller queues them. Every rule that protects
 her is here: a message AT delivers twice is handled once; nothing is ever sent
 back to a shortcode or a sender name (two bots could answer each other for
 ever); automatic replies to one number are capped per hour; STOP is confirmed
-once and then nothing more is sent until START.
+once and then nothing more is sent until START. A question that names a danger
+sign is answered at once whatever the cap (never after STOP) and made urgent.
 """
 
 import json
@@ -12,7 +13,7 @@ import time
 
 import phonenumbers
 
-from .. import effects, engine, phones
+from .. import effects, engine, phones, urgent
 from ..engine import Effect
 from ..store import contacts, followups
 from .keywords import keyword
@@ -21,6 +22,7 @@ from .outbound import Outgoing
 SEEN_DAYS = 7  # AT retries within hours; a week is plenty
 SMS_SESSION_HOURS = 24
 MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+UNCAPPED = ("urgent", "alert")  # a danger sign is answered, and Mentor Mothers told, every time
 
 
 def session_key(phone):
@@ -71,10 +73,7 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
         session = engine.Session.from_dict(json.loads(raw))
         result = engine.step(content, session, contact, text, today=today)
     else:
-        pipe = db.pipeline(transaction=False)
-        followups.add(pipe, phone, "sms_question", "", "sms", message=text[:1000])
-        pipe.execute()
-        return [_reply(content, phone, contact, "sms_replies.question")]
+        return _question(db, content, config, phone, contact, text)
     def keep(pipe):
         if result.session.ended:
             pipe.delete(session_key(phone))
@@ -86,19 +85,35 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
     return [Outgoing(phone, result.screen.text, "reply")]
 
 
+def _question(db, content, config, phone, contact, text):
+    """Answer a danger sign at once; keep any other question for a Mentor Mother."""
+    answer = urgent.answer_sms(db, content, config, phone, contact, text)
+    if answer is not None:
+        return answer
+    pipe = db.pipeline(transaction=False)
+    followups.add(pipe, phone, "sms_question", "", "sms", message=text[:1000])
+    pipe.execute()
+    return [_reply(content, phone, contact, "sms_replies.question")]
+
+
 def _reply(content, phone, contact, key):
     language = contact.get("language") or content.default_language
     return Outgoing(phone, content.texts.get(key, language), "reply")
 
 
 def _capped(db, config, replies):
-    """Drop replies past the hourly cap for this number, so two bots cannot loop."""
+    """Drop replies past the hourly cap for this number, so two bots cannot loop.
+
+    Answers to a danger sign and the alerts about it are never dropped, nor counted.
+    """
+    kept = [item for item in replies if item.kind in UNCAPPED]
+    replies = [item for item in replies if item.kind not in UNCAPPED]
     if not replies:
-        return []
+        return kept
     key = f"sms:replies:{replies[0].phone}:{int(time.time() // 3600)}"
     pipe = db.pipeline(transaction=True)
     pipe.incrby(key, len(replies))
     pipe.expire(key, 3600)
     count = pipe.execute()[0]
     allowed = config["SMS_REPLIES_PER_HOUR"] - (count - len(replies))
-    return replies[:max(allowed, 0)]
+    return kept + replies[:max(allowed, 0)]

@@ -7,11 +7,16 @@ import redis
 
 from . import quick
 
-OPEN = "followups:open"  # sorted set of follow-up ids by time asked
+OPEN = "followups:open"  # sorted set of follow-up ids: urgent ones first, then by time asked
+PRIORITIES = ("urgent", "normal")
+# An urgent follow-up is scored this far before its time, so it sorts ahead of every normal one
+# (about 300 years) while urgent ones keep their own oldest-first order. One ordered set keeps
+# every reader (console, CLI, API) a plain range read.
+URGENT_AHEAD = 10**10
 # Why a follow-up was made, in the words staff use.
 REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
            "sms_question": "sent a question", "loss": "reported a loss",
-           "development": "development check"}
+           "development": "development check", "danger_sign": "wrote of a danger sign"}
 
 
 def key(followup_id):
@@ -23,25 +28,39 @@ def by_phone_key(phone):
     return f"followups:by_phone:{phone}"
 
 
-def add(pipe, phone, reason, topic, channel, message=""):
+def add(pipe, phone, reason, topic, channel, message="", priority="normal"):
     """Queue a new open follow-up on a pipeline; return its id.
 
     `message` is her own words when she texted a question; it is kept for the
-    Mentor Mother to read, never logged.
+    Mentor Mother to read, never logged. An `urgent` one is listed before all others.
     """
+    if priority not in PRIORITIES:
+        raise ValueError(f"priority must be one of {PRIORITIES}, not {priority!r}")
     followup_id = uuid.uuid4().hex[:12]
     now = time.time()
     pipe.hset(key(followup_id), mapping={
         "id": followup_id, "phone": phone, "reason": reason, "topic": topic,
         "channel": channel, "created_at": str(int(now)), "status": "open", "message": message,
+        "priority": priority,
     })
-    pipe.zadd(OPEN, {followup_id: now})
+    pipe.zadd(OPEN, {followup_id: now - URGENT_AHEAD if priority == "urgent" else now})
     pipe.sadd(by_phone_key(phone), followup_id)
     return followup_id
 
 
+def priority(record):
+    """The follow-up's priority; records made before priorities existed are normal."""
+    return record.get("priority") or "normal"
+
+
+def scores(priority):
+    """The (min, max) scores in OPEN of the follow-ups of one priority, or of all for None."""
+    # Urgent scores are below zero (a time less URGENT_AHEAD), normal ones are times since 1970.
+    return {"urgent": ("-inf", "(0"), "normal": ("0", "+inf")}.get(priority, ("-inf", "+inf"))
+
+
 def open_list(db, limit):
-    """Return the oldest `limit` open follow-ups as dicts."""
+    """Return the first `limit` open follow-ups as dicts: urgent ones, then the oldest."""
     ids = db.zrange(OPEN, 0, limit - 1)
     pipe = db.pipeline(transaction=False)
     for followup_id in ids:

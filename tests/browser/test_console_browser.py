@@ -18,7 +18,8 @@ MOTHER = "+254722334455"
 
 
 def seed(app, db):
-    """A mother with a visit, an SMS, a day of counts and three follow-ups, for the pages to show."""
+    """A mother with a visit, an SMS, a day of counts and four follow-ups (one urgent), for the
+    pages to show."""
     db.hset(contacts.key(MOTHER), mapping={"enrolled": "yes", "consent_sms": "yes", "language": "sw",
                                            "stage": "pregnancy", "due_date": "2027-03-01",
                                            "clinic": "Mathare North"})
@@ -27,7 +28,11 @@ def seed(app, db):
     visits.add(pipe, MOTHER, now.date() + timedelta(days=2), "anc", clinic="Mathare North")
     ids = [followups.add(pipe, MOTHER, "callback", "pmtct", "ussd"),
            followups.add(pipe, "+254712000222", "sms_question", "", "sms", "Naweza kunyonyesha?"),
-           followups.add(pipe, MOTHER, "missed_visit", "anc", "reminder", "2026-11-18")]
+           followups.add(pipe, MOTHER, "missed_visit", "anc", "reminder", "2026-11-18"),
+           followups.add(pipe, "+254712000333", "danger_sign", "newborn", "sms",
+                         "Mtoto wangu ana homa na hataki kunyonya", priority="urgent")]
+    pipe.hset(followups.key(ids[3]), mapping={"sign": "not_feeding",
+                                              "created_at": str(int(now.timestamp()) - 12 * 60)})
     pipe.execute()
     with app.app_context():
         dispatch.reschedule(db, content_service.current(), MOTHER, now, Rules.from_config(app.config))
@@ -116,6 +121,9 @@ def test_closing_a_followup_and_every_page(live, page):
     ids = seed(app, db)
     log_in(page, url, "amina")
     assert page.inner_text(f"#f-{ids[0]} .number") == "*********455"
+    assert page.inner_text(f"#f-{ids[3]} .badge.urgent").lower() == "urgent"
+    assert page.inner_text(f"#f-{ids[3]} .waited") == "waited 12 min"
+    assert page.locator("section.card").first.locator(f"#f-{ids[3]}").count() == 1  # listed first
     shot(page, "followups")
     page.locator(f"#f-{ids[0]}").locator("button:has-text('Number to call')").click()
     page.wait_for_selector(f"#f-{ids[0]} a.call")
@@ -144,6 +152,17 @@ def test_closing_a_followup_and_every_page(live, page):
     page.click("a:has-text('pmtct')")
     page.wait_for_selector("#s-test_when")
     shot(page, "flow-tree")
+
+
+def test_the_followups_fit_a_phone_with_the_urgent_one_on_top(live, page):
+    app, url, folder, db = live
+    ids = seed(app, db)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, url, "amina")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first = page.locator("table.followups tr[id]").first
+    assert first.get_attribute("id") == f"f-{ids[3]}" and first.locator(".badge.urgent").is_visible()
+    shot(page, "followups-phone")
 
 
 def test_a_1024_pixel_screen_fits_without_sideways_scrolling(live, page):
