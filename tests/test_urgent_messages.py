@@ -155,7 +155,8 @@ def test_a_normal_question_stays_normal(client, sms_app, at, db):
     text(client, MOTHER, "When is my next clinic visit?")
     run_worker(sms_app)
     assert sent_to(at, MOTHER) == ["Thank you for your message. A Mentor Mother will read it and "
-                                   "reply soon."]
+                                   "reply soon. If you or your baby are very sick, go to the nearest "
+                                   "hospital now."]
     (record,) = followups.open_list(db, 10)
     assert record["reason"] == "sms_question" and followups.priority(record) == "normal"
 
