@@ -73,5 +73,5 @@ def report_loss(phone, day):
         click.echo("Her loss was already recorded; nothing was made twice.")
     else:
         click.echo(f"Loss recorded. Follow-up {followup_id} asks a Mentor Mother to call her.")
-    click.echo(f"{len(cancelled)} pregnancy or baby visit(s) cancelled for the loss; their reminders "
-               "stopped. Her own visits keep their reminders.")
+    click.echo(f"{len(cancelled)} pregnancy or baby visit(s) stand cancelled for the loss, with no "
+               "reminders. Her own visits keep theirs.")
