@@ -150,6 +150,8 @@ def _plain(error):
                 "and _ (text keys look like topic.name).")
     if error.validator == "anyOf" and isinstance(error.instance, dict):
         return "Say where this leads: add 'next: <state>' or 'flow: <flow name>'."
+    if error.validator == "oneOf" and isinstance(error.instance, dict) and "from" in error.instance:
+        return "Say when this visit is: give its week or day (one of the two)."
     if error.validator == "minLength" and error.instance == "":
         return "This is empty: write the words, or remove it."
     if error.validator == "not":
