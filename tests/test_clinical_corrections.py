@@ -129,3 +129,11 @@ def test_the_corrected_sms_sent_unasked_name_no_hiv_words():
         for language in ("en", "sw"):
             said = text(key, language).lower()
             assert not any(word in said for word in ("hiv", "vvu", "arv", "viral"))
+
+
+def test_no_play_tip_for_a_child_under_3_offers_what_the_choking_advice_keeps_away():
+    # play.choking_text keeps bottle tops and the like from children under 3.
+    for key in ("development.m30_well", "sms_toddler.m21", "play.toys_baby_text",
+                "play.to_12_months_text", "sms_baby.w46"):
+        said = text(key, "en").lower()
+        assert not any(small in said for small in ("bottle tops", "stones", "beans")), key
