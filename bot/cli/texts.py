@@ -38,7 +38,8 @@ def reviewed(key, language, role, whole_file, by, on):
     for text_key, lang in chosen:
         found.record(text_key, lang, role, texts.strings[lang][text_key], day, by)
     trail.save(locales_dir, found)
-    shown = chosen[0][0] if len(chosen) == 1 else f"{len(chosen)} texts"
+    keys = {text_key for text_key, _ in chosen}
+    shown = next(iter(keys)) if len(keys) == 1 else f"{len(keys)} texts"
     click.echo(f"Recorded: {shown} reviewed by {role} on {day.isoformat()} "
                f"({', '.join(sorted({lang for _, lang in chosen}))}).")
 
