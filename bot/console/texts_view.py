@@ -46,7 +46,7 @@ def save_text():
     key = str(given.get("key", "")).strip()
     new = {lang: str(given[f"text_{lang}"]) for lang in LANGUAGES if f"text_{lang}" in given}
     was = {lang: str(given[f"was_{lang}"]) for lang in LANGUAGES if f"was_{lang}" in given}
-    config = current_app.config
+    config, changed = current_app.config, []
     try:
         changed = text_changes.save(key, new, was)
     except LockError:
@@ -62,13 +62,13 @@ def save_text():
         result = {"ok": True, "problems": [],
                   "message": f"Saved the {names} text. The bot uses it within a few seconds."
                   if changed else "Nothing changed: the texts are the same as in the file."}
-    if wants_json():
-        return jsonify(result), 200 if result["ok"] else 422
     catalogue, _ = Texts.load(config["LOCALES_DIR"])
-    page = editor(catalogue, key)
-    if result["ok"] and any(page["reviews"][lang].state == "changed" for lang in changed):
+    if result["ok"] and changed and _now_changed(catalogue, key, changed):
         result["message"] += (" It had been reviewed: it now shows as changed since review "
                               "until a reviewer checks it again.")
+    if wants_json():
+        return jsonify(result), 200 if result["ok"] else 422
+    page = editor(catalogue, key)
     if not result["ok"]:
         page["values"] = {lang: new.get(lang, page["values"][lang]) for lang in LANGUAGES}
     return render_template("console/text_edit.html", **page, result=result), \
@@ -120,6 +120,12 @@ def editor(catalogue, key):
             "was": dict(in_files), "where": where, "sms": sms, "used": used, "languages": LANGUAGES,
             "reviews": {lang: states.get((key, lang)) for lang in LANGUAGES},
             "changes": changes, "undone": undone}
+
+
+def _now_changed(catalogue, key, languages):
+    """Whether a reviewed text in one of `languages` no longer matches its review."""
+    states = reviews(catalogue)
+    return any((r := states.get((key, lang))) and r.state == "changed" for lang in languages)
 
 
 def reviews(catalogue):
