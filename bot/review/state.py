@@ -49,7 +49,8 @@ class TextReview:
         """The state in a few words, e.g. 'reviewed by clinician on 2026-12-01'."""
         done = "; ".join(f"reviewed by {role} on {e['date']}" for role, e in self.reviewed.items())
         parts = [f"changed since the {role} review of {e['date']}" for role, e in self.changed.items()]
-        parts += [f"verify: needs {ROLES[role]}" for role in self.missing if role not in self.changed]
+        needed = [ROLES[role] for role in self.missing if role not in self.changed]
+        parts += [f"verify: needs {' and '.join(needed)}"] if needed else []
         return "; ".join(parts + ([done] if done else [])) or "reviewed"
 
     def as_dict(self):
