@@ -121,3 +121,10 @@ def test_staff_cannot_undo(client, db, folder):  # noqa: F811
 
 def _words(locales, file, name):
     return yaml.safe_load((locales / file).read_text(encoding="utf-8"))[name]
+
+
+def test_a_broken_side_file_is_said_on_the_page(editor, folder):  # noqa: F811
+    (folder / trail.FILE).write_text("health_topics: [nutrition]\nreviews: {x: 1}\n", encoding="utf-8")
+    page = editor.get("/console/texts?q=nutrition.&state=unreviewed").get_data(as_text=True)
+    assert "locales/reviews.yaml cannot be read, so every text shows as unreviewed." in page
+    assert "locales/reviews.yaml, line 2" in page

@@ -131,6 +131,7 @@ def _now_changed(catalogue, key, languages):
 def reviews(catalogue):
     """{(key, language): TextReview}; every text unreviewed when locales/reviews.yaml is broken."""
     found, problems = trail.load(current_app.config["LOCALES_DIR"])
+    g.review_problems = problems  # shown on the page: otherwise every text just looks unreviewed
     if problems:
         log.warning("Console: %s cannot be read; run flows check --review", trail.FILE)
     return {(r.key, r.language): r for r in review_states(catalogue, found)}
