@@ -31,7 +31,7 @@ def texts():
     state = state if state in STATES else ""
     language = request.args.get("language", "")
     language = language if language in LANGUAGES else ""
-    states = reviews(catalogue)
+    states = reviews(catalogue) if query or state else {}
     found, matched = search(catalogue, query, states, state, language)
     return render_template("console/texts.html", query=query, found=found, matched=matched,
                            state=state, language=language, states=STATES, reviews=states,
