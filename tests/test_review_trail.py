@@ -136,3 +136,16 @@ def test_the_real_side_file_is_valid_and_every_real_text_has_a_state():
     states = review_states(texts, found)
     assert len(states) == sum(len(t) for t in texts.strings.values())
     assert all(s.needs for s in states)
+
+
+def test_plain_flows_check_warns_of_a_broken_side_file(runner, app, locales):
+    app.config.update(LOCALES_DIR=str(ROOT / "locales"))  # the real texts, which the flows need
+    result = run(runner, "flows", "check", "--json")
+    assert result.exit_code == 0 and not [
+        p for p in json.loads(result.output)["problems"] if p["file"] == f"locales/{trail.FILE}"]
+    shutil.copytree(ROOT / "locales", locales, dirs_exist_ok=True)
+    shutil.copy(CASES / "broken_role.yaml", locales / trail.FILE)
+    app.config.update(LOCALES_DIR=str(locales))
+    report = json.loads(run(runner, "flows", "check", "--json").output)
+    found = [p for p in report["problems"] if p["file"] == f"locales/{trail.FILE}"]
+    assert found and all(p["level"] == "warning" for p in found)
