@@ -35,6 +35,12 @@ HELLO_SW = 'hello: "Karibu"\n'
 
 
 @pytest.fixture
+def app(clean_module_app):
+    """One app per module, a clean database per test (see conftest)."""
+    return clean_module_app
+
+
+@pytest.fixture
 def locales(app, tmp_path):
     """A small locales folder: a health topic with sources, and a topic that is not health."""
     folder = tmp_path / "locales"
