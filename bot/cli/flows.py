@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..content import compare
 from ..content.loader import read_content
 
 group = AppGroup("flows", help="Check the flow scripts and texts.")
@@ -13,11 +14,17 @@ group = AppGroup("flows", help="Check the flow scripts and texts.")
 
 @group.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON for tools.")
-def check(as_json):
+@click.option("--compare", "compare_languages", is_flag=True,
+              help="Instead, list texts whose English and Kiswahili differ a lot in length or in "
+                   "their numbers, for a reviewer to read.")
+def check(as_json, compare_languages):
     """List every problem in flows/ and locales/; exit 1 if any must be fixed."""
     config = current_app.config
     content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
                                      default_language=config["DEFAULT_LANGUAGE"])
+    if compare_languages:
+        _show_differences(content, as_json)
+        return
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning]
     if as_json:
@@ -37,3 +44,20 @@ def check(as_json):
     click.echo(f"Not ready: fix the problems above. ({summary})" if errors else
                f"All good: {summary}")
     raise SystemExit(1 if errors else 0)
+
+
+def _show_differences(content, as_json):
+    """Print the texts whose two languages differ, with both versions; never an error."""
+    first, second = content.languages[:2]
+    found = compare.compare_languages(content.texts, first, second)
+    if as_json:
+        click.echo(json.dumps([{"file": d.file, "line": d.line, "key": d.key, "reason": d.reason,
+                                first: d.first, second: d.second} for d in found], indent=2))
+        return
+    for difference in found:
+        where = f"{difference.file}, line {difference.line}" if difference.line else difference.file
+        click.echo(f"- {where}, key '{difference.key}': {difference.reason}.\n"
+                   f"    {first}: {difference.first}\n    {second}: {difference.second}")
+    click.echo(f"{len(found)} text(s) to read in both languages: one is more than "
+               f"{compare.LENGTH_RATIO} times as long as the other, or their numbers differ. "
+               "If both say the same, leave them; otherwise correct the translation.")
