@@ -24,6 +24,7 @@ class Term:
 
     en: str
     sw: str
+    note: str  # when or how to use it; may be empty
     avoid: tuple  # (phrase, compiled pattern)
     exceptions: tuple  # text keys (fnmatch patterns) where the variants are right
     line: int
@@ -62,7 +63,8 @@ def whole_words(phrase):
 def build_glossary(data, lines):
     """Return the Glossary from the schema-valid data of locales/glossary.yml."""
     terms = tuple(
-        Term(term["en"], term["sw"], tuple((p, whole_words(p)) for p in term.get("avoid", [])),
+        Term(term["en"], term["sw"], term.get("note", ""),
+             tuple((p, whole_words(p)) for p in term.get("avoid", [])),
              tuple(term.get("except", [])), lines.get(("terms", n)))
         for n, term in enumerate(data["terms"]))
     english = data["english_words"]
@@ -85,12 +87,17 @@ def check_texts(glossary, texts):
                 problems.append(Problem(
                     shown, f"'{variant}' is a word to avoid for \"{term.en}\".", key=key,
                     line=line, warning=True,
-                    fix=f"Write \"{term.sw}\" instead (locales/{FILE}, line {term.line})."))
+                    fix=f"Write \"{term.sw}\" instead{_noted(term)} (locales/{FILE}, line "
+                        f"{term.line})."))
         for word in glossary.english_in(words):
             problems.append(Problem(shown, f"The English word '{word}' is left in this Kiswahili "
                                     "text.", key=key, line=line, warning=True,
                                     fix=_english_fix(glossary, word)))
     return problems
+
+
+def _noted(term):
+    return f", {term.note}" if term.note else ""
 
 
 def _english_fix(glossary, word):
