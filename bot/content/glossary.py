@@ -38,6 +38,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Glossary:
+    """The programme's terms, and the English words a Kiswahili text should not hold."""
+
     terms: tuple
     english_words: tuple  # (word, compiled pattern)
     allowed: tuple  # phrases removed before looking for English words
