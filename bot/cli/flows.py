@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..content import compare
 from ..content.loader import read_content
 from ..content.texts import Texts
 from ..review import report, trail
@@ -18,13 +19,19 @@ group = AppGroup("flows", help="Check the flow scripts and texts.")
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON for tools.")
 @click.option("--review", is_flag=True,
               help="Instead, list per locale file the texts not yet reviewed, or changed since.")
-def check(as_json, review):
+@click.option("--compare", "compare_languages", is_flag=True,
+              help="Instead, list texts whose English and Kiswahili differ a lot in length or in "
+                   "their numbers, for a reviewer to read.")
+def check(as_json, review, compare_languages):
     """List every problem in flows/ and locales/; exit 1 if any must be fixed."""
     config = current_app.config
     if review:
         review_report(config["LOCALES_DIR"], as_json)
     content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
                                      default_language=config["DEFAULT_LANGUAGE"])
+    if compare_languages:
+        _show_differences(content, as_json)
+        return
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning] + _review_file_problems(config["LOCALES_DIR"])
     if as_json:
@@ -71,3 +78,20 @@ def review_report(locales_dir, as_json):
         click.echo(f"Not ready: locales/{trail.FILE} has the problems above, so no review counts "
                    "until they are fixed.")
     raise SystemExit(1 if problems else 0)
+
+
+def _show_differences(content, as_json):
+    """Print the texts whose two languages differ, with both versions; never an error."""
+    first, second = content.languages[:2]
+    found = compare.compare_languages(content.texts, first, second)
+    if as_json:
+        click.echo(json.dumps([{"file": d.file, "line": d.line, "key": d.key, "reason": d.reason,
+                                first: d.first, second: d.second} for d in found], indent=2))
+        return
+    for difference in found:
+        where = f"{difference.file}, line {difference.line}" if difference.line else difference.file
+        click.echo(f"- {where}, key '{difference.key}': {difference.reason}.\n"
+                   f"    {first}: {difference.first}\n    {second}: {difference.second}")
+    click.echo(f"{len(found)} text(s) to read in both languages: one is more than "
+               f"{compare.LENGTH_RATIO} times as long as the other, or their numbers differ. "
+               "If both say the same, leave them; otherwise correct the translation.")

@@ -12,7 +12,7 @@ import jsonschema
 
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
-from . import checks, danger_sign_words, schedules, yamlfile
+from . import checks, danger_sign_words, glossary, schedules, yamlfile
 from .message_sets import MESSAGE_SETS_DIR, build_message_set
 from .texts import Texts
 
@@ -52,6 +52,7 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
                       danger_signs=_read_danger_signs(flows_dir, problems))
     unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name != danger_sign_words.FILE} - set(flows)
     problems += checks.check_content(content, unreadable)
+    problems += glossary.check_texts(_read_glossary(Path(locales_dir), problems), texts)
     return content, problems
 
 
@@ -93,6 +94,25 @@ def _read_danger_signs(flows_dir, problems):
     lexicon = danger_sign_words.build_lexicon(data, lines, found) if data is not None else None
     problems += found
     return lexicon
+
+
+def _read_glossary(locales_dir, problems):
+    """Return the Glossary, or None when there is none (nothing to check) or it is broken."""
+    path = locales_dir / glossary.FILE
+    if not path.is_file():
+        return None
+    schema = locales_dir / glossary.SCHEMA
+    if not schema.is_file():
+        problems.append(Problem(f"locales/{glossary.FILE}", f"Its schema, {glossary.SCHEMA}, is "
+                                "missing, so the glossary cannot be checked.", warning=True,
+                                fix=f"Restore locales/{glossary.SCHEMA} from the project."))
+        return None
+    found = []
+    data, lines = _read_one(path, f"locales/{glossary.FILE}", _validator(schema), None, found)
+    for problem in found:  # the glossary guides reviewers; mothers never see it
+        problem.warning = True
+    problems += found
+    return glossary.build_glossary(data, lines) if data is not None else None
 
 
 def _read_one(path, shown, validator, name_field, problems):
