@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app
 
-from .. import content_service, effects, engine, jobs, phones, store, urgent
+from .. import content_service, effects, engine, jobs, phones, pin, store, urgent
 from ..errors import InvalidContent
 from ..privacy import mask_phone
 from ..store import contacts, quick, ussd_events, ussd_sessions, visits
@@ -62,8 +62,10 @@ def _answer(content, session_id, phone, text):
     pipe.hgetall(visits.key(phone))
     contact, raw, raw_visits = pipe.execute()
     live = ussd_sessions.parse(raw)
-    today = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"])).date()
+    now = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
+    today = now.date()
     contact.update(visits.summary(visits.parse(raw_visits), today))
+    contact.update(pin.lock_state(contact, now))
     window = current_app.config["RESUME_MINUTES"] * 60
     if live and live.session_id == session_id and not live.session.ended:
         newest = newest_input(live.history, text)

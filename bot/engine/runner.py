@@ -36,6 +36,7 @@ class Run:
     effects: list = field(default_factory=list)
     jump: Target | None = None
     end_text: str | None = None
+    typed_pin: str | None = None  # a PIN typed in this step, for set_pin / check_pin; never kept
     _values: dict | None = None  # the blanks' values, worked out once per step
 
     @property
@@ -139,6 +140,9 @@ def _choose(run, state, answer):
     elif state.kind == "input":
         rules = state.data["validate"]
         value = validators.check(rules, answer[:200], run.today)
+        if value is not None and rules["type"] == "pin":
+            run.typed_pin = value  # not in the session's answers: those are stored in Redis
+            return state.target, None
         if value is not None:
             run.keep_answer(state.data["save_as"], value)
             if state.data.get("field"):
