@@ -17,7 +17,8 @@ def check(as_json):
     """List every problem in flows/ and locales/; exit 1 if any must be fixed."""
     config = current_app.config
     content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
-                                     default_language=config["DEFAULT_LANGUAGE"])
+                                     default_language=config["DEFAULT_LANGUAGE"],
+                                     programme_name=config["PROGRAMME_NAME_IN_SMS"])
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning]
     if as_json:

@@ -66,7 +66,8 @@ class Run:
             return self.content.texts.get(key, language)
         if self._values is None:
             self._values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()}
-        values = {b: self._values.get(b, "-") for b in blanks}  # never show a blank's name
+        fixed = self.content.texts.fixed  # the programme name: the same in every text
+        values = {b: self._values.get(b, "-") for b in blanks if b not in fixed}  # never a name
         return self.content.texts.get(key, language, **values)
 
     def state(self):
