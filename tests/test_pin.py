@@ -9,6 +9,7 @@ import pytest
 
 from bot import pin
 from bot.channels.ussd import newest_input
+from bot.console.contacts_view import fields
 from bot.engine import pins
 from bot.store import contacts
 
@@ -146,3 +147,13 @@ def test_forget_me_removes_her_pin_with_everything_else(client, db):
     caller.send("2")
     caller.send("6")
     assert "Set a PIN" in caller.send("98")
+
+
+def test_staff_see_whether_she_has_a_pin_never_its_hash(client, db, runner):
+    _caller_with_pin(client, db)
+    kept = db.hgetall(contacts.key(PHONE))
+    shown = fields(kept)
+    assert ("PIN", "set (staff can remove it: contacts reset-pin)", False) in shown
+    assert not [row for row in shown if "scrypt" in str(row[1]) or row[0].startswith("pin_")]
+    result = runner.invoke(args=["contacts", "show", "0712000171"])
+    assert "pin: set" in result.output and "scrypt" not in result.output

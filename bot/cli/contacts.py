@@ -38,6 +38,8 @@ def show(phone):
     for name in SHOWN_FIELDS:
         if contact.get(name):
             click.echo(f"  {name}: {contact[name]}")
+    if contact.get("pin_hash"):  # never the hash itself
+        click.echo("  pin: set (remove it with: contacts reset-pin)")
     found = sorted(visits.parse(db.hgetall(visits.key(number))).values(), key=lambda v: v["date"])
     click.echo(f"Visits ({len(found)}):" if found else "Visits: none")
     for visit in found:
