@@ -176,7 +176,7 @@ def clear_pin(params, run):
 def check_pin(params, run):
     """Check the PIN she has just typed against hers: the answer `pin_ok` is `yes`, `no`, or
     `locked` at the third wrong try in a row, when the channel locks the PIN questions for
-    PIN_LOCK_MINUTES (the contact field `pin_locked` is then `yes`)."""
+    15 minutes (bot/pin; the contact field `pin_locked` is then `yes`)."""
     typed, run.typed_pin = run.typed_pin, None
     if pins.matches(typed, run.contact.get("pin_hash")):
         outcome, tries = "yes", 0

@@ -8,12 +8,10 @@ the lock after MAX_TRIES wrong tries (see the settings flow).
 
 import hashlib
 import hmac
-import re
 import secrets
 
 MAX_TRIES = 3  # wrong tries in a row before the PIN questions are locked for a while
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # about 50 ms: a USSD step must answer within 1 s
-PIN = re.compile(r"^\d{4}$")
 
 
 def make(pin):

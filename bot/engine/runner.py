@@ -65,7 +65,8 @@ class Run:
         if not blanks:
             return self.content.texts.get(key, language)
         if self._values is None:
-            self._values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()}
+            self._values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()
+                            if not k.startswith("pin_")}  # a text can never show her PIN's hash
         fixed = self.content.texts.fixed  # the programme name: the same in every text
         values = {b: self._values.get(b, "-") for b in blanks if b not in fixed}  # never a name
         return self.content.texts.get(key, language, **values)
