@@ -12,7 +12,7 @@ import jsonschema
 
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
-from . import checks, danger_sign_words, yamlfile
+from . import checks, danger_sign_words, schedules, yamlfile
 from .message_sets import MESSAGE_SETS_DIR, build_message_set
 from .texts import DEFAULT_PROGRAMME_NAME, Texts
 
@@ -46,10 +46,12 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     for path, data, lines in _read_all(flows_dir / MESSAGE_SETS_DIR, "message_set",
                                        flows_dir.resolve() / "message_set.schema.json", problems):
         sets[path.stem] = build_message_set(f"{MESSAGE_SETS_DIR}/{path.name}", data, lines)
-    schedules = {path.stem: data["visits"] for path, data, _ in _read_all(
-        flows_dir / "schedules", "schedule", flows_dir.resolve() / "schedule.schema.json", problems)}
+    visits = {path.stem: schedules.build_visits(f"schedules/{path.name}", data, lines, problems)
+              for path, data, lines in _read_all(flows_dir / "schedules", "schedule",
+                                                 flows_dir.resolve() / "schedule.schema.json",
+                                                 problems)}
     content = Content(flows=flows, texts=texts, default_language=default_language,
-                      languages=tuple(languages), message_sets=sets, schedules=schedules,
+                      languages=tuple(languages), message_sets=sets, schedules=visits,
                       danger_signs=_read_danger_signs(flows_dir, problems))
     unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name != danger_sign_words.FILE} - set(flows)
     problems += checks.check_content(content, unreadable)
@@ -151,6 +153,8 @@ def _plain(error):
                 "and _ (text keys look like topic.name).")
     if error.validator == "anyOf" and isinstance(error.instance, dict):
         return "Say where this leads: add 'next: <state>' or 'flow: <flow name>'."
+    if error.validator == "oneOf" and isinstance(error.instance, dict) and "from" in error.instance:
+        return "Say when this visit is: give its week or day (one of the two)."
     if error.validator == "minLength" and error.instance == "":
         return "This is empty: write the words, or remove it."
     if error.validator == "not":
