@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from . import phones
+from .content.texts import DEFAULT_PROGRAMME_NAME
 from .errors import InvalidSetting
 from .privacy import mask_phone
 
@@ -55,6 +56,9 @@ DEFAULTS = {
     "API_REQUESTS_PER_MINUTE": 600,
     # On-duty Mentor Mothers told by SMS of each urgent follow-up (a danger sign): comma-separated.
     "URGENT_ALERT_PHONES": "",
+    # The programme's name in SMS, filled into %{programme}: neutral, since a shared phone's SMS
+    # can be read by others (bot/content/texts.py says why this default).
+    "PROGRAMME_NAME_IN_SMS": DEFAULT_PROGRAMME_NAME,
 }
 
 _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
@@ -65,6 +69,24 @@ def check(settings):
     """Read the settings that must be right before the bot starts; raise InvalidSetting if not."""
     settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
                                                    settings["PHONE_REGION"])
+    settings["PROGRAMME_NAME_IN_SMS"] = programme_name(settings["PROGRAMME_NAME_IN_SMS"])
+
+
+def programme_name(value):
+    """PROGRAMME_NAME_IN_SMS, refused when an SMS naming it could reveal HIV care."""
+    from .content import gsm, sms_rules
+
+    name = " ".join(str(value).split())
+    telling = sms_rules.PRIVATE_WORDS.search(name) or sms_rules.PROGRAMME_WORDS.search(name)
+    if telling:
+        raise InvalidSetting("PROGRAMME_NAME_IN_SMS", f"'{telling.group(0)}' in the name would tell "
+                             "whoever reads her SMS on a shared phone that she is in HIV care.",
+                             f"choose a neutral name such as '{DEFAULT_PROGRAMME_NAME}'.")
+    if not 0 < len(name) <= 30 or gsm.encoding(name) != "GSM-7":
+        raise InvalidSetting("PROGRAMME_NAME_IN_SMS", "the name must be 1 to 30 plain letters, "
+                             "so that every SMS naming it still fits in one part.",
+                             f"write a short name such as '{DEFAULT_PROGRAMME_NAME}'.")
+    return name
 
 
 def alert_phones(value, region):

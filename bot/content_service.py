@@ -77,7 +77,8 @@ def _reload_if_changed(app, state):
 
 def _load(app):
     return load_content(app.config["FLOWS_DIR"], app.config["LOCALES_DIR"],
-                        default_language=app.config["DEFAULT_LANGUAGE"])
+                        default_language=app.config["DEFAULT_LANGUAGE"],
+                        programme_name=app.config["PROGRAMME_NAME_IN_SMS"])
 
 
 def _signature(app):

@@ -4,6 +4,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from . import pin
 from .care import loss
 from .reminders.dispatch import reschedule
 from .reminders.timing import Rules, iso
@@ -31,6 +32,8 @@ def apply(db, content, config, phone, effects, channel, extra=None):
             followups.add(pipe, phone, effect.name or "callback", effect.value, channel)
         elif effect.kind == "add_visit" and iso(effect.value):
             visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
+        elif effect.kind == "lock_pin":
+            pin.lock(pipe, phone, _now(config))
         elif effect.kind == "event":
             log.warning("Flow event %s at %s", effect.name, effect.value)
     pipe.execute()

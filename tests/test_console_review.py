@@ -91,7 +91,7 @@ def test_undo_is_refused_when_the_text_changed_again_since(editor, folder):  # n
 
 
 def test_undo_is_refused_when_the_checker_rejects_the_old_words(editor, folder):  # noqa: F811
-    save(editor, "sms_replies.help", en="Reply MENU for the menu.")
+    save(editor, "sms_replies.help", en="%{programme}: reply MENU for the menu.")
     change = changes_on_page(editor, "sms_replies.help")[1][0]
     # Since that change, the Kiswahili text gained a blank the old English one does not have.
     path = folder / "sms_replies.sw.yml"
@@ -99,13 +99,13 @@ def test_undo_is_refused_when_the_checker_rejects_the_old_words(editor, folder):
     sw = _words(folder, "sms_replies.sw.yml", name)
     source = path.read_text(encoding="utf-8")
     path.write_text(source.replace(sw, sw + " %{clinic}"), encoding="utf-8")
-    save(editor, "sms_replies.help", en="Reply MENU for the menu at %{clinic}.")
+    save(editor, "sms_replies.help", en="%{programme}: reply MENU for the menu at %{clinic}.")
     latest = changes_on_page(editor, "sms_replies.help")[1][0]
     answer = undo(editor, "sms_replies.help", latest)
     assert answer.status_code == 422
     body = answer.get_json()
     assert "Not undone: the check found a problem" in body["message"] and body["problems"]
-    assert _words(folder, "sms_replies.en.yml", name) == "Reply MENU for the menu at %{clinic}."
+    assert _words(folder, "sms_replies.en.yml", name) == "%{programme}: reply MENU for the menu at %{clinic}."
     assert change != latest
 
 

@@ -17,7 +17,7 @@ def today():
 def enrol_on_ussd(client, phone, *answers):
     caller = Caller(client, phone)
     caller.dial()
-    for answer in ("1", "1", "98", "1", *answers):
+    for answer in ("1", "1", "98", "1", *answers, "2"):  # the last: no PIN for now
         screen = caller.send(answer)
     return caller, screen
 

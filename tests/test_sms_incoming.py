@@ -33,19 +33,19 @@ def test_stop_confirms_once_and_then_nothing_is_sent_until_start(client, sms_app
     text(client, PHONE, "stop")
     text(client, PHONE, "HELP")
     run_worker(sms_app)
-    assert sent_to(at) == ["You will get no more SMS from Mama Mentor. Reply START at any time "
+    assert sent_to(at) == ["You will get no more SMS from Mama na Mtoto. Reply START at any time "
                            "to get them again."]
     assert db.hget(contacts.key(PHONE), "opted_out") == "yes"
     text(client, PHONE, "Anza")
     run_worker(sms_app)
-    assert sent_to(at)[-1].startswith("Welcome back. You will get Mama Mentor SMS again.")
+    assert sent_to(at)[-1].startswith("Welcome back. You will get Mama na Mtoto SMS again.")
 
 
 def test_a_reply_queued_before_stop_is_never_sent(client, sms_app, at):
     text(client, PHONE, "help")  # the reply waits in the queue ...
     text(client, PHONE, "stop")  # ... when she opts out
     run_worker(sms_app)
-    assert sent_to(at) == ["You will get no more SMS from Mama Mentor. Reply START at any time "
+    assert sent_to(at) == ["You will get no more SMS from Mama na Mtoto. Reply START at any time "
                            "to get them again."]
 
 
@@ -75,7 +75,7 @@ def test_language_keyword_switches_replies(client, sms_app, at, db):
     text(client, PHONE, "help")
     run_worker(sms_app)
     assert sent_to(at) == ["Jumbe zako sasa zitakuwa kwa Kiswahili.",
-                           "Mama Mentor: jibu MENYU kupata menyu, STOP kusimamisha SMS zote, ANZA "
+                           "Mama na Mtoto: jibu MENYU kupata menyu, STOP kusimamisha SMS zote, ANZA "
                            "kuzipata tena, ENGLISH kwa Kiingereza. Kujibu ni bure."]
     assert db.hget(contacts.key(PHONE), "language") == "sw"
 
@@ -85,10 +85,10 @@ def test_the_sms_menu_runs_on_the_same_engine(client, sms_app, at, db):
     text(client, PHONE, "2")
     run_worker(sms_app)
     menu, done = sent_to(at)
-    assert menu.startswith("Mama Mentor. Reply with a number:\n1. My next clinic visit")
+    assert menu.startswith("Mama na Mtoto. Reply with a number:\n1. My next clinic visit")
     assert len(menu) <= 160
-    assert done == ("Thank you. A Mentor Mother will call you on this number soon. If you or your "
-                    "baby are very sick, go to the nearest hospital now.")
+    assert done == ("Thank you. A health worker from Mama na Mtoto will call you on this number "
+                    "soon. If you or your baby are very sick, go to the nearest hospital now.")
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)
     assert db.hget(followups.key(followup_id), "channel") == "sms"
 
@@ -96,9 +96,9 @@ def test_the_sms_menu_runs_on_the_same_engine(client, sms_app, at, db):
 def test_free_text_is_kept_for_a_mentor_mother(client, sms_app, at, db):
     text(client, PHONE, "My baby is 5 months, can I start giving her porridge?")
     run_worker(sms_app)
-    assert sent_to(at) == ["Thank you for your message. A Mentor Mother will read it and reply "
-                           "soon. If you or your baby are very sick, go to the nearest hospital "
-                           "now."]
+    assert sent_to(at) == ["Thank you for your message. A health worker from Mama na Mtoto will "
+                           "read it and reply soon. If you or your baby are very sick, go to the "
+                           "nearest hospital now."]
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)
     record = db.hgetall(followups.key(followup_id))
     assert record["reason"] == "sms_question" and record["message"].startswith("My baby is 5")
@@ -129,5 +129,5 @@ def test_webhook_and_worker_logs_hold_no_number_and_no_text(client, sms_app, at,
     assert len(sent_to(at)) == 2
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "712000001" not in logged
-    for words in ("fever", "Mentor Mother will read it", "reply MENU"):
+    for words in ("fever", "will read it and reply soon", "reply MENU"):
         assert words not in logged

@@ -177,7 +177,9 @@ def test_every_reply_names_the_sign_fits_two_sms_and_names_no_hiv(content, langu
         assert content.texts.get(sign.name, language) in text
         assert gsm.encoding(text) == "GSM-7" and gsm.length(text) <= 306, text
         assert not PRIVATE_WORDS.search(text), text
-        assert {"en": "Mentor Mother", "sw": "Mama Mshauri"}[language] in text
+        assert text.startswith("Mama na Mtoto: ")  # PROGRAMME_NAME_IN_SMS, never the peer title
+        assert {"en": "A health worker will also call you", "sw": "Mhudumu wa afya atakupigia"}[
+            language] in text
         expected = {"hospital": ("hospital",), "crisis": ("1199", "hospital"), "gbv": ("1195",)}
         assert all(word in text for word in expected[sign.action]), text
         assert "clinic" not in text.lower() and "kliniki" not in text.lower()

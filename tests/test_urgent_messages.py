@@ -123,7 +123,7 @@ def test_on_duty_mentor_mothers_get_her_masked_number_and_never_her_words(client
     alerts = [sent_to(at, number) for number in ON_DUTY]
     assert alerts[0] == alerts[1] and len(alerts[0]) == 1
     (alert,) = alerts[0]
-    assert alert.startswith("Mama Mentor URGENT: a mother (*********601) wrote of a ")
+    assert alert.startswith("Mama na Mtoto URGENT: a mother (*********601) wrote of a ")
     assert record["id"] in alert and len(alert) <= 160
     assert "712000601" not in alert and "fever" not in alert and "breastfeeding" not in alert
 
@@ -154,9 +154,9 @@ def test_a_mentor_mother_who_writes_of_a_danger_sign_is_not_alerted_about_hersel
 def test_a_normal_question_stays_normal(client, sms_app, at, db):
     text(client, MOTHER, "When is my next clinic visit?")
     run_worker(sms_app)
-    assert sent_to(at, MOTHER) == ["Thank you for your message. A Mentor Mother will read it and "
-                                   "reply soon. If you or your baby are very sick, go to the nearest "
-                                   "hospital now."]
+    assert sent_to(at, MOTHER) == ["Thank you for your message. A health worker from Mama na "
+                                   "Mtoto will read it and reply soon. If you or your baby are very "
+                                   "sick, go to the nearest hospital now."]
     (record,) = followups.open_list(db, 10)
     assert record["reason"] == "sms_question" and followups.priority(record) == "normal"
 
@@ -199,7 +199,8 @@ def test_words_typed_as_a_free_text_answer_are_read_too(client, db):
 
 def test_a_valid_answer_is_never_diverted(client, db):
     caller = at_the_clinic_question(client, MOTHER)
-    assert "Welcome to Mama Mentor!" in caller.send("Mathare North")
+    assert "Would you like a 4-digit PIN?" in caller.send("Mathare North")
+    assert "Welcome to Mama Mentor!" in caller.send("2")
     assert db.hget(contacts.key(MOTHER), "clinic") == "Mathare North"
     assert "Choose a topic" in caller.send("1")
     assert "Reply with the number" in caller.send("hello")  # words, no danger sign: the hint

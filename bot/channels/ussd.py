@@ -17,13 +17,16 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app
 
-from .. import content_service, effects, engine, jobs, phones, store, urgent
+from .. import content_service, effects, engine, jobs, phones, pin, store, urgent
 from ..errors import InvalidContent
 from ..privacy import mask_phone
 from ..store import contacts, quick, ussd_events, ussd_sessions, visits
 from .webhooks import field, fields, plain, token_required
 
 log = logging.getLogger(__name__)
+# Stands for each digit of a PIN in the stored history: AT sends every input again at each
+# screen, but Redis keeps no PIN (bot/engine/pins.py).
+SECRET = "#"
 blueprint = Blueprint("ussd", __name__)
 MAX_TEXT = 20_000  # longer histories are cut; the newest input is still read
 UNAVAILABLE = "Sorry, the service is not available. / Samahani, huduma haipatikani."
@@ -62,23 +65,27 @@ def _answer(content, session_id, phone, text):
     pipe.hgetall(visits.key(phone))
     contact, raw, raw_visits = pipe.execute()
     live = ussd_sessions.parse(raw)
-    today = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"])).date()
+    now = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
+    today = now.date()
     contact.update(visits.summary(visits.parse(raw_visits), today))
+    contact.update(pin.lock_state(contact, now))
     window = current_app.config["RESUME_MINUTES"] * 60
+    history = text
     if live and live.session_id == session_id and not live.session.ended:
         newest = newest_input(live.history, text)
         if newest is None:
             return live.screen  # AT repeated a request we already answered
+        history = _history(live.history, text, newest, _asks_pin(content, live.session))
         result = engine.step(content, live.session, contact, newest, today=today)
         if _words_not_taken(content, live.session, result.session, newest):
             found = urgent.answer_ussd(db, content, current_app.config, phone, contact, newest)
             if found is not None:
-                return _urgent_end(db, phone, live, text, *found, window)
+                return _urgent_end(db, phone, live, history, *found, window)
     else:
         recent = live if live and time.time() - live.updated <= window else None
         result = engine.start(content, contact, previous=recent and recent.session, today=today)
     reply = result.screen.for_ussd()
-    live = ussd_sessions.Live(session_id, text, reply, 0.0, result.session)
+    live = ussd_sessions.Live(session_id, history, reply, 0.0, result.session)
     effects.apply(db, content, current_app.config, phone, result.effects, "ussd",
                   extra=lambda pipe: ussd_sessions.save(pipe, phone, live, window))
     return reply
@@ -99,13 +106,13 @@ def _words_not_taken(content, before, after, typed):
     return bool(state) and state.kind == "input" and state.data["validate"]["type"] == "text"
 
 
-def _urgent_end(db, phone, live, text, screen, alerts, window):
+def _urgent_end(db, phone, live, history, screen, alerts, window):
     """End her session on the danger-sign screen and tell the on-duty Mentor Mothers."""
     reply = "END " + screen
     ended = live.session.copy()
     ended.ended = True
     pipe = quick.Batch(db)
-    ussd_sessions.save(pipe, phone, ussd_sessions.Live(live.session_id, text, reply, 0.0, ended),
+    ussd_sessions.save(pipe, phone, ussd_sessions.Live(live.session_id, history, reply, 0.0, ended),
                        window)
     pipe.execute()
     jobs.queue_sms(alerts, store.enqueue_connection(), current_app.config["SMS_RETRY_SECONDS"])
@@ -114,13 +121,36 @@ def _urgent_end(db, phone, live, text, screen, alerts, window):
 
 def newest_input(history, text):
     """Return what the caller typed since `history`, or None for a repeated request."""
-    if text == history:
+    if _same(text, history):
         return None
     if history == "":
         return text
-    if text.startswith(history + "*"):
+    if text[len(history):len(history) + 1] == "*" and _same(text[:len(history)], history):
         return text[len(history) + 1:]
     return text.rsplit("*", 1)[-1]  # the history disagrees with ours: trust the last part
+
+
+def _history(kept, text, newest, secret):
+    """The history to keep after `newest`: ours where it matches AT's (so an earlier PIN stays
+    hidden), and the newest input hidden too when it answers a PIN question."""
+    earlier = text[:len(text) - len(newest)]
+    if _same(earlier, kept + "*" if kept else ""):
+        earlier = kept + "*" if kept else ""
+    return earlier + (SECRET * len(newest) if secret else newest)
+
+
+def _same(text, history):
+    """True when `text` is `history`, a PIN's digits standing where the history has SECRET."""
+    if len(text) != len(history):
+        return False
+    return all(typed == kept or (kept == SECRET and typed.isdigit())
+               for typed, kept in zip(text, history, strict=True))
+
+
+def _asks_pin(content, session):
+    """True when the screen she answers asks for her PIN, which the stored history must not hold."""
+    state = content.state(session.flow, session.state)
+    return bool(state) and state.kind == "input" and state.data["validate"]["type"] == "pin"
 
 
 @blueprint.post("/ussd/events")

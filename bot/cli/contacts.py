@@ -1,4 +1,5 @@
-"""`flask --app wsgi contacts show|loss`: one mother's record, and a loss reported to staff."""
+"""`flask --app wsgi contacts show|loss|reset-pin`: one mother's record, a loss reported to staff,
+and a PIN she forgot."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,14 +8,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import content_service, store
+from .. import content_service, pin, store
 from ..care import loss
 from ..privacy import mask_phone
 from ..reminders.timing import Rules
 from ..store import contacts, followups, visits
 from .sms import phone_number
 
-group = AppGroup("contacts", help="One mother's record; record a loss she told staff about.")
+group = AppGroup("contacts", help="One mother's record; record a loss she told staff about; "
+                                     "remove a PIN she forgot.")
 SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "county",
                 "enrolled_on", "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
 
@@ -36,6 +38,8 @@ def show(phone):
     for name in SHOWN_FIELDS:
         if contact.get(name):
             click.echo(f"  {name}: {contact[name]}")
+    if contact.get("pin_hash"):  # never the hash itself
+        click.echo("  pin: set (remove it with: contacts reset-pin)")
     found = sorted(visits.parse(db.hgetall(visits.key(number))).values(), key=lambda v: v["date"])
     click.echo(f"Visits ({len(found)}):" if found else "Visits: none")
     for visit in found:
@@ -75,3 +79,19 @@ def report_loss(phone, day):
         click.echo(f"Loss recorded. Follow-up {followup_id} asks a Mentor Mother to call her.")
     click.echo(f"{len(cancelled)} pregnancy or baby visit(s) stand cancelled for the loss, with no "
                "reminders. Her own visits keep theirs.")
+
+
+@group.command("reset-pin")
+@click.argument("phone")
+def reset_pin(phone):
+    """Remove the PIN of a mother who forgot it (after checking on a call that it is her).
+
+    Her details then open without a PIN until she sets a new one in Settings; the removal is
+    logged with her number masked.
+    """
+    db, number = store.redis(), phone_number(phone)
+    _known(db, number)
+    if pin.reset(db, number, by="staff command"):
+        click.echo(f"PIN removed for {mask_phone(number)}. She can set a new one in Settings.")
+    else:
+        click.echo(f"{mask_phone(number)} has no PIN; nothing was changed.")

@@ -28,7 +28,8 @@ def check(as_json, review, compare_languages):
     if review:
         review_report(config["LOCALES_DIR"], as_json)
     content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
-                                     default_language=config["DEFAULT_LANGUAGE"])
+                                     default_language=config["DEFAULT_LANGUAGE"],
+                                     programme_name=config["PROGRAMME_NAME_IN_SMS"])
     if compare_languages:
         _show_differences(content, as_json)
         return

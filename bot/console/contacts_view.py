@@ -10,6 +10,7 @@ import logging
 from flask import current_app, g, render_template, request
 
 from .. import phones, store
+from ..pin import PIN_FIELDS
 from ..privacy import mask_phone
 from ..sms import log as sms_log
 from ..store import contacts, followups, visits
@@ -75,6 +76,9 @@ def fields(contact):
     """[(label, value, is_time)] in a fixed order: known fields first."""
     shown = {**contact, "language": LANGUAGES.get(contact.get("language"), contact.get("language"))}
     known = [(LABELS[name], shown[name], name in TIMES) for name in LABELS if shown.get(name)]
+    # Her PIN's hash and tries are hers alone: staff see only whether she has one.
+    pin = [("PIN", "set (staff can remove it: contacts reset-pin)", False)] if contact.get(
+        "pin_hash") else []
     others = [(name, value, False) for name, value in sorted(contact.items())
-              if name not in LABELS and value]
-    return known + others
+              if name not in LABELS and name not in PIN_FIELDS and value]
+    return known + pin + others

@@ -19,7 +19,8 @@ def check_files():
     """Return (content, errors, warnings) for the flows and texts on disk."""
     config = current_app.config
     content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
-                                     default_language=config["DEFAULT_LANGUAGE"])
+                                     default_language=config["DEFAULT_LANGUAGE"],
+                                     programme_name=config["PROGRAMME_NAME_IN_SMS"])
     return content, [p for p in problems if not p.warning], [p for p in problems if p.warning]
 
 

@@ -65,6 +65,9 @@ def check_content(content, unreadable=()):
     return problems
 
 
+PIN_ACTIONS = ("set_pin", "check_pin")  # what may take a PIN typed in an input of type pin
+
+
 def text_keys(state):
     """Yield every text key a state uses."""
     data = state.data
@@ -107,7 +110,25 @@ def _check_flow(content, flow, used, unreadable):
         problems += _check_targets(content, flow, state, unreadable)
         if state.kind == "action":
             problems += _check_action(flow, state)
+        if state.kind == "input" and state.data["validate"]["type"] == "pin":
+            problems += _check_pin_input(content, flow, state)
     return problems
+
+
+def _check_pin_input(content, flow, state):
+    """A typed PIN is never kept: it must go straight to set_pin or check_pin, and not on a field."""
+    if state.data.get("field"):
+        return [Problem(flow.file, "A PIN question keeps the PIN on her contact with 'field'; only "
+                        "its hash may be kept.", state=state.name, line=state.line,
+                        fix="Remove 'field:' and lead to an action with do: set_pin.")]
+    target = state.target
+    after = content.state(target.flow or flow.name, target.state) if target and target.state else None
+    if after is not None and after.kind == "action" and after.data.get("do") in PIN_ACTIONS:
+        return []
+    return [Problem(flow.file, "A PIN question must lead straight to an action that uses the PIN; "
+                    "the PIN is forgotten at the next screen.", state=state.name, line=state.line,
+                    fix="Set 'next:' to a state with do: set_pin (to keep a new PIN) or "
+                        "do: check_pin (to check hers).")]
 
 
 def _check_targets(content, flow, state, unreadable):

@@ -14,24 +14,27 @@ from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
 from . import checks, danger_sign_words, glossary, schedules, yamlfile
 from .message_sets import MESSAGE_SETS_DIR, build_message_set
-from .texts import Texts
+from .texts import DEFAULT_PROGRAMME_NAME, Texts
 
 SPEC_VERSION = 1  # the file format this code reads
 
 
-def load_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en"):
+def load_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en",
+                 programme_name=DEFAULT_PROGRAMME_NAME):
     """Return the checked Content, or raise InvalidContent listing every problem."""
-    content, problems = read_content(flows_dir, locales_dir, languages, default_language)
+    content, problems = read_content(flows_dir, locales_dir, languages, default_language,
+                                     programme_name)
     errors = [p for p in problems if not p.warning]
     if errors:
         raise InvalidContent(errors)
     return content
 
 
-def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en"):
+def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en",
+                 programme_name=DEFAULT_PROGRAMME_NAME):
     """Return (content, problems), problems including warnings."""
     flows_dir = Path(flows_dir)
-    texts, problems = Texts.load(locales_dir)
+    texts, problems = Texts.load(locales_dir, programme_name)
     flows = {}
     for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems,
                                        skip=danger_sign_words.FILE):

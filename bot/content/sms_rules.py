@@ -17,6 +17,12 @@ PRIVATE_WORDS = re.compile(
     r"\b(hiv|aids|arvs?|art|antiretrovirals?|viral\s+load|pmtct|vvu|ukimwi|virusi\s+vya\s+ukimwi"
     r"|makali\s+ya\s+virusi|wingi\s+wa\s+virusi|cd4|prep|pep)\b", re.IGNORECASE)
 
+# The peer workers' title and the USSD menu's brand: Mentor Mothers are mothers living with HIV,
+# so an SMS naming them tells whoever reads it. SMS name the programme as %{programme}, filled
+# from PROGRAMME_NAME_IN_SMS; only a set she chose after the HIV warning may name them.
+PROGRAMME_WORDS = re.compile(r"\b(mentor\s+mothers?|mama\s+mentor|mama\s+(mshauri|washauri))\b",
+                             re.IGNORECASE)
+
 # What the programme promises: a message for every week of pregnancy (4-42), every week of the
 # baby's first year, then every month to 24 months (issue spec; domain guide, stage-based messaging).
 REQUIRED = {("pregnancy", "week"): (4, 42), ("baby", "week"): (1, 52), ("baby", "month"): (13, 24)}
@@ -46,9 +52,10 @@ def check_sms(content):
             text = content.texts.strings.get(locale, {}).get(key)
             if text is None:
                 continue  # reported with the other missing texts
-            problems += _cost(file, key, locale, text, message_id)
+            problems += _cost(file, key, locale, content.texts.with_fixed(text), message_id)
             if not private_ok:
                 problems += privacy(file, key, locale, text, message_id)
+                problems += programme_named(file, key, locale, text, message_id)
     return problems
 
 
@@ -72,6 +79,19 @@ def privacy(file, key, locale, text, message_id):
                     state=message_id, key=key,
                     fix="Reword it without naming HIV or its treatment, or move it to a set with "
                         "'opt_in: hiv'.")]
+
+
+def programme_named(file, key, locale, text, message_id):
+    """Refuse an SMS that names the Mentor Mothers or the USSD brand instead of %{programme}."""
+    words = sorted({w.group(0) for w in PROGRAMME_WORDS.finditer(text)}, key=str.lower)
+    if not words:
+        return []
+    return [Problem(file, f"The {locale} SMS names {', '.join(words)}. Mentor Mothers live with "
+                    "HIV, so whoever reads this SMS on a shared phone could guess hers.",
+                    state=message_id, key=key,
+                    fix="Write %{programme} where the SMS names the programme (it becomes "
+                        "PROGRAMME_NAME_IN_SMS), and 'a health worker from %{programme}' for "
+                        "the person who will call her.")]
 
 
 def _coverage(message_set):

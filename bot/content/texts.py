@@ -21,6 +21,11 @@ from . import yamlfile
 
 GLOSSARY = "glossary.yml"
 PLACEHOLDER = re.compile(r"%\{(\w+)\}|%(\w+)")
+# The name SMS give the programme, filled into %{programme} wherever a text has it. Neutral on
+# purpose: "Mother and child" is what every MCH clinic offers, so an SMS read by someone else
+# on a shared phone says nothing of HIV, whereas the peer workers' title (Mentor Mothers are
+# mothers living with HIV) would. Programmes set their own with PROGRAMME_NAME_IN_SMS.
+DEFAULT_PROGRAMME_NAME = "Mama na Mtoto"
 _NO_FALLBACK = "-"  # a locale with no texts: python-i18n falls back to it and finds nothing
 _catalogue_ids = itertools.count(1)
 
@@ -32,17 +37,18 @@ i18n.set("load_path", [])
 class Texts:
     """Every text key in every language, with the file and line each came from."""
 
-    def __init__(self):
+    def __init__(self, programme_name=DEFAULT_PROGRAMME_NAME):
         self._prefix = f"c{next(_catalogue_ids)}"
+        self.fixed = {"programme": programme_name}  # blanks every text fills the same way
         self.strings = {}  # locale -> {key: text}
         self.origin = {}  # (locale, key) -> (file, line)
         self._blanks = {}  # (locale, key) -> the %{blanks} in that text
         self._plain = {}  # (locale, key) -> python-i18n's answer for a text with no blanks
 
     @classmethod
-    def load(cls, directory):
+    def load(cls, directory, programme_name=DEFAULT_PROGRAMME_NAME):
         """Read every `<namespace>.<locale>.yml` under `directory`."""
-        texts, problems = cls(), []
+        texts, problems = cls(programme_name), []
         for path in sorted(Path(directory).glob("*.yml")):
             if path.name == GLOSSARY:  # the glossary of terms (glossary.py), not texts
                 continue
@@ -103,6 +109,9 @@ class Texts:
 
     def get(self, key, locale, **params):
         """Return the text for `key` in `locale`, placeholders filled; KeyError if missing."""
+        fixed = self.placeholders(key, locale) & self.fixed.keys()
+        if fixed:
+            params = {**{name: self.fixed[name] for name in fixed}, **params}
         if params:
             return i18n.t(f"{self._prefix}.{key}", locale=locale, **params)
         # A screen asks for the same few texts on every dial: python-i18n's lookup and
@@ -111,6 +120,12 @@ class Texts:
         if found is None:
             found = self._plain[(locale, key)] = i18n.t(f"{self._prefix}.{key}", locale=locale)
         return found
+
+    def with_fixed(self, text):
+        """`text` with the blanks every text fills the same way (the programme name) filled."""
+        for name, value in self.fixed.items():
+            text = text.replace(f"%{{{name}}}", value)
+        return text
 
     def placeholders(self, key, locale):
         """The %{blanks} a text has (worked out once per text: screens ask on every render)."""

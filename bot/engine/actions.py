@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from . import pins
 from .model import Effect, Target
 
 
@@ -144,3 +145,49 @@ def forget_me(params, run):
     with `text`: `with: {text: settings.forgotten}`."""
     run.effects.append(Effect("forget"))
     run.end_text = str(params["text"])
+
+
+@action("set_result", required=("name", "value"))
+def set_result(params, run):
+    """Keep an answer for this session, as if she had given it, for a router further on:
+    `with: {name: after_pin, value: details}`."""
+    run.keep_answer(str(params["name"]), str(params["value"]))
+
+
+@action("set_pin")
+def set_pin(params, run):
+    """Keep the PIN she has just typed (in an input with `validate: {type: pin}`) on her
+    contact, as a salted hash only; it replaces any earlier PIN."""
+    typed, run.typed_pin = run.typed_pin, None
+    if typed:
+        run.set_field("pin_hash", pins.make(typed))
+        run.set_field("pin_tries", "0")
+
+
+@action("clear_pin")
+def clear_pin(params, run):
+    """Remove her PIN: her details and HIV choice are asked for without one again."""
+    for name in ("pin_hash", "pin_tries"):
+        run.contact.pop(name, None)
+        run.effects.append(Effect("clear_field", name))
+
+
+@action("check_pin")
+def check_pin(params, run):
+    """Check the PIN she has just typed against hers: the answer `pin_ok` is `yes`, `no`, or
+    `locked` at the third wrong try in a row, when the channel locks the PIN questions for
+    15 minutes (bot/pin; the contact field `pin_locked` is then `yes`)."""
+    typed, run.typed_pin = run.typed_pin, None
+    if pins.matches(typed, run.contact.get("pin_hash")):
+        outcome, tries = "yes", 0
+    else:
+        known = str(run.contact.get("pin_tries") or "0")
+        tries = (int(known) if known.isdigit() else 0) + 1
+        outcome = "no"
+        if tries >= pins.MAX_TRIES:
+            outcome, tries = "locked", 0
+            run.contact["pin_locked"] = "yes"
+            run.effects.append(Effect("lock_pin"))
+    if str(tries) != str(run.contact.get("pin_tries") or "0"):
+        run.set_field("pin_tries", str(tries))
+    run.keep_answer("pin_ok", outcome)

@@ -36,6 +36,7 @@ class Run:
     effects: list = field(default_factory=list)
     jump: Target | None = None
     end_text: str | None = None
+    typed_pin: str | None = None  # a PIN typed in this step, for set_pin / check_pin; never kept
     _values: dict | None = None  # the blanks' values, worked out once per step
 
     @property
@@ -64,8 +65,10 @@ class Run:
         if not blanks:
             return self.content.texts.get(key, language)
         if self._values is None:
-            self._values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()}
-        values = {b: self._values.get(b, "-") for b in blanks}  # never show a blank's name
+            self._values = {k: _display(v) for k, v in {**self.contact, **self.results}.items()
+                            if not k.startswith("pin_")}  # a text can never show her PIN's hash
+        fixed = self.content.texts.fixed  # the programme name: the same in every text
+        values = {b: self._values.get(b, "-") for b in blanks if b not in fixed}  # never a name
         return self.content.texts.get(key, language, **values)
 
     def state(self):
@@ -139,6 +142,9 @@ def _choose(run, state, answer):
     elif state.kind == "input":
         rules = state.data["validate"]
         value = validators.check(rules, answer[:200], run.today)
+        if value is not None and rules["type"] == "pin":
+            run.typed_pin = value  # not in the session's answers: those are stored in Redis
+            return state.target, None
         if value is not None:
             run.keep_answer(state.data["save_as"], value)
             if state.data.get("field"):

@@ -26,6 +26,9 @@ def check(rules, answer, today):
         return "yes" if word in YES else "no" if word in NO else None
     if kind == "choice":
         return _choice(rules, answer)
+    if kind == "pin":  # four digits; the runner hands them to set_pin or check_pin, never keeps them
+        digits = answer.strip()
+        return digits if re.fullmatch(r"\d{4}", digits) else None
     return _text(rules, answer)
 
 

@@ -88,7 +88,7 @@ def test_a_whole_ussd_session_in_kiswahili_and_an_sms(live, page):
     page.wait_for_selector("#sms-status:has-text('Waiting for the reply')")
     run_worker(app)  # what the worker does in production: send the reply (to the outbox here)
     page.wait_for_selector("#sms-thread li.bot")
-    assert "Mama Mentor" in page.inner_text("#sms-thread li.bot")
+    assert "Mama na Mtoto" in page.inner_text("#sms-thread li.bot")
     shot(page, "simulator")
 
 
@@ -100,20 +100,20 @@ def test_a_text_edit_refused_then_saved(live, page):
     page.click("button:has-text('Find')")
     shot(page, "texts")
     page.click("text=sms_replies.help")
-    page.fill("#text_en", "Mama Mentor: " + "reply MENU for the menu. " * 7)
+    page.fill("#text_en", "%{programme}: " + "reply MENU for the menu. " * 7)
     assert "over" in page.get_attribute("#count_en", "class")
     page.click("button:has-text('Check and save')")
     page.wait_for_selector("#result .notice.problem")
-    assert "The en SMS is 188 characters; it costs 2 SMS parts instead of 1." in \
+    assert "The en SMS is 190 characters; it costs 2 SMS parts instead of 1." in \
         page.inner_text("#result")
     shot(page, "text-editor")
     before = (folder / "locales" / "sms_replies.en.yml").read_text()
     assert "reply MENU for the menu. reply MENU" not in before
-    page.fill("#text_en", 'Mama Mentor: reply MENU for the menu, STOP to stop SMS. "Free".')
+    page.fill("#text_en", '%{programme}: reply MENU for the menu, STOP to stop SMS. "Free".')
     page.click("button:has-text('Check and save')")
     page.wait_for_selector("#result .notice.ok")
     saved = yaml.safe_load((folder / "locales" / "sms_replies.en.yml").read_text())
-    assert saved["help"] == 'Mama Mentor: reply MENU for the menu, STOP to stop SMS. "Free".'
+    assert saved["help"] == '%{programme}: reply MENU for the menu, STOP to stop SMS. "Free".'
 
 
 def test_closing_a_followup_and_every_page(live, page):
