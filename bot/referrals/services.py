@@ -17,7 +17,7 @@ from .counties import county_named
 FILE = "referral_services.yaml"
 SCHEMA = "referral_services.schema.json"
 MOST_PER_COUNTY = 4  # more than this will not fit a USSD session of about 180 seconds
-SHORT_CODE_DIGITS = range(3, 6)  # toll-free lines such as 1195 or 116
+SHORT_CODE_DIGITS = (3, 4)  # toll-free lines such as 1195 or 116
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _entry_problems(service, county, line):
 
 
 def _short_code(phone):
-    return phone.isdigit() and len(phone) in SHORT_CODE_DIGITS
+    return phone.isdigit() and not phone.startswith("0") and len(phone) in SHORT_CODE_DIGITS
 
 
 def _crowded_counties(services):
