@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from bot.content.loader import load_content, read_content
+from bot.content.screen_rules import MAX_PAGES
 from bot.engine import start, step
 from bot.referrals.counties import COUNTIES, county_named
 from bot.referrals.services import ReferralList, Service
@@ -66,22 +67,23 @@ def test_the_shipped_list_keeps_to_its_schema_and_the_checks():
 
 
 def run(content, language, *answers):
+    """Answer the disability flow from its menu; return the last result."""
     result = start(content, {"language": language}, entry="disability", today=TODAY)
     for answer in answers:
         result = step(content, result.session, {"language": language}, answer, today=TODAY)
-    return result.screen.text
+    return result
 
 
 @pytest.mark.parametrize("language, offers", [("en", OFFERS["en"]), ("sw", OFFERS["sw"])])
 def test_her_county_shows_its_services_in_her_language(content, language, offers):
-    screen = run(content, language, "6", "homa bay county")
+    screen = run(content, language, "6", "homa bay county").screen.text
     assert "Homa Bay therapy unit, 0712345678: " + offers in screen
     assert "Homa Bay:" in screen and "%{" not in screen
 
 
 @pytest.mark.parametrize("typed, shown", [("Kisumu", "for Kisumu yet"), ("Mathare", "for Mathare yet")])
 def test_with_nothing_listed_she_reads_where_to_ask(content, typed, shown):
-    screen = run(content, "en", "6", typed)
+    screen = run(content, "en", "6", typed).screen.text
     assert shown in screen and "Made-up" not in screen and "sub-county" in screen
 
 
@@ -92,3 +94,19 @@ def test_where_to_get_help_after_the_check_asks_her_county(content):
     assert "Which county do you live in?" in result.screen.text
     result = step(content, result.session, {"language": "en"}, "Homa Bay", today=TODAY)
     assert "Parents group, 1195" in result.screen.text
+
+
+
+
+def test_four_services_at_their_longest_fit_the_screens_a_session_allows(content):
+    longest = tuple(Service(f"{n} " + "x" * 38, "Kisumu", {"en": "y" * 70, "sw": "z" * 70},
+                            "+254712345678", False, None) for n in range(1, 5))
+    full = dataclasses.replace(content, referrals=ReferralList(longest))
+    for language in ("en", "sw"):
+        result = run(full, language, "6", "Kisumu")
+        pages = [result.screen.text]
+        while "\n98. " in pages[-1] and len(pages) <= MAX_PAGES:
+            result = step(full, result.session, {"language": language}, "98", today=TODAY)
+            pages.append(result.screen.text)
+        assert all(len(page) <= 182 for page in pages)
+        assert len(pages) <= MAX_PAGES and "4 " + "x" * 38 in "".join(pages)
