@@ -38,6 +38,9 @@ DEFAULTS = {
     "STAGE_MESSAGE_WEEKDAY": 1,  # the weekly message goes out on this day (0 = Monday)
     "STAGE_MESSAGE_AT": "10:00",
     "MISSED_VISIT_AFTER_DAYS": 2,  # a visit not marked attended by then counts as missed
+    # The county of the programme's clinics: vaccines given only in some counties (the malaria
+    # vaccine, flows/schedules/) are suggested only there. A contact's own 'county' wins.
+    "PROGRAMME_COUNTY": "",
     "DISPATCH_EVERY_MINUTES": 5,  # how often the worker looks for reminders due
     "DISPATCH_JOBS": 2,  # a dispatch is split into this many jobs, sent at once by as many workers
     "LOG_LEVEL": "INFO",

@@ -162,8 +162,8 @@ def test_a_mother_who_joined_on_ussd_shows_as_enrolled_by_herself(api, db):
     body = api.get(f"/api/contacts/{PHONE}").get_json()
     assert body == {"phone": PHONE, "enrolled": True, "enrolled_by": "mother", "enrolled_on": None,
                     "language": "sw", "stage": "baby", "due_date": None, "birth_date": day(-30),
-                    "loss_date": None, "clinic": None, "consent_sms": True, "hiv_messages": False,
-                    "opted_out": False, "receives_sms": True, "appointments": []}
+                    "loss_date": None, "clinic": None, "county": None, "consent_sms": True,
+                    "hiv_messages": False, "opted_out": False, "receives_sms": True, "appointments": []}
 
 
 def test_her_stop_outlasts_the_clinics_consent(api, db, enrolled):
@@ -519,3 +519,12 @@ def test_the_logs_hold_no_phone_number(api, caplog):
     api.patch(f"/api/contacts/{PHONE}/appointments/{day(5)}-anc", json={"date": day(6)})
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot.api"))
     assert "*********678" in logged and "712345678" not in logged
+
+
+def test_the_clinic_can_give_her_county_which_the_malaria_vaccine_reminders_go_by(api, db):
+    answer = api.put(f"/api/contacts/{PHONE}", json={
+        "language": "en", "stage": "baby", "birth_date": day(-30), "county": "Kisumu",
+        "consent_sms": True})
+    assert answer.status_code == 201 and answer.get_json()["county"] == "Kisumu"
+    assert db.hget(contacts.key(PHONE), "county") == "Kisumu"
+    assert api.put(f"/api/contacts/{PHONE}", json={"county": "x" * 31}).status_code == 422

@@ -93,7 +93,8 @@ def test_a_valid_edit_changes_one_line_and_keeps_every_comment(app, editor, fold
     assert answer.get_json()["message"].startswith("Saved the English text.")
     after = path.read_text(encoding="utf-8").splitlines()
     changed = [(old, cur) for old, cur in zip(before, after, strict=True) if old != cur]
-    assert changed == [(before[21], 'test_when_text: "Test for HIV at your first clinic visit, and '
+    at = next(n for n, text in enumerate(before) if text.startswith("test_when_text:"))
+    assert changed == [(before[at], 'test_when_text: "Test for HIV at your first clinic visit, and '
                                     'again late in pregnancy. Say \\"test me\\"."')]
     assert [line for line in after if line.startswith("#")] == \
         [line for line in before if line.startswith("#")]

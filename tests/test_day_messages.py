@@ -162,13 +162,15 @@ def test_the_newborn_sms_goes_the_day_the_birth_is_recorded_whatever_the_weekday
                       time(10), 2)  # the weekly SMS is not due today
     noon = datetime.combine(today, time(12), TZ)
     report = dispatch.dispatch(db, CONTENT, gateway, noon, other_day, 500)
-    assert report.sent == 1
-    assert at.requests[0]["message"] == CONTENT.texts.get("sms_danger_signs.newborn", "en")
+    assert report.sent == 2  # the danger signs, and the reminder of tomorrow's check after birth
+    sent = [request["message"] for request in at.requests]
+    assert CONTENT.texts.get("sms_danger_signs.newborn", "en") in sent
+    assert any("check after birth (you and baby)" in text for text in sent)
     again = dispatch.dispatch(db, CONTENT, gateway, noon + timedelta(minutes=5), other_day, 500)
-    assert again.sent == 0 and len(at.requests) == 1  # nothing twice
+    assert again.sent == 0 and len(at.requests) == 2  # nothing twice
     two_days_on = datetime.combine(today + timedelta(days=2), time(8), TZ)
     assert dispatch.dispatch(db, CONTENT, gateway, two_days_on, other_day, 500).sent == 1
-    assert at.requests[1]["message"] == CONTENT.texts.get("sms_danger_signs.after_birth", "en")
+    assert at.requests[2]["message"] == CONTENT.texts.get("sms_danger_signs.after_birth", "en")
     assert dispatch.dispatch(db, CONTENT, gateway, two_days_on, other_day, 500).sent == 0
 
 

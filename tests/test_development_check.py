@@ -25,7 +25,8 @@ LANGUAGES = ("en", "sw")
 PRAISE = {"en": "Well done", "sw": "Hongera"}
 SEE_SOON = {"en": "health worker soon", "sw": "mhudumu wa afya hivi karibuni"}
 NEVER_SAID = ("delay", "disabled", "disability", "autism", "autistic", "wait and see",
-              "next clinic visit", "next visit", "ulemavu", "kuchelewa", "ziara ijayo")
+              "next clinic visit", "next visit", "ulemavu", "kuchelewa", "ziara ijayo",
+              "siku ijayo ya kliniki")
 TODAY = date(2026, 6, 1)
 
 

@@ -29,6 +29,7 @@ CHECKS = {
     "due_date": fields.day_within(0, 294, "today or later and at most 294 days (42 weeks) ahead"),
     "birth_date": fields.day_within(-730, 0, "today or earlier and at most 2 years back"),
     "clinic": fields.text_up_to(30),
+    "county": fields.text_up_to(30),  # vaccines given only in some counties are suggested by it
     "consent_sms": fields.boolean,
     "hiv_messages": fields.boolean,
 }
@@ -104,7 +105,8 @@ def _changes(known, sent, today):
         if stage == wanted and name not in sent and not known.get(name):
             raise ApiError(422, f"stage {wanted} needs {name}", name)
     changes = {name: value.isoformat() for name, value in sent.items() if name in DATE_FOR_STAGE}
-    changes.update({name: sent[name] for name in ("language", "stage", "clinic") if name in sent})
+    changes.update({name: sent[name] for name in ("language", "stage", "clinic", "county")
+                    if name in sent})
     if "stage" in sent and sent["stage"] != known.get("stage"):
         changes["stage_since"] = today.isoformat()  # day-counted SMS (danger signs) start here
     if stage == "loss" and known.get("stage") != "loss":
@@ -124,7 +126,8 @@ def _view(number, contact, db):
     found = [v for v in visits.parse(db.hgetall(visits.key(number))).values()
              if isinstance(v, dict) and v.get("id") and v.get("date")]
     shown = {name: contact.get(name) or None for name in
-             ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "enrolled_on")}
+             ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "county",
+              "enrolled_on")}
     return {"phone": number, "enrolled": enrolled,
             "enrolled_by": contact.get("enrolled_by") or ("mother" if enrolled else None), **shown,
             "consent_sms": contact.get("consent_sms") in ("yes", "clinic"),

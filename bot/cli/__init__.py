@@ -10,6 +10,7 @@ from . import (
     serve,
     simulator,
     sms,
+    texts,
     triage,
 )
 
@@ -25,3 +26,4 @@ def init_app(app):
     app.cli.add_command(simulator.ussd)
     app.cli.add_command(serve.serve)
     app.cli.add_command(triage.group)
+    app.cli.add_command(texts.group)

@@ -15,8 +15,8 @@ from ..store import contacts, followups, visits
 from .sms import phone_number
 
 group = AppGroup("contacts", help="One mother's record; record a loss she told staff about.")
-SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "enrolled_on",
-                "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
+SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "county",
+                "enrolled_on", "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
 
 
 def _known(db, phone):

@@ -9,7 +9,9 @@ from .. import content_service, store
 from ..content import checks, sms_rules
 from ..content.texts import Texts
 from ..errors import InvalidContent
-from . import auth, locale_edit
+from ..review import history, trail
+from ..review.state import STATES, review_states
+from . import auth, locale_edit, text_changes
 from .web import blueprint, wants_json
 
 log = logging.getLogger(__name__)
@@ -25,8 +27,14 @@ def texts():
     if key:
         return render_template("console/text_edit.html", **editor(catalogue, key), result=None)
     query = request.args.get("q", "").strip()
-    found, matched = search(catalogue, query)
+    state = request.args.get("state", "")
+    state = state if state in STATES else ""
+    language = request.args.get("language", "")
+    language = language if language in LANGUAGES else ""
+    states = reviews(catalogue) if query or state else {}
+    found, matched = search(catalogue, query, states, state, language)
     return render_template("console/texts.html", query=query, found=found, matched=matched,
+                           state=state, language=language, states=STATES, reviews=states,
                            namespaces=namespaces(catalogue), languages=LANGUAGES)
 
 
@@ -38,11 +46,9 @@ def save_text():
     key = str(given.get("key", "")).strip()
     new = {lang: str(given[f"text_{lang}"]) for lang in LANGUAGES if f"text_{lang}" in given}
     was = {lang: str(given[f"was_{lang}"]) for lang in LANGUAGES if f"was_{lang}" in given}
-    config = current_app.config
+    config, changed = current_app.config, []
     try:
-        with store.redis().lock("console:texts:lock", timeout=60, blocking_timeout=20):
-            changed = locale_edit.save(config["FLOWS_DIR"], config["LOCALES_DIR"], key, new, was,
-                                       tuple(LANGUAGES), config["DEFAULT_LANGUAGE"])
+        changed = text_changes.save(key, new, was)
     except LockError:
         result = {"ok": False, "message": "Someone else is saving a text. Try again in a moment.",
                   "problems": []}
@@ -56,14 +62,37 @@ def save_text():
         result = {"ok": True, "problems": [],
                   "message": f"Saved the {names} text. The bot uses it within a few seconds."
                   if changed else "Nothing changed: the texts are the same as in the file."}
+    catalogue, _ = Texts.load(config["LOCALES_DIR"])
+    if result["ok"] and changed and _now_changed(catalogue, key, changed):
+        result["message"] += (" It had been reviewed: it now shows as changed since review "
+                              "until a reviewer checks it again.")
     if wants_json():
         return jsonify(result), 200 if result["ok"] else 422
-    catalogue, _ = Texts.load(config["LOCALES_DIR"])
     page = editor(catalogue, key)
     if not result["ok"]:
         page["values"] = {lang: new.get(lang, page["values"][lang]) for lang in LANGUAGES}
     return render_template("console/text_edit.html", **page, result=result), \
         200 if result["ok"] else 422
+
+
+@blueprint.post("/texts/undo")
+@auth.editors_only
+def undo_change():
+    given = request.get_json(silent=True) if request.is_json else request.form
+    given = given if hasattr(given, "get") else {}
+    key, change = str(given.get("key", "")).strip(), str(given.get("change", "")).strip()
+    try:
+        ok, message, problems = text_changes.undo(key, change)
+    except LockError:
+        ok, message, problems = False, "Someone else is saving a text. Try again in a moment.", []
+    if ok:
+        log.info("Console: %s undid a change to the text %s", g.user["name"], key)
+    result = {"ok": ok, "message": message, "problems": problems}
+    if wants_json():
+        return jsonify(result), 200 if ok else 422
+    catalogue, _ = Texts.load(current_app.config["LOCALES_DIR"])
+    return render_template("console/text_edit.html", **editor(catalogue, key), result=result), \
+        200 if ok else 422
 
 
 def editor(catalogue, key):
@@ -84,18 +113,43 @@ def editor(catalogue, key):
         used += [f"{s.file}, message {m.id}" for s in content.message_sets.values()
                  for m in s.messages if m.text == key]
     in_files = {lang: v or "" for lang, v in values.items()}
+    states = reviews(catalogue)
+    changes = history.changes(store.redis(), key)
+    undone = {c["undo_of"] for c in changes if c.get("undo_of")}
     return {"key": key, "known": any(v is not None for v in values.values()), "values": in_files,
-            "was": dict(in_files), "where": where, "sms": sms, "used": used, "languages": LANGUAGES}
+            "was": dict(in_files), "where": where, "sms": sms, "used": used, "languages": LANGUAGES,
+            "reviews": {lang: states.get((key, lang)) for lang in LANGUAGES},
+            "changes": changes, "undone": undone}
 
 
-def search(catalogue, query):
-    """([(key, English words)], how many matched): keys whose name or words hold `query`."""
-    if not query:
+def _now_changed(catalogue, key, languages):
+    """Whether a reviewed text in one of `languages` no longer matches its review."""
+    states = reviews(catalogue)
+    return any((r := states.get((key, lang))) and r.state == "changed" for lang in languages)
+
+
+def reviews(catalogue):
+    """{(key, language): TextReview}; every text unreviewed when locales/reviews.yaml is broken."""
+    found, problems = trail.load(current_app.config["LOCALES_DIR"])
+    g.review_problems = problems  # shown on the page: otherwise every text just looks unreviewed
+    if problems:
+        log.warning("Console: %s cannot be read; run flows check --review", trail.FILE)
+    return {(r.key, r.language): r for r in review_states(catalogue, found)}
+
+
+def search(catalogue, query, states=None, state="", language=""):
+    """([(key, English words)], how many matched): keys whose name or words hold `query` and,
+    given a review state, whose text in `language` (either language when not given) is in it."""
+    if not query and not state:
         return [], 0
     needle = query.lower()
     first = catalogue.strings.get("en", {})
     keys = sorted({key for lang in LANGUAGES for key, text in catalogue.strings.get(lang, {}).items()
                    if needle in key.lower() or needle in text.lower()})
+    if state:
+        wanted = [language] if language else list(LANGUAGES)
+        keys = [key for key in keys if any(
+            (r := states.get((key, lang))) and r.state == state for lang in wanted)]
     return [(key, first.get(key, "")) for key in keys[:FOUND_AT_MOST]], len(keys)
 
 

@@ -48,6 +48,10 @@ def check_content(content, unreadable=()):
     for message_set in content.message_sets.values():
         for message in message_set.messages:
             used.setdefault(message.text, (message_set.file, message.id, message.line))
+    for name, visits in content.schedules.items():  # a visit's own name in the reminder SMS
+        for visit in visits:
+            if visit.get("name"):
+                used.setdefault(visit["name"], (f"schedules/{name}.yaml", visit["id"], None))
     problems += _check_texts(content, used)
     problems += graph.check_shape(content)
     problems += sms_rules.check_sms(content)

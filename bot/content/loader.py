@@ -13,7 +13,7 @@ import jsonschema
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
 from ..referrals import services as referral_services
-from . import checks, danger_sign_words, yamlfile
+from . import checks, danger_sign_words, glossary, schedules, yamlfile
 from .message_sets import MESSAGE_SETS_DIR, build_message_set
 from .texts import Texts
 
@@ -46,14 +46,17 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     for path, data, lines in _read_all(flows_dir / MESSAGE_SETS_DIR, "message_set",
                                        flows_dir.resolve() / "message_set.schema.json", problems):
         sets[path.stem] = build_message_set(f"{MESSAGE_SETS_DIR}/{path.name}", data, lines)
-    schedules = {path.stem: data["visits"] for path, data, _ in _read_all(
-        flows_dir / "schedules", "schedule", flows_dir.resolve() / "schedule.schema.json", problems)}
+    visits = {path.stem: schedules.build_visits(f"schedules/{path.name}", data, lines, problems)
+              for path, data, lines in _read_all(flows_dir / "schedules", "schedule",
+                                                 flows_dir.resolve() / "schedule.schema.json",
+                                                 problems)}
     content = Content(flows=flows, texts=texts, default_language=default_language,
-                      languages=tuple(languages), message_sets=sets, schedules=schedules,
+                      languages=tuple(languages), message_sets=sets, schedules=visits,
                       danger_signs=_read_danger_signs(flows_dir, problems),
                       referrals=_read_referrals(flows_dir, problems))
     unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name not in NOT_FLOWS} - set(flows)
     problems += checks.check_content(content, unreadable)
+    problems += glossary.check_texts(_read_glossary(Path(locales_dir), problems), texts)
     return content, problems
 
 
@@ -113,6 +116,25 @@ def _read_referrals(flows_dir, problems):
     return referral_services.build_referral_list(data, lines, problems)
 
 
+def _read_glossary(locales_dir, problems):
+    """Return the Glossary, or None when there is none (nothing to check) or it is broken."""
+    path = locales_dir / glossary.FILE
+    if not path.is_file():
+        return None
+    schema = locales_dir / glossary.SCHEMA
+    if not schema.is_file():
+        problems.append(Problem(f"locales/{glossary.FILE}", f"Its schema, {glossary.SCHEMA}, is "
+                                "missing, so the glossary cannot be checked.", warning=True,
+                                fix=f"Restore locales/{glossary.SCHEMA} from the project."))
+        return None
+    found = []
+    data, lines = _read_one(path, f"locales/{glossary.FILE}", _validator(schema), None, found)
+    for problem in found:  # the glossary guides reviewers; mothers never see it
+        problem.warning = True
+    problems += found
+    return glossary.build_glossary(data, lines) if data is not None else None
+
+
 def _read_one(path, shown, validator, name_field, problems):
     try:
         data, lines, duplicates = yamlfile.load(path.read_text(encoding="utf-8"))
@@ -168,6 +190,8 @@ def _plain(error):
                 "and _ (text keys look like topic.name).")
     if error.validator == "anyOf" and isinstance(error.instance, dict):
         return "Say where this leads: add 'next: <state>' or 'flow: <flow name>'."
+    if error.validator == "oneOf" and isinstance(error.instance, dict) and "from" in error.instance:
+        return "Say when this visit is: give its week or day (one of the two)."
     if error.validator == "minLength" and error.instance == "":
         return "This is empty: write the words, or remove it."
     if error.validator == "not":

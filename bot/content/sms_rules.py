@@ -15,7 +15,7 @@ from . import gsm
 # Words that reveal HIV status or treatment, in English and Kiswahili.
 PRIVATE_WORDS = re.compile(
     r"\b(hiv|aids|arvs?|art|antiretrovirals?|viral\s+load|pmtct|vvu|ukimwi|virusi\s+vya\s+ukimwi"
-    r"|makali\s+ya\s+virusi|cd4|prep|pep)\b", re.IGNORECASE)
+    r"|makali\s+ya\s+virusi|wingi\s+wa\s+virusi|cd4|prep|pep)\b", re.IGNORECASE)
 
 # What the programme promises: a message for every week of pregnancy (4-42), every week of the
 # baby's first year from the week of the birth, then every month from the first birthday to the

@@ -19,6 +19,7 @@ import i18n
 from ..errors import Problem
 from . import yamlfile
 
+GLOSSARY = "glossary.yml"
 PLACEHOLDER = re.compile(r"%\{(\w+)\}|%(\w+)")
 _NO_FALLBACK = "-"  # a locale with no texts: python-i18n falls back to it and finds nothing
 _catalogue_ids = itertools.count(1)
@@ -43,6 +44,8 @@ class Texts:
         """Read every `<namespace>.<locale>.yml` under `directory`."""
         texts, problems = cls(), []
         for path in sorted(Path(directory).glob("*.yml")):
+            if path.name == GLOSSARY:  # the glossary of terms (glossary.py), not texts
+                continue
             parts = path.name.split(".")
             if len(parts) != 3:
                 problems.append(Problem(

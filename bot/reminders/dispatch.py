@@ -140,7 +140,9 @@ def render(content, contact, reminder):
     day = reminder.params["date"]
     clinic = reminder.params.get("clinic") or content.texts.get("sms_reminders.your_clinic",
                                                                  language)
-    visit = content.texts.get(f"sms_reminders.kind_{reminder.params['kind']}", language)
+    # A suggested visit may have its own name (the postnatal checks are for her and the baby).
+    name = reminder.params.get("name") or f"sms_reminders.kind_{reminder.params['kind']}"
+    visit = content.texts.get(name, language)
     return content.texts.get(reminder.text, language, visit=visit, clinic=clinic,
                              date=day.strftime("%d-%m-%Y"))
 

@@ -11,6 +11,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from ..content.schedules import county_key
 from ..store.visits import FOR_PREGNANCY_OR_BABY
 from .timing import age_months, age_weeks, iso, pregnancy_week
 
@@ -109,24 +110,35 @@ def _suggested_visits(contact, entered, content, now, rules, done):
         return
     taken = {iso(v["date"]) for v in entered}
     offsets, visits = _schedule(content, base[0])
+    county = county_key(contact.get("county") or rules.county)
     last_day = None
     for index in range(bisect_left(offsets, (now.date() - base[1]).days), len(offsets)):
         visit = visits[index]
-        if visit.get("who") == "hiv_opt_in" and contact.get("hiv_messages") != "yes":
+        if not _meant_for(visit, contact, county):
             continue
         day = base[1] + timedelta(days=offsets[index])
-        if day == last_day or any(abs((day - t).days) <= SAME_VISIT_DAYS for t in taken):
+        window = visit.get("replaced_within", SAME_VISIT_DAYS)
+        if day == last_day or any(abs((day - t).days) <= window for t in taken):
             continue  # one SMS for visits on the same day (the first named); entered ones win
         last_day = day
+        params = {"date": day, "clinic": contact.get("clinic", ""), "kind": visit["kind"]}
+        if visit.get("name"):
+            params["name"] = visit["name"]
         reminder = Reminder(f"s:{visit['id']}:{day.isoformat()}",
                             rules.at(day - timedelta(days=1), rules.day_before_at, tz),
-                            "visit_suggested", "sms_reminders.suggested",
-                            {"date": day, "clinic": contact.get("clinic", ""),
-                             "kind": visit["kind"]},
+                            "visit_suggested", "sms_reminders.suggested", params,
                             expires=datetime.combine(day, WHOLE_DAY, tz))
         yield reminder
         if reminder.at > now and reminder.id not in done:
             return  # the later ones come after this one
+
+
+def _meant_for(visit, contact, county):
+    """True when this suggested visit is for her: HIV-related ones only if she chose them, and
+    those given only in some counties only if hers is one of them (never when it is unknown)."""
+    if visit.get("who") == "hiv_opt_in" and contact.get("hiv_messages") != "yes":
+        return False
+    return "counties" not in visit or county in visit["counties"]
 
 
 def _schedule(content, base):
@@ -141,10 +153,16 @@ def _schedule(content, base):
     if base not in tables:
         listed = [visit for schedule in content.schedules.values() for visit in schedule
                   if visit["from"] == base]
-        found = sorted(((visit["week"] - 40) * 7 if base == "due_date" else visit["week"] * 7, n)
-                       for n, visit in enumerate(listed))
+        found = sorted((_offset(visit), n) for n, visit in enumerate(listed))
         tables[base] = ([offset for offset, _ in found], [listed[n] for _, n in found])
     return tables[base]
+
+
+def _offset(visit):
+    """Days from the due date (weeks of pregnancy) or from the birth (weeks or days of age)."""
+    if visit["from"] == "due_date":
+        return (visit["week"] - 40) * 7
+    return visit["day"] if "day" in visit else visit["week"] * 7
 
 
 def _stage_messages(contact, content, now, rules):

@@ -26,13 +26,14 @@ class Rules:
     stage_weekday: int  # 0 = Monday
     stage_at: time
     missed_after_days: int
+    county: str = ""  # PROGRAMME_COUNTY: her county when her contact names none
 
     @classmethod
     def from_config(cls, config):
         return cls(clock(config["SEND_FROM"]), clock(config["SEND_UNTIL"]),
                    clock(config["REMINDER_DAY_BEFORE_AT"]), clock(config["REMINDER_MORNING_AT"]),
                    int(config["STAGE_MESSAGE_WEEKDAY"]), clock(config["STAGE_MESSAGE_AT"]),
-                   int(config["MISSED_VISIT_AFTER_DAYS"]))
+                   int(config["MISSED_VISIT_AFTER_DAYS"]), config.get("PROGRAMME_COUNTY", ""))
 
     def allowed(self, moment):
         """Return `moment`, or the next time SMS may be sent if it falls outside the window."""

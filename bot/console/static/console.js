@@ -104,7 +104,25 @@ function setUpTextEditor(form) {
         const area = form.querySelector(`textarea[name="text_${lang}"]`);
         if (was && area) was.value = area.value;
       });
+      refreshReviewAndHistory();
     }
+  });
+}
+
+// After a save the text's review state and its list of changes are out of date: take both
+// from the page as the server draws it now.
+async function refreshReviewAndHistory() {
+  let html;
+  try {
+    const answer = await fetch(location.href, {credentials: "same-origin"});
+    if (!answer.ok) return;
+    html = await answer.text();
+  } catch (err) { return; }
+  const fresh = new DOMParser().parseFromString(html, "text/html");
+  ["history", ...["en", "sw"].map((lang) => `review_${lang}`)].forEach((id) => {
+    const now = document.getElementById(id);
+    const then = fresh.getElementById(id);
+    if (now && then) now.replaceWith(document.importNode(then, true));
   });
 }
 
