@@ -25,7 +25,7 @@ def build(tmp_path, case=None):
     """Copy the base content to tmp_path, apply the case, return (flows, locales)."""
     shutil.copytree(HERE / "checker_base", tmp_path, dirs_exist_ok=True)
     for schema in ("flow.schema.json", "message_set.schema.json", "danger_sign_words.schema.json",
-                   "schedule.schema.json"):
+                   "schedule.schema.json", "referral_services.schema.json"):
         shutil.copy(ROOT / "flows" / schema, tmp_path / "flows")
     for name in ("common.en.yml", "common.sw.yml", "sms_replies.en.yml", "sms_replies.sw.yml",
                  "sms_reminders.en.yml", "sms_reminders.sw.yml", "glossary.yml",

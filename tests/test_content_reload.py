@@ -37,8 +37,8 @@ def test_an_edited_text_is_served_without_a_restart(live):
     caller = Caller(app.test_client())
     caller.dial()
     caller.send("1")
-    assert "5. Clinic, Mentor Mother" in caller.send("2")
-    edit(folder / "locales" / "main.en.yml", '"Clinic, Mentor Mother"', '"My clinic visits"')
+    assert "5. Clinic, my health" in caller.send("2")
+    edit(folder / "locales" / "main.en.yml", '"Clinic, my health"', '"My clinic visits"')
     assert "5. My clinic visits" in caller.send("00")
 
 

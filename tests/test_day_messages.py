@@ -123,7 +123,7 @@ def test_nothing_after_a_loss_a_stop_or_without_consent(change):
 def test_every_signs_sms_fits_one_plain_segment_and_names_no_hiv_word():
     sets = [s for s in CONTENT.message_sets.values() if s.unit == "day"]
     assert {s.stage for s in sets} == {"pregnancy", "baby"}
-    for message in (m for s in sets for m in s.messages):
+    for message in (m for s in sets for m in s.messages if m.topic == "danger_signs"):
         for language in ("en", "sw"):
             text = CONTENT.texts.get(message.text, language)
             assert gsm.encoding(text) == "GSM-7" and gsm.length(text) <= 160, text

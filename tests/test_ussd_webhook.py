@@ -114,7 +114,7 @@ def test_a_callback_request_lands_on_the_follow_up_list(client, db):
     caller.dial()
     caller.send("1")
     caller.send("2")
-    caller.send("5")  # Clinic, Mentor Mother
+    caller.send("5")  # Clinic, my health
     caller.send("4")  # Talk to a Mentor Mother
     assert caller.send("3").startswith("END ")
     (followup_id,) = db.zrange(followups.OPEN, 0, -1)

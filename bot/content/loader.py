@@ -12,11 +12,14 @@ import jsonschema
 
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
+from ..referrals import services as referral_services
 from . import checks, danger_sign_words, glossary, schedules, yamlfile
 from .message_sets import MESSAGE_SETS_DIR, build_message_set
 from .texts import DEFAULT_PROGRAMME_NAME, Texts
 
 SPEC_VERSION = 1  # the file format this code reads
+# Files in flows/ that are lists the flows use, not flows.
+NOT_FLOWS = (danger_sign_words.FILE, referral_services.FILE)
 
 
 def load_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en",
@@ -37,7 +40,7 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
     texts, problems = Texts.load(locales_dir, programme_name)
     flows = {}
     for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems,
-                                       skip=danger_sign_words.FILE):
+                                       skip=NOT_FLOWS):
         states = {name: State(name, body["kind"], body, yamlfile.line_of(lines, "states", name))
                   for name, body in data["states"].items()}
         flows[path.stem] = Flow(path.stem, data["start"], states, path.name, lines=lines,
@@ -52,8 +55,9 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
                                                  problems)}
     content = Content(flows=flows, texts=texts, default_language=default_language,
                       languages=tuple(languages), message_sets=sets, schedules=visits,
-                      danger_signs=_read_danger_signs(flows_dir, problems))
-    unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name != danger_sign_words.FILE} - set(flows)
+                      danger_signs=_read_danger_signs(flows_dir, problems),
+                      referrals=_read_referrals(flows_dir, problems))
+    unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name not in NOT_FLOWS} - set(flows)
     problems += checks.check_content(content, unreadable)
     problems += glossary.check_texts(_read_glossary(Path(locales_dir), problems), texts)
     return content, problems
@@ -66,7 +70,7 @@ def _read_all(folder, name_field, schema_path, problems, skip=None):
         return
     validator = _validator(folder / schema_path)  # a name beside the files, or an absolute path
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == skip:
+        if path.name in (skip or ()):
             continue
         shown = path.name if name_field == "flow" else f"{folder.name}/{path.name}"
         data, lines = _read_one(path, shown, validator, name_field, problems)
@@ -97,6 +101,22 @@ def _read_danger_signs(flows_dir, problems):
     lexicon = danger_sign_words.build_lexicon(data, lines, found) if data is not None else None
     problems += found
     return lexicon
+
+
+def _read_referrals(flows_dir, problems):
+    """Return the referral services list; an empty one when the file is missing or broken."""
+    path, schema = flows_dir / referral_services.FILE, flows_dir / referral_services.SCHEMA
+    if not path.is_file():
+        return referral_services.ReferralList(())
+    if not schema.is_file():
+        problems.append(Problem(referral_services.FILE, f"Its schema, {referral_services.SCHEMA}, "
+                                "is missing, so the list cannot be checked.",
+                                fix=f"Restore flows/{referral_services.SCHEMA} from the project."))
+        return referral_services.ReferralList(())
+    data, lines = _read_one(path, referral_services.FILE, _validator(schema), None, problems)
+    if data is None:
+        return referral_services.ReferralList(())
+    return referral_services.build_referral_list(data, lines, problems)
 
 
 def _read_glossary(locales_dir, problems):
@@ -130,7 +150,7 @@ def _read_one(path, shown, validator, name_field, problems):
         problems.append(Problem(shown, f"'{key_path[-1]}' is written twice here.", line=line,
                                 fix="Give each one a different name, or remove the copy."))
     if not isinstance(data, dict):
-        first = name_field or "signs"
+        first = name_field or ("services" if shown == referral_services.FILE else "signs")
         problems.append(Problem(shown, f"The file must start with spec, {first} and the rest.",
                                 fix="Compare it with another file in the same folder."))
         return None, {}

@@ -24,8 +24,9 @@ PROGRAMME_WORDS = re.compile(r"\b(mentor\s+mothers?|mama\s+mentor|mama\s+(mshaur
                              re.IGNORECASE)
 
 # What the programme promises: a message for every week of pregnancy (4-42), every week of the
-# baby's first year, then every month to 24 months (issue spec; domain guide, stage-based messaging).
-REQUIRED = {("pregnancy", "week"): (4, 42), ("baby", "week"): (1, 52), ("baby", "month"): (13, 24)}
+# baby's first year from the week of the birth, then every month from the first birthday to the
+# third (issues 14 and 15; domain guide, stage-based messaging).
+REQUIRED = {("pregnancy", "week"): (4, 42), ("baby", "week"): (0, 52), ("baby", "month"): (12, 36)}
 
 
 def sms_texts(content):

@@ -89,6 +89,19 @@ def request_callback(params, run):
     run.effects.append(Effect("request_callback", reason, str(topic or "general")))
 
 
+@action("find_services", required=("from_result",))
+def find_services(params, run):
+    """Look up the services listed for the county she typed (flows/referral_services.yaml):
+    `with: {from_result: county}`. Sets the answer `services` (empty when none is listed) and
+    writes the county's proper name back into `county`."""
+    typed = run.results.get(params["from_result"])
+    referrals = run.content.referrals
+    county, found = referrals.in_county(typed) if referrals else (None, [])
+    if county:
+        run.keep_answer(params["from_result"], county)
+    run.keep_answer("services", referrals.shown(found, run.language) if found else "")
+
+
 @action("go_to_flow", required=("flow",))
 def go_to_flow(params, run):
     """Enter another flow at its start: `with: {flow: nutrition}`."""

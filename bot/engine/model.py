@@ -63,6 +63,7 @@ class Content:
     message_sets: dict = field(default_factory=dict)  # name -> MessageSet (stage-based SMS)
     schedules: dict = field(default_factory=dict)  # name -> list of suggested visits (dicts)
     danger_signs: object = None  # triage.lexicon.Lexicon from flows/danger_sign_words.yaml
+    referrals: object = None  # referrals.services.ReferralList from flows/referral_services.yaml
 
     def state(self, flow, name):
         found = self.flows.get(flow)
