@@ -75,10 +75,25 @@ def _reload_if_changed(app, state):
                   "Run: flask --app wsgi flows check", len(err.problems))
 
 
+# The content last loaded in this process, by where it was read from and with which settings.
+# Apps made in one process (the web workers' preload, staff commands, the test suite's many
+# apps) share it while no file changed, instead of reading and checking every file again.
+_loaded = {}
+
+
 def _load(app):
-    return load_content(app.config["FLOWS_DIR"], app.config["LOCALES_DIR"],
-                        default_language=app.config["DEFAULT_LANGUAGE"],
-                        programme_name=app.config["PROGRAMME_NAME_IN_SMS"])
+    config = app.config
+    where = (str(config["FLOWS_DIR"]), str(config["LOCALES_DIR"]), config["DEFAULT_LANGUAGE"],
+             config["PROGRAMME_NAME_IN_SMS"])
+    signature = _signature(app)
+    found = _loaded.get(where)
+    if found is not None and found[0] == signature:
+        return found[1]
+    content = load_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
+                           default_language=config["DEFAULT_LANGUAGE"],
+                           programme_name=config["PROGRAMME_NAME_IN_SMS"])
+    _loaded[where] = (signature, content)  # only content without problems is kept
+    return content
 
 
 def _signature(app):

@@ -11,8 +11,9 @@ import re
 import yaml
 
 
-class StrictLoader(yaml.SafeLoader):
-    """SafeLoader without the yes/no/on/off booleans."""
+class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader without the yes/no/on/off booleans; libyaml's parser where PyYAML has it, since
+    reading every flow and text file is most of the time the app takes to start."""
 
 
 StrictLoader.yaml_implicit_resolvers = {
