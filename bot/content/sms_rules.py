@@ -72,27 +72,31 @@ def _cost(file, key, locale, text, message_id):
 
 
 def privacy(file, key, locale, text, message_id):
-    words = sorted({w.group(0) for w in PRIVATE_WORDS.finditer(text)}, key=str.lower)
-    if not words:
-        return []
-    return [Problem(file, f"The {locale} SMS names {', '.join(words)}. It is sent without being "
-                    "asked for and may be read by someone else on a shared phone.",
-                    state=message_id, key=key,
-                    fix="Reword it without naming HIV or its treatment, or move it to a set with "
-                        "'opt_in: hiv'.")]
+    """Refuse an SMS sent unasked that names HIV or its treatment."""
+    return _names(PRIVATE_WORDS, file, key, locale, text, message_id,
+                  "It is sent without being asked for and may be read by someone else on a shared "
+                  "phone.",
+                  "Reword it without naming HIV or its treatment, or move it to a set with "
+                  "'opt_in: hiv'.")
 
 
 def programme_named(file, key, locale, text, message_id):
     """Refuse an SMS that names the Mentor Mothers or the USSD brand instead of %{programme}."""
-    words = sorted({w.group(0) for w in PROGRAMME_WORDS.finditer(text)}, key=str.lower)
+    return _names(PROGRAMME_WORDS, file, key, locale, text, message_id,
+                  "Mentor Mothers live with HIV, so whoever reads this SMS on a shared phone could "
+                  "guess hers.",
+                  "Write %{programme} where the SMS names the programme (it becomes "
+                  "PROGRAMME_NAME_IN_SMS), and 'a health worker from %{programme}' for the person "
+                  "who will call her.")
+
+
+def _names(words_pattern, file, key, locale, text, message_id, why, fix):
+    """One problem naming the words of `words_pattern` found in an SMS, or none."""
+    words = sorted({w.group(0) for w in words_pattern.finditer(text)}, key=str.lower)
     if not words:
         return []
-    return [Problem(file, f"The {locale} SMS names {', '.join(words)}. Mentor Mothers live with "
-                    "HIV, so whoever reads this SMS on a shared phone could guess hers.",
-                    state=message_id, key=key,
-                    fix="Write %{programme} where the SMS names the programme (it becomes "
-                        "PROGRAMME_NAME_IN_SMS), and 'a health worker from %{programme}' for "
-                        "the person who will call her.")]
+    return [Problem(file, f"The {locale} SMS names {', '.join(words)}. {why}", state=message_id,
+                    key=key, fix=fix)]
 
 
 def _coverage(message_set):
