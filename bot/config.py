@@ -19,6 +19,9 @@ DEFAULTS = {
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
+    # production (the Procfile sets it) refuses to start without WEBHOOK_TOKEN; development
+    # (serve, tests) runs without one, and `serve` makes one for its run.
+    "BOT_ENV": "development",
     "BOT_TIMEZONE": "Africa/Nairobi",
     "DEFAULT_LANGUAGE": "en",
     "PHONE_REGION": "KE",  # how to read numbers written without a country code
@@ -61,15 +64,33 @@ DEFAULTS = {
     "PROGRAMME_NAME_IN_SMS": DEFAULT_PROGRAMME_NAME,
 }
 
+ENVIRONMENTS = ("development", "production")
 _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
             "CONSOLE_SESSION_HOURS": float}
 
 
 def check(settings):
     """Read the settings that must be right before the bot starts; raise InvalidSetting if not."""
+    environment(settings)
     settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
                                                    settings["PHONE_REGION"])
     settings["PROGRAMME_NAME_IN_SMS"] = programme_name(settings["PROGRAMME_NAME_IN_SMS"])
+
+
+def environment(settings):
+    """BOT_ENV: production needs WEBHOOK_TOKEN, or anyone could read and delete mothers' data."""
+    name = str(settings["BOT_ENV"]).strip().lower()
+    if name not in ENVIRONMENTS:
+        # A misspelt 'production' must not quietly run with open webhooks.
+        raise InvalidSetting("BOT_ENV", f"'{name}' is not one of {', '.join(ENVIRONMENTS)}.",
+                             "write BOT_ENV=production on a server, or leave it unset.")
+    if name == "production" and not str(settings["WEBHOOK_TOKEN"] or "").strip():
+        raise InvalidSetting("WEBHOOK_TOKEN", "it is unset, and BOT_ENV is production: anyone "
+                             "could call the webhooks and read or delete mothers' records.",
+                             "set WEBHOOK_TOKEN to a long random value (python3 -c \"import "
+                             "secrets; print(secrets.token_urlsafe(32))\") and put it in AT's "
+                             "callback URLs as ?token=<value>.")
+    settings["BOT_ENV"] = name
 
 
 def programme_name(value):
