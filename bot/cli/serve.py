@@ -33,12 +33,7 @@ def serve(host, port, workers):
     env.setdefault("SECRET_KEY", secrets.token_hex(32))
     token = _webhook_token(env)
     root = os.path.dirname(current_app.root_path)
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                          "--bind", f"{host}:{port}", "--access-logfile", "-",
-                          "--access-logformat", '%(m)s %(U)s %(s)s %(L)ss', "wsgi:app"],
-                         env=env, cwd=root),
-    ]
+    procs = [subprocess.Popen(web_command(host, port, workers), env=env, cwd=root)]
     procs += [subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=root)
               for _ in range(jobs.dispatch_jobs(current_app.config))]
     signal.signal(signal.SIGTERM, _stop)  # a service manager's stop works as Ctrl-C does
@@ -65,6 +60,13 @@ def serve(host, port, workers):
         store.embedded.stop_server(Path(current_app.instance_path) / "redis")
     failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
     raise SystemExit(1 if failed else 0)
+
+
+def web_command(host, port, workers):
+    """The gunicorn command line: its access log masks phone numbers and tokens."""
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+            "--logger-class", "bot.privacy.MaskedGunicornLogger", "--access-logfile", "-",
+            "--access-logformat", "%(m)s %(U)s %(s)s %(L)ss", "wsgi:app"]
 
 
 def _webhook_token(env):
