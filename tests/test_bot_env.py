@@ -48,3 +48,25 @@ def test_gunicorn_as_the_procfile_runs_it_stops_with_one_line_naming_the_token(r
     said = [line for line in done.stderr.splitlines() if "WEBHOOK_TOKEN" in line]
     assert len(said) == 1 and said[0].startswith("The setting WEBHOOK_TOKEN cannot be used")
     assert "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def allow_app(redis_url):
+    return create_app({"REDIS_URL": redis_url, "WEBHOOK_TOKEN": "s3cret",
+                       **config.from_environment({"WEBHOOK_ALLOW": "192.0.2.0/24, 2001:db8::1"})})
+
+
+@pytest.mark.parametrize("address, status", [("192.0.2.77", 200), ("2001:db8::1", 200),
+                                             ("198.51.100.5", 403)])
+def test_webhook_allow_lets_only_its_networks_call(allow_app, address, status):
+    answer = allow_app.test_client().post(
+        "/ussd?token=s3cret", data={"sessionId": "allow1", "phoneNumber": "+254712000601",
+                                    "text": ""}, environ_base={"REMOTE_ADDR": address})
+    assert answer.status_code == status
+    if status == 403:
+        assert answer.get_data(as_text=True) == "Forbidden: this address may not call the webhooks."
+
+
+def test_webhook_allow_refuses_what_is_not_a_network(redis_url):
+    with pytest.raises(InvalidSetting, match="WEBHOOK_ALLOW cannot be used: entry 2 \\('at'\\)"):
+        create_app({"REDIS_URL": redis_url, "WEBHOOK_ALLOW": "192.0.2.0/24,at"})
