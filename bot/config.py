@@ -3,6 +3,7 @@
 Every variable read here is documented in the README.
 """
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -19,6 +20,11 @@ DEFAULTS = {
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
+    # production (the Procfile sets it) refuses to start without WEBHOOK_TOKEN; development
+    # (serve, tests) runs without one, and `serve` makes one for its run.
+    "BOT_ENV": "development",
+    # Comma-separated networks (CIDR) that may call the webhooks; empty: any address (with the token).
+    "WEBHOOK_ALLOW": "",
     "BOT_TIMEZONE": "Africa/Nairobi",
     "DEFAULT_LANGUAGE": "en",
     "PHONE_REGION": "KE",  # how to read numbers written without a country code
@@ -61,15 +67,48 @@ DEFAULTS = {
     "PROGRAMME_NAME_IN_SMS": DEFAULT_PROGRAMME_NAME,
 }
 
+ENVIRONMENTS = ("development", "production")
 _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
             "CONSOLE_SESSION_HOURS": float}
 
 
 def check(settings):
     """Read the settings that must be right before the bot starts; raise InvalidSetting if not."""
+    environment(settings)
+    settings["WEBHOOK_ALLOW"] = allowed_networks(settings["WEBHOOK_ALLOW"])
     settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
                                                    settings["PHONE_REGION"])
     settings["PROGRAMME_NAME_IN_SMS"] = programme_name(settings["PROGRAMME_NAME_IN_SMS"])
+
+
+def environment(settings):
+    """BOT_ENV: production needs WEBHOOK_TOKEN, or anyone could read and delete mothers' data."""
+    name = str(settings["BOT_ENV"]).strip().lower()
+    if name not in ENVIRONMENTS:
+        # A misspelt 'production' must not quietly run with open webhooks.
+        raise InvalidSetting("BOT_ENV", f"'{name}' is not one of {', '.join(ENVIRONMENTS)}.",
+                             "write BOT_ENV=production on a server, or leave it unset.")
+    if name == "production" and not str(settings["WEBHOOK_TOKEN"] or "").strip():
+        raise InvalidSetting("WEBHOOK_TOKEN", "it is unset, and BOT_ENV is production: anyone "
+                             "could call the webhooks and read or delete mothers' records.",
+                             "set WEBHOOK_TOKEN to a long random value (python3 -c \"import "
+                             "secrets; print(secrets.token_urlsafe(32))\") and put it in AT's "
+                             "callback URLs as ?token=<value>.")
+    settings["BOT_ENV"] = name
+
+
+def allowed_networks(value):
+    """The networks in WEBHOOK_ALLOW, read as CIDRs (a single address is a network of one)."""
+    written = value.split(",") if isinstance(value, str) else list(value)
+    found = []
+    for place, raw in enumerate((str(part).strip() for part in written if str(part).strip()), 1):
+        try:
+            found.append(ipaddress.ip_network(raw, strict=False))
+        except ValueError:
+            raise InvalidSetting("WEBHOOK_ALLOW", f"entry {place} ('{raw}') is not a network.",
+                                 "write networks as 192.0.2.0/24 or single addresses, "
+                                 "separated by commas, or leave it empty.") from None
+    return tuple(found)
 
 
 def programme_name(value):

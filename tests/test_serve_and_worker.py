@@ -5,9 +5,11 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 import redis
 from rq import Worker
 
@@ -17,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_serve_answers_ussd_starts_a_worker_per_dispatch_job_and_stops_on_sigterm(redis_url):
+    """In development with no WEBHOOK_TOKEN, serve makes one, prints it and asks for it."""
     port = free_port()
     env = dict(os.environ, REDIS_URL=redis_url, WEBHOOK_TOKEN="")
     proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port",
@@ -24,15 +27,23 @@ def test_serve_answers_ussd_starts_a_worker_per_dispatch_job_and_stops_on_sigter
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     connection = redis.Redis.from_url(redis_url)
     try:
+        first = proc.stdout.readline()
+        assert first.startswith("WEBHOOK_TOKEN was unset; this run's token is "), first
+        token = first.split()[-1]
+        url = f"http://127.0.0.1:{port}/ussd"
         reply, deadline = None, time.monotonic() + 30
         while reply is None and time.monotonic() < deadline:
             try:
                 body = b"sessionId=serve1&phoneNumber=%2B254712000401&text="
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ussd", body, 2) as answer:
+                with urllib.request.urlopen(f"{url}?token={token}", body, 2) as answer:
                     reply = answer.read().decode()
             except OSError:
                 time.sleep(0.2)
         assert reply and reply.startswith("CON Welcome to Mama Mentor")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, body, 2)
+        refused.value.close()
+        assert refused.value.code == 403  # the webhooks are not open, even in development
         while len(Worker.all(connection=connection)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         workers = Worker.all(connection=connection)
@@ -45,4 +56,5 @@ def test_serve_answers_ussd_starts_a_worker_per_dispatch_job_and_stops_on_sigter
     assert proc.returncode == 0, output
     assert not Worker.all(connection=redis.Redis.from_url(redis_url))  # all stopped with it
     assert "Mentor Mother bot on http://127.0.0.1" in output
+    assert f"Try it: WEBHOOK_TOKEN={token} flask --app wsgi ussd --url" in output
     assert "Traceback" not in output

@@ -2,6 +2,7 @@
 
 import hmac
 import io
+import ipaddress
 import re
 from functools import wraps
 from urllib.parse import unquote_plus
@@ -17,7 +18,8 @@ def plain(text, status=200):
 
 
 def token_required(view):
-    """Refuse the call unless it carries ?token=WEBHOOK_TOKEN (when one is set).
+    """Refuse the call unless it carries ?token=WEBHOOK_TOKEN (when one is set) and comes
+    from a network in WEBHOOK_ALLOW (when any is listed).
 
     AT signs nothing, so a secret in the callback URL is the protection; it is
     compared in constant time so it cannot be guessed byte by byte.
@@ -25,6 +27,8 @@ def token_required(view):
 
     @wraps(view)
     def checked(*args, **kwargs):
+        if not _address_allowed(current_app.config.get("WEBHOOK_ALLOW")):
+            return plain("Forbidden: this address may not call the webhooks.", 403)
         expected = current_app.config.get("WEBHOOK_TOKEN") or ""
         if expected:
             given = request.args.get("token", "")
@@ -33,6 +37,17 @@ def token_required(view):
         return view(*args, **kwargs)
 
     return checked
+
+
+def _address_allowed(networks):
+    """True when WEBHOOK_ALLOW is empty or holds the caller's address (the direct peer's)."""
+    if not networks:
+        return True
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
 
 
 def field(name, limit=None):

@@ -31,18 +31,14 @@ def serve(host, port, workers):
     env = dict(os.environ, REDIS_URL=store.redis_url(current_app))
     # Both web processes must sign console logins with the same key.
     env.setdefault("SECRET_KEY", secrets.token_hex(32))
+    token = _webhook_token(env)
     root = os.path.dirname(current_app.root_path)
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                          "--bind", f"{host}:{port}", "--access-logfile", "-",
-                          "--access-logformat", '%(m)s %(U)s %(s)s %(L)ss', "wsgi:app"],
-                         env=env, cwd=root),
-    ]
+    procs = [subprocess.Popen(web_command(host, port, workers), env=env, cwd=root)]
     procs += [subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=root)
               for _ in range(jobs.dispatch_jobs(current_app.config))]
     signal.signal(signal.SIGTERM, _stop)  # a service manager's stop works as Ctrl-C does
     click.echo(f"Mentor Mother bot on http://{host}:{port} (USSD: POST /ussd). Ctrl-C stops it.")
-    click.echo(f"Try it: flask --app wsgi ussd --url http://{host}:{port}")
+    click.echo(f"Try it: WEBHOOK_TOKEN={token} flask --app wsgi ussd --url http://{host}:{port}")
     try:
         while all(p.poll() is None for p in procs):
             try:
@@ -64,6 +60,23 @@ def serve(host, port, workers):
         store.embedded.stop_server(Path(current_app.instance_path) / "redis")
     failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
     raise SystemExit(1 if failed else 0)
+
+
+def web_command(host, port, workers):
+    """The gunicorn command line: its access log masks phone numbers and tokens."""
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+            "--logger-class", "bot.privacy.MaskedGunicornLogger", "--access-logfile", "-",
+            "--access-logformat", "%(m)s %(U)s %(s)s %(L)ss", "wsgi:app"]
+
+
+def _webhook_token(env):
+    """The run's WEBHOOK_TOKEN: the one set, else (development only) a new one, printed."""
+    if not env.get("WEBHOOK_TOKEN", "").strip():
+        # Never open webhooks, even on a laptop: a made-up token, shared by the web processes.
+        env["WEBHOOK_TOKEN"] = secrets.token_urlsafe(24)
+        current_app.config["WEBHOOK_TOKEN"] = env["WEBHOOK_TOKEN"]
+        click.echo(f"WEBHOOK_TOKEN was unset; this run's token is {env['WEBHOOK_TOKEN']}")
+    return env["WEBHOOK_TOKEN"]
 
 
 def _stop(signum, frame):
