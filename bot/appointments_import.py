@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import phones
+from .reminders.dispatch import clinic_kept_out
 from .store import contacts, visits
 
 REQUIRED = ("phone", "date", "kind")
@@ -26,6 +27,7 @@ class Result:
     new_contacts: int = 0
     phones: set = field(default_factory=set)
     skipped: list = field(default_factory=list)  # (line, reason)
+    warnings: list = field(default_factory=list)  # (line, reason): imported, but staff should know
 
 
 def import_file(db, path, region, default_language, today):
@@ -47,6 +49,8 @@ def import_file(db, path, region, default_language, today):
                 result.skipped.append((line, reason))
             else:
                 _keep(db, visit, default_language, today, result)
+                if warning := clinic_kept_out(visit["clinic"]):
+                    result.warnings.append((line, warning))
     return result
 
 

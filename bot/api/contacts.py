@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, jsonify
 from .. import content_service, store
 from ..care import loss
 from ..privacy import mask_phone
-from ..reminders.dispatch import reschedule
+from ..reminders.dispatch import clinic_kept_out, reschedule
 from ..reminders.plan import wants_sms
 from ..reminders.timing import Rules
 from ..store import contacts, visits
@@ -93,7 +93,8 @@ def appointment_view(visit):
     return {"id": visit["id"], "date": visit["date"], "kind": visit.get("kind", "other"),
             "time": visit.get("time") or None, "clinic": visit.get("clinic") or None,
             "status": visit.get("status", "booked"), "source": visit.get("source", "mother"),
-            "cancel_reason": visit.get("cancel_reason") if visit.get("status") == "cancelled" else None}
+            "cancel_reason": visit.get("cancel_reason") if visit.get("status") == "cancelled" else None,
+            "clinic_warning": clinic_kept_out(visit.get("clinic"))}
 
 
 def _changes(known, sent, today):
@@ -133,4 +134,5 @@ def _view(number, contact, db):
             "consent_sms": contact.get("consent_sms") in ("yes", "clinic"),
             "hiv_messages": contact.get("hiv_messages") == "yes",
             "opted_out": contact.get("opted_out") == "yes", "receives_sms": wants_sms(contact),
+            "clinic_warning": clinic_kept_out(contact.get("clinic")),
             "appointments": [appointment_view(v) for v in sorted(found, key=lambda v: (v["date"], v["id"]))]}
