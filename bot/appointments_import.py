@@ -95,7 +95,9 @@ def _keep(db, visit, default_language, today, result):
     pipe = db.pipeline(transaction=True)
     if known.get("enrolled") != "yes":
         pipe.hset(contacts.key(phone), mapping={
-            "enrolled": "yes", "enrolled_by": "staff", "consent_sms": "clinic",
+            "enrolled": "yes", "enrolled_by": "staff",
+            # Her own "no" to SMS on USSD stays: a register cannot turn it into a yes.
+            "consent_sms": "no" if known.get("consent_sms") == "no" else "clinic",
             "enrolled_on": today.isoformat(), "updated_at": str(int(time.time())),
             "language": known.get("language") or visit["language"] or default_language,
             "clinic": known.get("clinic") or visit["clinic"]})

@@ -186,6 +186,35 @@ def test_her_stop_outlasts_the_clinics_consent(api, db, enrolled):
     assert due_list.next_at(db, PHONE) is None
 
 
+@pytest.mark.parametrize("enrolled_yet", ["yes", "no"])
+def test_her_own_no_on_ussd_is_never_turned_into_yes(api, db, enrolled_yet):
+    db.hset(contacts.key(PHONE), mapping={"enrolled": enrolled_yet, "consent_sms": "no",
+                                          "hiv_messages": "no", "language": "sw"})
+    answer = api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True, "hiv_messages": True,
+                                                     "clinic": "Kariobangi"})
+    body = answer.get_json()
+    assert answer.status_code in (200, 201) and body["clinic"] == "Kariobangi"  # the rest is kept
+    assert (body["consent_sms"], body["hiv_messages"], body["receives_sms"]) == (False, False, False)
+    stored = db.hgetall(contacts.key(PHONE))
+    assert (stored["consent_sms"], stored["hiv_messages"]) == ("no", "no")
+    assert "hiv_since" not in stored and due_list.next_at(db, PHONE) is None
+
+
+def test_answers_about_her_are_not_cached_or_sniffed(api, enrolled):
+    for answer in (api.get(f"/api/contacts/{PHONE}"), api.get("/api/contacts/0799000999"),
+                   api.put(f"/api/contacts/{PHONE}", json={"clinic": "Kariobangi"}),
+                   api.get("/api/followups")):
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_clinics_own_no_can_be_undone_by_the_clinic(api, db, enrolled):
+    assert api.put(f"/api/contacts/{PHONE}", json={"consent_sms": False,
+                                                   "hiv_messages": False}).status_code == 200
+    body = api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True, "hiv_messages": True}).get_json()
+    assert (body["consent_sms"], body["hiv_messages"]) == (True, True)
+
+
 def test_withdrawn_consent_stops_her_reminders(api, db, enrolled):
     api.post(f"/api/contacts/{PHONE}/appointments", json={"date": day(10), "kind": "anc"})
     assert due_list.next_at(db, PHONE) is not None
