@@ -2,7 +2,8 @@
 
 Clinic systems (an EMR, a booking system) enrol mothers, book and move their
 visits, read delivery reports, and list and close follow-ups. Each system has its
-own token (`flask --app wsgi api-tokens create NAME`); every answer is JSON.
+own token (`flask --app wsgi api-tokens create NAME --scope ...`), allowed only the
+operations of its scopes; every answer is JSON.
 """
 
 from pathlib import Path
