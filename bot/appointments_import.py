@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import phones
+from .reminders.dispatch import clinic_kept_out
 from .store import contacts, visits
 
 REQUIRED = ("phone", "date", "kind")
@@ -26,6 +27,7 @@ class Result:
     new_contacts: int = 0
     phones: set = field(default_factory=set)
     skipped: list = field(default_factory=list)  # (line, reason)
+    warnings: list = field(default_factory=list)  # (line, reason): imported, but staff should know
 
 
 def import_file(db, path, region, default_language, today):
@@ -47,6 +49,8 @@ def import_file(db, path, region, default_language, today):
                 result.skipped.append((line, reason))
             else:
                 _keep(db, visit, default_language, today, result)
+                if warning := clinic_kept_out(visit["clinic"]):
+                    result.warnings.append((line, warning))
     return result
 
 
@@ -91,7 +95,9 @@ def _keep(db, visit, default_language, today, result):
     pipe = db.pipeline(transaction=True)
     if known.get("enrolled") != "yes":
         pipe.hset(contacts.key(phone), mapping={
-            "enrolled": "yes", "enrolled_by": "staff", "consent_sms": "clinic",
+            "enrolled": "yes", "enrolled_by": "staff",
+            # Her own "no" to SMS on USSD stays: a register cannot turn it into a yes.
+            "consent_sms": "no" if known.get("consent_sms") == "no" else "clinic",
             "enrolled_on": today.isoformat(), "updated_at": str(int(time.time())),
             "language": known.get("language") or visit["language"] or default_language,
             "clinic": known.get("clinic") or visit["clinic"]})

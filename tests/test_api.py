@@ -155,6 +155,18 @@ def test_updating_a_known_mother_changes_only_what_was_sent(api, db, enrolled):
     assert db.hget(contacts.key(PHONE), "consent_sms") == "yes"  # her own consent is kept
 
 
+def test_a_clinic_name_naming_hiv_care_is_stored_and_the_answer_says_why(api, db, enrolled):
+    answer = api.put(f"/api/contacts/{PHONE}", json={"clinic": "Mathare PMTCT Clinic"})
+    body = answer.get_json()
+    assert answer.status_code == 200 and body["clinic"] == "Mathare PMTCT Clinic"
+    assert "contains PMTCT" in body["clinic_warning"] and "'your clinic'" in body["clinic_warning"]
+    booked = api.post(f"/api/contacts/{PHONE}/appointments",
+                      json={"date": day(10), "kind": "anc", "clinic": "Kibera CCC ART"}).get_json()
+    assert booked["clinic"] == "Kibera CCC ART" and "contains ART" in booked["clinic_warning"]
+    fine = api.put(f"/api/contacts/{PHONE}", json={"clinic": "Mathare North"}).get_json()
+    assert fine["clinic_warning"] is None
+
+
 def test_a_mother_who_joined_on_ussd_shows_as_enrolled_by_herself(api, db):
     db.hset(contacts.key(PHONE), mapping={"enrolled": "yes", "consent_sms": "yes", "language": "sw",
                                           "stage": "baby", "birth_date": day(-30)})
@@ -163,7 +175,8 @@ def test_a_mother_who_joined_on_ussd_shows_as_enrolled_by_herself(api, db):
     assert body == {"phone": PHONE, "enrolled": True, "enrolled_by": "mother", "enrolled_on": None,
                     "language": "sw", "stage": "baby", "due_date": None, "birth_date": day(-30),
                     "loss_date": None, "clinic": None, "county": None, "consent_sms": True,
-                    "hiv_messages": False, "opted_out": False, "receives_sms": True, "appointments": []}
+                    "hiv_messages": False, "opted_out": False, "receives_sms": True, "clinic_warning": None,
+                    "appointments": []}
 
 
 def test_her_stop_outlasts_the_clinics_consent(api, db, enrolled):
@@ -171,6 +184,35 @@ def test_her_stop_outlasts_the_clinics_consent(api, db, enrolled):
     body = api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True}).get_json()
     assert body["opted_out"] is True and body["receives_sms"] is False
     assert due_list.next_at(db, PHONE) is None
+
+
+@pytest.mark.parametrize("enrolled_yet", ["yes", "no"])
+def test_her_own_no_on_ussd_is_never_turned_into_yes(api, db, enrolled_yet):
+    db.hset(contacts.key(PHONE), mapping={"enrolled": enrolled_yet, "consent_sms": "no",
+                                          "hiv_messages": "no", "language": "sw"})
+    answer = api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True, "hiv_messages": True,
+                                                     "clinic": "Kariobangi"})
+    body = answer.get_json()
+    assert answer.status_code in (200, 201) and body["clinic"] == "Kariobangi"  # the rest is kept
+    assert (body["consent_sms"], body["hiv_messages"], body["receives_sms"]) == (False, False, False)
+    stored = db.hgetall(contacts.key(PHONE))
+    assert (stored["consent_sms"], stored["hiv_messages"]) == ("no", "no")
+    assert "hiv_since" not in stored and due_list.next_at(db, PHONE) is None
+
+
+def test_answers_about_her_are_not_cached_or_sniffed(api, enrolled):
+    for answer in (api.get(f"/api/contacts/{PHONE}"), api.get("/api/contacts/0799000999"),
+                   api.put(f"/api/contacts/{PHONE}", json={"clinic": "Kariobangi"}),
+                   api.get("/api/followups")):
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_clinics_own_no_can_be_undone_by_the_clinic(api, db, enrolled):
+    assert api.put(f"/api/contacts/{PHONE}", json={"consent_sms": False,
+                                                   "hiv_messages": False}).status_code == 200
+    body = api.put(f"/api/contacts/{PHONE}", json={"consent_sms": True, "hiv_messages": True}).get_json()
+    assert (body["consent_sms"], body["hiv_messages"]) == (True, True)
 
 
 def test_withdrawn_consent_stops_her_reminders(api, db, enrolled):
@@ -244,7 +286,8 @@ def test_booking_twice_books_once_and_files_her_reminder(api, db, enrolled):
     first = api.post(path, json={"date": day(10), "kind": "anc", "time": "09:30"})
     assert first.status_code == 201
     assert first.get_json() == {"id": f"{day(10)}-anc", "date": day(10), "kind": "anc", "time": "09:30",
-                                "clinic": None, "status": "booked", "source": "api", "cancel_reason": None}
+                                "clinic": None, "status": "booked", "source": "api", "cancel_reason": None,
+                                "clinic_warning": None}
     again = api.post(path, json={"date": day(10), "kind": "anc", "time": "09:30"})
     assert again.status_code == 200 and again.get_json() == first.get_json()
     assert list(db.hgetall(visits.key(PHONE))) == [f"{day(10)}-anc"]
@@ -267,7 +310,7 @@ def test_moving_an_appointment_cancels_the_old_day_and_moves_its_reminders(app, 
     assert moved.status_code == 200
     assert moved.get_json() == {"id": f"{day(20)}-anc", "date": day(20), "kind": "anc", "time": "11:00",
                                 "clinic": "Mathare North", "status": "booked", "source": "api",
-                                "cancel_reason": None}
+                                "cancel_reason": None, "clinic_warning": None}
     assert api.get(f"{path}/{day(10)}-anc").get_json()["cancel_reason"] == "moved"
     assert due_list.next_at(db, PHONE) == reminder_at(day(19), time(10, 0))
     ids = {r.id for r in plan(app, db, datetime.combine(today() + timedelta(days=9), time(12), TZ)).due}

@@ -169,6 +169,15 @@ def test_a_contact_shows_her_details_visits_and_sms_masked_for_staff(client, db,
     assert "722334455" not in caplog.text and "Asante" not in caplog.text
 
 
+def test_a_clinic_name_kept_out_of_her_sms_is_explained_to_staff(client, db, app):
+    sign_in(client, db, "staff")
+    enrol(db, app)
+    db.hset(contacts.key(PHONE), "clinic", "Mathare PMTCT Clinic")  # as she typed it on USSD
+    text = client.post("/console/contacts", data={"phone": PHONE, "csrf_token": TOKEN}).get_data(
+        as_text=True)
+    assert "Clinic in SMS" in text and "contains PMTCT" in text and "your clinic" in text
+
+
 def test_her_urgent_followup_shows_as_urgent_on_her_contact_page(client, db, app):
     sign_in(client, db, "staff")
     enrol(db, app)

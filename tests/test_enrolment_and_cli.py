@@ -86,6 +86,28 @@ def test_importing_a_register_twice_changes_nothing_and_names_bad_rows(runner, d
     assert contact["enrolled_by"] == "staff" and contact["language"] == "sw"
 
 
+def test_an_imported_clinic_name_naming_hiv_care_is_kept_and_staff_are_told(runner, db, tmp_path):
+    register = tmp_path / "register.csv"
+    register.write_text("phone,date,kind,clinic\n0712000144,2027-01-20,anc,Mathare PMTCT Clinic\n")
+    result = runner.invoke(args=["appointments", "import", str(register)])
+    assert result.exit_code == 0, result.output
+    assert f"Note: {register}, line 2: the clinic name 'Mathare PMTCT Clinic' contains PMTCT" in (
+        result.output)
+    assert "her SMS say 'your clinic' instead" in result.output
+    (visit,) = visits.parse(db.hgetall(visits.key("+254712000144"))).values()
+    assert visit["clinic"] == "Mathare PMTCT Clinic"
+
+
+def test_an_imported_register_keeps_her_own_no_to_sms(runner, db, tmp_path):
+    db.hset(contacts.key("+254712000145"), mapping={"consent_sms": "no", "language": "sw"})
+    register = tmp_path / "register.csv"
+    register.write_text("phone,date,kind\n0712000145,2027-01-20,anc\n")
+    assert runner.invoke(args=["appointments", "import", str(register)]).exit_code == 0
+    contact = db.hgetall(contacts.key("+254712000145"))
+    assert (contact["enrolled"], contact["consent_sms"]) == ("yes", "no")
+    assert due_list.next_at(db, "+254712000145") is None
+
+
 def test_a_file_without_the_columns_is_refused(runner, tmp_path):
     register = tmp_path / "bad.csv"
     register.write_text("number,day\n0712000141,2027-01-20\n")

@@ -145,3 +145,17 @@ def test_forget_me_removes_every_trace_but_the_anonymous_counts(db, gateway, at)
         assert db.hget(key, "phone") != phone
     (_, counts), = log.totals(db, 1)  # counted on the day it really went out
     assert counts["sent"] == "1"
+
+
+def test_a_clinic_name_that_reveals_hiv_care_is_not_written_into_the_sms(db, gateway, at):
+    phone = "+254712000790"
+    db.hset(contacts.key(phone), mapping={"enrolled": "yes", "consent_sms": "yes",
+                                          "enrolled_on": "2026-11-01", "language": "en"})
+    visits.add(db, phone, date(2026, 11, 26), "anc", clinic="Mathare PMTCT Clinic")
+    dispatch.reschedule(db, CONTENT, phone, moment("2026-11-20T09:00"), RULES)
+    assert run(db, gateway, "2026-11-25T10:00").sent == 1
+    message = at.requests[0]["message"]
+    assert "PMTCT" not in message and "your clinic" in message
+    assert "PMTCT" in dispatch.clinic_kept_out("Mathare PMTCT Clinic")
+    assert dispatch.clinic_kept_out("Mentor Mothers Kibera")
+    assert dispatch.clinic_kept_out("Mathare North") is None

@@ -2,7 +2,8 @@
 
 A number the bot does not know (or one that never finished joining) becomes a
 contact enrolled by the clinic, as an imported register does. A mother who
-texted STOP stays opted out whatever the clinic sends: only she can start again.
+texted STOP, or said no to SMS or to SMS that name HIV on USSD, keeps her "no" whatever
+the clinic sends: only she can change it.
 """
 
 import logging
@@ -13,7 +14,7 @@ from flask import Blueprint, current_app, g, jsonify
 from .. import content_service, store
 from ..care import loss
 from ..privacy import mask_phone
-from ..reminders.dispatch import reschedule
+from ..reminders.dispatch import clinic_kept_out, reschedule
 from ..reminders.plan import wants_sms
 from ..reminders.timing import Rules
 from ..store import contacts, visits
@@ -33,6 +34,7 @@ CHECKS = {
     "consent_sms": fields.boolean,
     "hiv_messages": fields.boolean,
 }
+CLINIC_NO = "clinic_no"  # a refusal the clinic recorded; her own is "no", which the API never undoes
 DATE_FOR_STAGE = {"due_date": "pregnancy", "birth_date": "baby"}
 
 
@@ -93,7 +95,8 @@ def appointment_view(visit):
     return {"id": visit["id"], "date": visit["date"], "kind": visit.get("kind", "other"),
             "time": visit.get("time") or None, "clinic": visit.get("clinic") or None,
             "status": visit.get("status", "booked"), "source": visit.get("source", "mother"),
-            "cancel_reason": visit.get("cancel_reason") if visit.get("status") == "cancelled" else None}
+            "cancel_reason": visit.get("cancel_reason") if visit.get("status") == "cancelled" else None,
+            "clinic_warning": clinic_kept_out(visit.get("clinic"))}
 
 
 def _changes(known, sent, today):
@@ -111,14 +114,26 @@ def _changes(known, sent, today):
         changes["stage_since"] = today.isoformat()  # day-counted SMS (danger signs) start here
     if stage == "loss" and known.get("stage") != "loss":
         changes["loss_date"] = today.isoformat()
-    if "consent_sms" in sent:  # her own "yes" on USSD is kept; the clinic's is "clinic"
-        given = known.get("consent_sms") if known.get("consent_sms") in ("yes", "clinic") else "clinic"
-        changes["consent_sms"] = given if sent["consent_sms"] else "no"
+    if "consent_sms" in sent:
+        changes["consent_sms"] = _choice(known.get("consent_sms"), sent["consent_sms"], "clinic")
     if "hiv_messages" in sent:
-        changes["hiv_messages"] = "yes" if sent["hiv_messages"] else "no"
-        if sent["hiv_messages"] and known.get("hiv_messages") != "yes":
+        changes["hiv_messages"] = _choice(known.get("hiv_messages"), sent["hiv_messages"], "yes")
+        if changes["hiv_messages"] == "yes" and known.get("hiv_messages") != "yes":
             changes["hiv_since"] = today.isoformat()  # HIV messages count from when she chose them
     return changes
+
+
+def _choice(known, wanted, granted):
+    """The value to keep for a yes/no the clinic sent: her own answer on USSD wins over it.
+
+    Her own "no" (on USSD) is never turned into a yes here: only she can change it. A clinic's
+    "no" is kept as CLINIC_NO, so a later yes from the clinic may undo it; her own "yes" is kept.
+    """
+    if known == "no":
+        return "no"
+    if not wanted:
+        return CLINIC_NO
+    return known if known in ("yes", "clinic") else granted
 
 
 def _view(number, contact, db):
@@ -133,4 +148,5 @@ def _view(number, contact, db):
             "consent_sms": contact.get("consent_sms") in ("yes", "clinic"),
             "hiv_messages": contact.get("hiv_messages") == "yes",
             "opted_out": contact.get("opted_out") == "yes", "receives_sms": wants_sms(contact),
+            "clinic_warning": clinic_kept_out(contact.get("clinic")),
             "appointments": [appointment_view(v) for v in sorted(found, key=lambda v: (v["date"], v["id"]))]}

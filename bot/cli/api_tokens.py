@@ -13,10 +13,16 @@ group = AppGroup("api-tokens", help="Tokens for clinic systems using the JSON AP
 
 @group.command("create")
 @click.argument("name")
-def create(name):
+@click.option("--scope", "scopes", multiple=True, required=True,
+              type=click.Choice([*tokens.SCOPES, "all"]),
+              help="What the token may do; give it once for each (e.g. --scope contacts:write "
+                   "--scope contacts:read), or --scope all.")
+def create(name, scopes):
     """Make a token for the clinic system NAME and print it (only this once)."""
+    if "all" in scopes:
+        scopes = tuple(tokens.SCOPES)
     try:
-        token = tokens.create(store.redis(), name)
+        token = tokens.create(store.redis(), name, scopes)
     except ValueError as err:
         raise click.ClickException(str(err)) from None
     # The token alone goes to stdout, so a script can take it: TOKEN=$(flask ... create NAME)
@@ -31,10 +37,10 @@ def list_names():
     """List the names of the tokens that work, with the day each was made."""
     found = tokens.names(store.redis())
     if not found:
-        click.echo("No API tokens; make one with: flask --app wsgi api-tokens create NAME")
-    for name, created in found:
+        click.echo("No API tokens; make one with: flask --app wsgi api-tokens create NAME --scope ...")
+    for name, created, scopes in found:
         day = datetime.fromtimestamp(created).strftime("%Y-%m-%d") if created else "?"
-        click.echo(f"{name}  made {day}")
+        click.echo(f"{name}  made {day}  may: {', '.join(scopes)}")
 
 
 @group.command("revoke")

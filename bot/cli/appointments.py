@@ -40,6 +40,8 @@ def import_(path):
     _reschedule(result.phones)
     click.echo(f"Imported {result.visits} new visit(s) for {len(result.phones)} contact(s); "
                f"{result.new_contacts} new contact(s) enrolled by staff.")
+    for line, warning in result.warnings:
+        click.echo(f"Note: {path}, line {line}: {warning}.")
     if result.skipped:
         click.echo(f"Skipped {len(result.skipped)} row(s); fix them and import the file again "
                    "(rows already imported will not be doubled):")

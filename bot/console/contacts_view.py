@@ -12,6 +12,7 @@ from flask import current_app, g, render_template, request
 from .. import phones, store
 from ..pin import PIN_FIELDS
 from ..privacy import mask_phone
+from ..reminders.dispatch import clinic_kept_out
 from ..sms import log as sms_log
 from ..store import contacts, followups, visits
 from .web import blueprint
@@ -81,4 +82,7 @@ def fields(contact):
         "pin_hash") else []
     others = [(name, value, False) for name, value in sorted(contact.items())
               if name not in LABELS and name not in PIN_FIELDS and value]
-    return known + pin + others
+    # A name she typed on USSD that names HIV care stays out of her SMS: staff see why.
+    note = clinic_kept_out(contact.get("clinic"))
+    kept_out = [("Clinic in SMS", f"not written: {note}", False)] if note else []
+    return known + kept_out + pin + others

@@ -11,6 +11,7 @@ into jobs that send at the same time, each through its own parts of the list.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..content.sms_rules import PRIVATE_WORDS, PROGRAMME_WORDS
 from ..sms import log, outbound
 from ..store import contacts, followups, quick, visits
 from . import due_list
@@ -138,13 +139,23 @@ def render(content, contact, reminder):
     if not reminder.params:
         return content.texts.get(reminder.text, language)
     day = reminder.params["date"]
-    clinic = reminder.params.get("clinic") or content.texts.get("sms_reminders.your_clinic",
-                                                                 language)
+    clinic = reminder.params.get("clinic")
+    if not clinic or clinic_kept_out(clinic):
+        clinic = content.texts.get("sms_reminders.your_clinic", language)
     # A suggested visit may have its own name (the postnatal checks are for her and the baby).
     name = reminder.params.get("name") or f"sms_reminders.kind_{reminder.params['kind']}"
     visit = content.texts.get(name, language)
     return content.texts.get(reminder.text, language, visit=visit, clinic=clinic,
                              date=day.strftime("%d-%m-%Y"))
+
+
+def clinic_kept_out(name):
+    """Say why a clinic name stays out of her SMS (it names HIV care or the programme), or None."""
+    words = {m.group(0) for rule in (PRIVATE_WORDS, PROGRAMME_WORDS) for m in rule.finditer(name or "")}
+    if not words:
+        return None
+    return (f"the clinic name {name!r} contains {', '.join(sorted(words, key=str.lower))}, which an SMS "
+            "read on a shared phone must not name; it is kept, and her SMS say 'your clinic' instead")
 
 
 def _load(db, phones):
