@@ -126,3 +126,24 @@ def test_redis_stopped_and_restarted_mid_traffic_loses_no_message(server, tmp_pa
     assert "kept in the spool" in caplog.text and "Replayed" in caplog.text  # it was needed
     jobs.use_app(None)
     db.close()
+
+
+def test_a_question_is_not_lost_when_redis_fails_after_the_seen_mark(client, db, app,
+                                                                     monkeypatch):
+    import redis
+
+    from bot.store import followups
+
+    real_add = followups.add
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(followups, "add", real_add)
+        raise redis.exceptions.ConnectionError("Redis went away mid-message")
+
+    monkeypatch.setattr(followups, "add", fail_once)
+    assert text(client, "+254712000001", "Is it safe to travel?", "AT-77").status_code == 200
+    assert (Path(app.instance_path) / "spool" / "callbacks.jsonl").exists()
+    text(client, "+254712000002", "help", "AT-78")  # Redis answers: the spool is replayed
+    text(client, "+254712000001", "Is it safe to travel?", "AT-77")  # AT's late duplicate
+    questions = [db.hget(f"followup:{i}", "message") for i in db.zrange("followups:open", 0, -1)]
+    assert questions == ["Is it safe to travel?"]
