@@ -147,6 +147,14 @@ def test_a_question_is_not_lost_when_redis_fails_after_the_seen_mark(client, db,
     text(client, "+254712000001", "Is it safe to travel?", "AT-77")  # AT's late duplicate
     questions = [db.hget(f"followup:{i}", "message") for i in db.zrange("followups:open", 0, -1)]
     assert questions == ["Is it safe to travel?"]
+    assert db.ttl("sms:seen:AT-77") > 6 * 86400  # handled: its duplicates dropped for a week
+
+
+def test_a_mark_left_by_an_attempt_that_died_with_redis_gives_the_message_back(db):
+    from bot.sms import incoming
+
+    assert incoming.claim(db, {"id": "AT-80", "from": "+254712000001"})  # then Redis died
+    assert 0 < db.ttl("sms:seen:AT-80") <= 3600  # minutes, not a week: AT's retry is handled
 
 
 def test_a_line_cut_short_is_kept_aside_and_the_next_callback_is_not_glued_to_it(

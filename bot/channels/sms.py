@@ -50,6 +50,7 @@ def handlers(app):
         except store.Errors:
             incoming.release(db, form)
             raise
+        incoming.finish(db, form)
 
     def on_delivery(form):
         delivery.record(store.redis(app), form)

@@ -21,6 +21,7 @@ from .keywords import keyword
 from .outbound import Outgoing
 
 SEEN_DAYS = 7  # AT retries within hours; a week is plenty
+CLAIM_SECONDS = 300  # an attempt that died with Redis gives the message back after this
 SMS_SESSION_HOURS = 24
 MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 UNCAPPED = ("urgent", "alert")  # a danger sign is answered, and Mentor Mothers told, every time
@@ -42,9 +43,17 @@ def claim(db, message):
     and is handled, while AT's duplicates of a handled message are dropped.
     """
     token = message.setdefault("claim", uuid.uuid4().hex)
-    if db.set(seen_key(message), token, nx=True, ex=SEEN_DAYS * 86400):
+    if db.set(seen_key(message), token, nx=True, ex=CLAIM_SECONDS):
         return True
     return db.get(seen_key(message)) == token
+
+
+def finish(db, message):
+    """Keep the mark for a week once the work is done, so AT's late duplicates are dropped."""
+    try:
+        db.expire(seen_key(message), SEEN_DAYS * 86400)
+    except store.Errors:
+        pass  # the work is done; at worst a duplicate after CLAIM_SECONDS is answered again
 
 
 def release(db, message):
