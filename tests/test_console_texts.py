@@ -60,6 +60,8 @@ def save(client, key, **texts):
     ("pmtct.title", "en", "Protect baby\u2019s health", "many phones show as boxes"),
     ("main.title", "sw", "", "The sw text is empty."),
     ("main.title", "en", "Main\nmenu", "Write it on one line"),
+    ("main.title", "en", "Main\x7fmenu", "uses '\\x7f', which many phones show as boxes"),
+    ("sms_replies.question", "en", "Asante\x9b", "uses '\\x9b', which are not GSM characters"),
     ("no_such.key", "en", "Hello", "There is no file locales/no_such.en.yml."),
 ])
 def test_an_edit_the_checker_refuses_is_not_saved(untouched, key, lang, text, said):
@@ -83,6 +85,14 @@ def test_the_page_shows_the_checkers_refusal(editor, folder):
         "where": "locales/sms_replies.en.yml, key sms_replies.help",
         "fix": "Shorten it to 160 plain characters; use straight quotes ' \" and '-'."}]
     assert (folder / "sms_replies.en.yml").read_bytes() == before
+
+
+def test_a_control_character_yaml_cannot_hold_is_refused_by_the_checker_not_a_500(editor, folder):
+    before = (folder / "main.en.yml").read_bytes()
+    answer = save(editor, "main.title", en="Main\x9b menu")
+    assert answer.status_code == 422
+    assert "uses '\\x9b', which many phones show" in answer.get_json()["problems"][0]["message"]
+    assert (folder / "main.en.yml").read_bytes() == before
 
 
 def test_a_valid_edit_changes_one_line_and_keeps_every_comment(app, editor, folder):

@@ -126,3 +126,70 @@ def test_redis_stopped_and_restarted_mid_traffic_loses_no_message(server, tmp_pa
     assert "kept in the spool" in caplog.text and "Replayed" in caplog.text  # it was needed
     jobs.use_app(None)
     db.close()
+
+
+def test_a_question_is_not_lost_when_redis_fails_after_the_seen_mark(client, db, app,
+                                                                     monkeypatch):
+    import redis
+
+    from bot.store import followups
+
+    real_add = followups.add
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(followups, "add", real_add)
+        raise redis.exceptions.ConnectionError("Redis went away mid-message")
+
+    monkeypatch.setattr(followups, "add", fail_once)
+    assert text(client, "+254712000001", "Is it safe to travel?", "AT-77").status_code == 200
+    assert (Path(app.instance_path) / "spool" / "callbacks.jsonl").exists()
+    text(client, "+254712000002", "help", "AT-78")  # Redis answers: the spool is replayed
+    text(client, "+254712000001", "Is it safe to travel?", "AT-77")  # AT's late duplicate
+    questions = [db.hget(f"followup:{i}", "message") for i in db.zrange("followups:open", 0, -1)]
+    assert questions == ["Is it safe to travel?"]
+    assert db.ttl("sms:seen:AT-77") > 6 * 86400  # handled: its duplicates dropped for a week
+
+
+def test_a_mark_left_by_an_attempt_that_died_with_redis_gives_the_message_back(db):
+    from bot.sms import incoming
+
+    assert incoming.claim(db, {"id": "AT-80", "from": "+254712000001"})  # then Redis died
+    assert 0 < db.ttl("sms:seen:AT-80") <= 3600  # minutes, not a week: AT's retry is handled
+
+
+def test_a_line_cut_short_is_kept_aside_and_the_next_callback_is_not_glued_to_it(
+        server, tmp_path, caplog):
+    app = create_app({"TESTING": True, "REDIS_URL": server.url})
+    app.instance_path = str(tmp_path / "instance")
+    jobs.use_app(app)
+    client, db = app.test_client(), store.redis(app)
+    spooled = Path(app.instance_path) / "spool"
+    spooled.mkdir(parents=True)
+    (spooled / "callbacks.jsonl").write_text('{"kind": "incoming", "form": {"id": "AT-1", "fr')
+    server.stop()
+    assert text(client, "+254712000001", "Where is my clinic?", "AT-2").status_code == 200
+    server.start()
+    text(client, "+254712000002", "help", "AT-3")  # Redis is back: the spool is replayed
+    questions = [db.hget(f"followup:{i}", "message") for i in db.zrange("followups:open", 0, -1)]
+    assert questions == ["Where is my clinic?"]
+    kept = (spooled / "unreadable.jsonl").read_text()
+    assert kept == '{"kind": "incoming", "form": {"id": "AT-1", "fr\n'
+    assert "1 spooled callbacks could not be read" in caplog.text
+    assert "unreadable.jsonl" in caplog.text
+    jobs.use_app(None)
+    db.close()
+
+
+def test_a_spool_write_that_fails_leaves_no_part_of_its_line(app, monkeypatch):
+    from bot.sms import spool
+
+    spool.append(app, "incoming", {"id": "AT-1", "text": "kept"})
+    before = (spool.folder(app) / "callbacks.jsonl").read_bytes()
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", disk_full)
+    with pytest.raises(OSError):
+        spool.append(app, "incoming", {"id": "AT-2", "text": "x" * 5000})
+    assert (spool.folder(app) / "callbacks.jsonl").read_bytes() == before

@@ -44,8 +44,13 @@ def handlers(app):
     def on_incoming(form):
         db = store.redis(app)
         today = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"])).date()
-        replies = incoming.handle(db, content_service.current(app), app.config, form, today)
-        jobs.queue_sms(replies, store.enqueue_connection(app), app.config["SMS_RETRY_SECONDS"])
+        try:  # the mark "seen" and the work succeed together, or the mark is undone
+            replies = incoming.handle(db, content_service.current(app), app.config, form, today)
+            jobs.queue_sms(replies, store.enqueue_connection(app), app.config["SMS_RETRY_SECONDS"])
+        except store.Errors:
+            incoming.release(db, form)
+            raise
+        incoming.finish(db, form)
 
     def on_delivery(form):
         delivery.record(store.redis(app), form)

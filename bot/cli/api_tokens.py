@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from .. import store
 from ..api import tokens
+from .shown import shown
 
 group = AppGroup("api-tokens", help="Tokens for clinic systems using the JSON API under /api.")
 
@@ -40,7 +41,7 @@ def list_names():
         click.echo("No API tokens; make one with: flask --app wsgi api-tokens create NAME --scope ...")
     for name, created, scopes in found:
         day = datetime.fromtimestamp(created).strftime("%Y-%m-%d") if created else "?"
-        click.echo(f"{name}  made {day}  may: {', '.join(scopes)}")
+        click.echo(f"{shown(name)}  made {day}  may: {', '.join(scopes)}")
 
 
 @group.command("revoke")

@@ -12,6 +12,7 @@ from ..appointments_import import import_file
 from ..reminders.dispatch import reschedule
 from ..reminders.timing import Rules
 from ..store import visits
+from .shown import shown
 
 group = AppGroup("appointments", help="Clinic visits: import a register, mark attended or cancelled.")
 
@@ -46,7 +47,7 @@ def import_(path):
         click.echo(f"Skipped {len(result.skipped)} row(s); fix them and import the file again "
                    "(rows already imported will not be doubled):")
         for line, reason in result.skipped:
-            click.echo(f"- {path}, line {line}: {reason}")
+            click.echo(f"- {path}, line {line}: {shown(reason)}")
     if result.skipped and not result.phones:
         raise SystemExit(1)
 

@@ -13,6 +13,7 @@ from ..care import loss
 from ..privacy import mask_phone
 from ..reminders.timing import Rules
 from ..store import contacts, followups, visits
+from .shown import shown
 from .sms import phone_number
 
 group = AppGroup("contacts", help="One mother's record; record a loss she told staff about; "
@@ -37,19 +38,20 @@ def show(phone):
     click.echo(f"Contact {mask_phone(number)}")
     for name in SHOWN_FIELDS:
         if contact.get(name):
-            click.echo(f"  {name}: {contact[name]}")
+            click.echo(f"  {name}: {shown(contact[name])}")
     if contact.get("pin_hash"):  # never the hash itself
         click.echo("  pin: set (remove it with: contacts reset-pin)")
     found = sorted(visits.parse(db.hgetall(visits.key(number))).values(), key=lambda v: v["date"])
     click.echo(f"Visits ({len(found)}):" if found else "Visits: none")
     for visit in found:
         why = f" ({visit['cancel_reason']})" if visit.get("cancel_reason") else ""
-        click.echo(f"  {visit['date']}  {visit.get('kind', 'other'):<12} {visit.get('status')}{why}")
+        click.echo(shown(f"  {visit['date']}  {visit.get('kind', 'other'):<12} "
+                         f"{visit.get('status')}{why}"))
     records = [db.hgetall(followups.key(f)) for f in sorted(db.smembers(followups.by_phone_key(number)))]
     opened = [r for r in records if r.get("status") == "open"]
     click.echo(f"Open follow-ups ({len(opened)}):" if opened else "Open follow-ups: none")
     for record in opened:
-        click.echo(f"  {record['id']}  {followups.REASONS.get(record['reason'], record['reason'])}")
+        click.echo(shown(f"  {record['id']}  {followups.REASONS.get(record['reason'], record['reason'])}"))
 
 
 @group.command("loss")

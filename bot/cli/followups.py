@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from .. import store
 from ..store import followups
+from .shown import shown
 
 group = AppGroup("followups", help="Mothers who asked for a call, missed a visit or sent a question.")
 
@@ -24,8 +25,8 @@ def list_open():
         if record.get("message"):
             detail = f"{detail} \"{record['message'][:80]}\"".strip()
         priority = "URGENT" if followups.priority(record) == "urgent" else "normal"
-        click.echo(f"{record['id']}  {priority}  {when}  {record['phone']}  {what} "
-                   f"({record['channel']}) {detail}".rstrip())
+        click.echo(shown(f"{record['id']}  {priority}  {when}  {record['phone']}  {what} "
+                         f"({record['channel']}) {detail}".rstrip()))
 
 
 @group.command("close")

@@ -13,6 +13,7 @@ from ..privacy import mask_phone
 from ..reminders import dispatch, due_list
 from ..reminders.timing import Rules
 from ..sms.gateway import GatewayError, gateway_for
+from .shown import shown
 
 group = AppGroup("reminders", help="Reminder SMS: preview a day, or run one dispatch.")
 
@@ -36,7 +37,7 @@ def preview(day):
         click.echo(f"  {kind:<18} {language}  {count}")
     for phone, contact, reminder in planned:
         click.echo(f"{mask_phone(phone)}  {reminder.kind:<18} "
-                   f"{dispatch.render(content, contact, reminder)}")
+                   f"{shown(dispatch.render(content, contact, reminder))}")
 
 
 @group.command("run")

@@ -8,6 +8,7 @@ from .. import phones, store
 from ..privacy import mask_phone
 from ..sms import log, outbound
 from ..sms.gateway import GatewayError, gateway_for
+from .shown import shown
 
 group = AppGroup("sms", help="SMS: message log, daily totals, a test message.")
 
@@ -30,9 +31,9 @@ def show_log(phone, limit):
     if not found:
         click.echo("No SMS sent to this number.")
     for message in found:
-        click.echo(f"{message.get('id')}  {message.get('kind'):<12} {message.get('status'):<10} "
-                   f"{message.get('cost') or '-':<12} "
-                   f"{message.get('text', message.get('ref', ''))[:60]}")
+        click.echo(shown(f"{message.get('id')}  {message.get('kind'):<12} {message.get('status'):<10} "
+                         f"{message.get('cost') or '-':<12} "
+                         f"{message.get('text', message.get('ref', ''))[:60]}"))
 
 
 @group.command("totals")
@@ -43,7 +44,7 @@ def show_totals(days):
     for day, counts in log.totals(store.redis(), days):
         failed = {k.split(":", 1)[1]: int(v) for k, v in counts.items()
                   if k.startswith(("failed:", "undelivered:"))}
-        reasons = ", ".join(f"{k} {v}" for k, v in sorted(failed.items())) or "-"
+        reasons = shown(", ".join(f"{k} {v}" for k, v in sorted(failed.items())) or "-")
         click.echo(f"{day.isoformat():<11} {counts.get('sent', '0'):>6} "
                    f"{counts.get('delivered', '0'):>9} {sum(failed.values()):>6} "
                    f"{int(counts.get('cost_milli', 0)) / 1000:>9.2f}  {reasons}")

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from .. import store
+from ..cli.shown import shown
 from . import accounts
 
 group = AppGroup("users", help="Accounts for the staff web console (/console).")
@@ -33,7 +34,7 @@ def list_accounts():
         click.echo("No accounts yet. Create one: flask --app wsgi users create NAME --role editor")
     for account in found:
         made = datetime.fromtimestamp(int(account.get("created_at") or 0)).strftime("%Y-%m-%d")
-        click.echo(f"{account['name']:<20} {account.get('role', '?'):<7} created {made}")
+        click.echo(shown(f"{account['name']:<20} {account.get('role', '?'):<7} created {made}"))
 
 
 @group.command("remove")

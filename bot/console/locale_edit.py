@@ -24,6 +24,7 @@ LINE = re.compile(r'^(?P<head>(?P<q>"?)(?P<name>[A-Za-z0-9_]+)(?P=q)[ \t]*:[ \t]
                   r'(?P<value>"(?:[^"\\]|\\.)*")(?P<tail>[ \t]*(?:#.*)?)$')
 KEY = re.compile(r"^[a-z][a-z0-9_]*\.[A-Za-z0-9_]+$")
 MAX_TEXT = 2000
+UNQUOTED = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 
 
 class EditRefused(BotError):
@@ -36,10 +37,10 @@ class EditRefused(BotError):
 
 def quote(text):
     """Write a text as a YAML double-quoted string."""
-    # JSON's escaping (\" \\ \uXXXX) is valid YAML; the two Unicode line separators JSON
-    # leaves bare would end the line, so they are escaped too.
-    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029",
-                                                                                     "\\u2029")
+    # JSON's escaping (\" \\ \uXXXX) is valid YAML. JSON leaves bare the characters a YAML
+    # file may not hold (DEL, the C1 controls) and the two Unicode line separators that would
+    # end the line: those are escaped too, so the checker, not the YAML reader, judges them.
+    return UNQUOTED.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def replace_text(source, name, text):

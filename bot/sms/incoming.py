@@ -10,16 +10,18 @@ sign is answered at once whatever the cap (never after STOP) and made urgent.
 
 import json
 import time
+import uuid
 
 import phonenumbers
 
-from .. import effects, engine, phones, urgent
+from .. import effects, engine, phones, store, urgent
 from ..engine import Effect
 from ..store import contacts, followups
 from .keywords import keyword
 from .outbound import Outgoing
 
 SEEN_DAYS = 7  # AT retries within hours; a week is plenty
+CLAIM_SECONDS = 300  # an attempt that died with Redis gives the message back after this
 SMS_SESSION_HOURS = 24
 MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 UNCAPPED = ("urgent", "alert")  # a danger sign is answered, and Mentor Mothers told, every time
@@ -29,9 +31,43 @@ def session_key(phone):
     return f"sms:session:{phone}"
 
 
+def seen_key(message):
+    return f"sms:seen:{message['id']}"
+
+
+def claim(db, message):
+    """Mark the message as taken by this attempt; False if another already took it.
+
+    The mark holds the attempt's own token (kept in the message, so also in the
+    spooled copy): if Redis fails after the mark, the spooled copy still claims it
+    and is handled, while AT's duplicates of a handled message are dropped.
+    """
+    token = message.setdefault("claim", uuid.uuid4().hex)
+    if db.set(seen_key(message), token, nx=True, ex=CLAIM_SECONDS):
+        return True
+    return db.get(seen_key(message)) == token
+
+
+def finish(db, message):
+    """Keep the mark for a week once the work is done, so AT's late duplicates are dropped."""
+    try:
+        db.expire(seen_key(message), SEEN_DAYS * 86400)
+    except store.Errors:
+        pass  # the work is done; at worst a duplicate after CLAIM_SECONDS is answered again
+
+
+def release(db, message):
+    """Undo this attempt's mark after its work failed, so AT's retry is handled."""
+    try:
+        if db.get(seen_key(message)) == message.get("claim"):
+            db.delete(seen_key(message))
+    except store.Errors:
+        pass  # Redis is down: the spooled copy carries the token and still claims it
+
+
 def handle(db, content, config, message, today=None):
     """Handle one incoming SMS (AT's fields as a dict); return the replies to send."""
-    if not db.set(f"sms:seen:{message['id']}", "1", nx=True, ex=SEEN_DAYS * 86400):
+    if not claim(db, message):
         return []  # AT delivered this one before
     phone = phones.normalise(message.get("from"), config["PHONE_REGION"])
     if phone is None or phonenumbers.number_type(phonenumbers.parse(phone)) not in MOBILE:

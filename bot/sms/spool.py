@@ -4,7 +4,8 @@ An incoming SMS or delivery report that was answered 200 must never be lost.
 When Redis does not answer, the webhook writes the callback to a file under
 the instance folder (flushed to disk before answering) and replays it once
 Redis is back: on the next callback and when the worker starts. Replays are
-safe to repeat: incoming messages are deduplicated by AT's id.
+safe to repeat: incoming messages are deduplicated by AT's id. A line that
+cannot be read is never dropped in silence: it is kept in unreadable.jsonl.
 """
 
 import fcntl
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+UNREADABLE = "unreadable.jsonl"  # never replayed: a person reads it
 
 
 def folder(app):
@@ -22,15 +24,29 @@ def folder(app):
 
 
 def append(app, kind, form):
-    """Write one callback to the spool; raise OSError if even that fails."""
+    """Write one callback to the spool, a whole line or nothing; raise OSError if it fails."""
     path = folder(app)
     path.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"kind": kind, "form": form}) + "\n"
-    with open(path / "callbacks.jsonl", "a", encoding="utf-8") as spool:
+    line = (json.dumps({"kind": kind, "form": form}) + "\n").encode("utf-8")
+    with open(path / "callbacks.jsonl", "ab+") as spool:
         fcntl.flock(spool, fcntl.LOCK_EX)
-        spool.write(line)
-        spool.flush()
-        os.fsync(spool.fileno())
+        size = spool.seek(0, os.SEEK_END)
+        if size and _last_byte(spool, size) != b"\n":
+            line = b"\n" + line  # a crash cut the last line short: never glue onto it
+        try:
+            spool.write(line)
+            spool.flush()
+            os.fsync(spool.fileno())
+        except OSError:
+            spool.truncate(size)  # a full disk: take back the part that was written
+            raise
+
+
+def _last_byte(spool, size):
+    spool.seek(size - 1)
+    last = spool.read(1)
+    spool.seek(size)
+    return last
 
 
 def pending(app):
@@ -48,14 +64,41 @@ def replay(app, handlers):
             os.replace(spool, taken)
     done = 0
     for taken in sorted(path.glob("replaying-*.jsonl")):
-        for line in taken.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a crash mid-write
+        unreadable = []
+        for line in taken.read_bytes().splitlines():
+            record = _record(line, handlers)
+            if record is None:
+                unreadable.append(line)  # cut short by a crash or a full disk
+                continue
             handlers[record["kind"]](record["form"])  # a Redis error here leaves the file
             done += 1
+        _keep_aside(path, taken, unreadable)
         taken.unlink()
     if done:
         log.info("Replayed %d callbacks kept while Redis was down", done)
     return done
+
+
+def _record(line, handlers):
+    """The spooled callback in a line, or None if it cannot be read."""
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or record.get("kind") not in handlers \
+            or not isinstance(record.get("form"), dict):
+        return None
+    return record
+
+
+def _keep_aside(path, taken, lines):
+    """Keep lines that could not be read in unreadable.jsonl, and say so in the log."""
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        return
+    with open(path / UNREADABLE, "ab") as kept:
+        kept.write(b"".join(line + b"\n" for line in lines))
+        kept.flush()
+        os.fsync(kept.fileno())
+    log.warning("%d spooled callbacks could not be read (cut short by a crash or a full disk);"
+                " kept in %s for a person to check", len(lines), path / UNREADABLE)
