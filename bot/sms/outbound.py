@@ -13,11 +13,11 @@ import itertools
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from .. import phones
-from ..store import contacts, quick
+from ..store import contacts, forget, quick
 from . import log
 from .gateway import GatewayError
 
@@ -33,12 +33,13 @@ class Outgoing:
     kind: str = "reply"  # reply, reminder, stage, staff, confirmation
     key: str = ""  # a stable id: the same key is never sent twice
     force: bool = False  # only for the one confirmation of STOP
+    queued_at: float = 0.0  # when it was queued (seconds since 1970); 0: sent as it is made
 
 
 @dataclass(frozen=True)
 class Outcome:
     item: Outgoing
-    status: str  # AT's status word, or OptedOut / InvalidPhoneNumber / AlreadySent
+    status: str  # AT's status word, or OptedOut / InvalidPhoneNumber / AlreadySent / Forgotten
     sent: bool
     retryable: bool = False
     message_id: str = ""
@@ -56,15 +57,19 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
         if phone is None:
             outcomes.append(_refused(db, item, "InvalidPhoneNumber"))
         else:
-            ready.append(Outgoing(phone, item.text, item.kind, item.key, item.force))
-    pipe = quick.Batch(db)
+            ready.append(replace(item, phone=phone))
+    pipe, now = quick.Batch(db), time.time()
     for item in ready:
         pipe.hget(contacts.key(item.phone), "opted_out")
         pipe.hexists(done_key(item.phone), item.key) if item.key else pipe.echo("0")
+        pipe.get(forget.mark_key(item.phone))
     answers = pipe.execute()
     allowed = []
-    for item, opted_out, done in zip(ready, answers[::2], answers[1::2], strict=True):
-        if opted_out == "yes" and not item.force:
+    for item, opted_out, done, forgotten in zip(ready, answers[::3], answers[1::3], answers[2::3],
+                                                strict=True):
+        if forgotten and float(forgotten) >= (item.queued_at or now):
+            outcomes.append(_refused(db, item, "Forgotten"))  # made before she was forgotten
+        elif opted_out == "yes" and not item.force:
             outcomes.append(_refused(db, item, "OptedOut"))
         elif str(done) in ("1", "True"):
             outcomes.append(Outcome(item, "AlreadySent", sent=True))
