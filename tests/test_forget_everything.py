@@ -3,8 +3,8 @@
 import redis
 
 from bot import jobs, store
-from bot.sms import outbound
-from bot.sms.gateway import ConsoleGateway
+from bot.sms import log, outbound
+from bot.sms.gateway import OUTBOX, ConsoleGateway
 from bot.store import forget
 
 from .sms_helpers import run_worker, text
@@ -74,3 +74,15 @@ def test_a_batch_taken_by_a_worker_before_she_was_forgotten_is_not_sent_to_her(s
     jobs.send_sms(batch_id)
 
     assert at.recipients() == [STAFF]
+
+
+def test_forget_me_finds_message_records_older_than_her_message_list(sms_app, db):
+    quiet = ConsoleGateway(db, echo=lambda line: None)
+    for n in range(log.PER_CONTACT + 2):
+        outbound.send(db, quiet, [outbound.Outgoing(PHONE, f"Answer {n}", "staff")])
+    db.delete(OUTBOX)
+    assert len(db.keys("sms:msg:*")) == log.PER_CONTACT + 2
+
+    forget.forget(db, PHONE)
+
+    assert _holding_her_number(sms_app.config["REDIS_URL"]) == []

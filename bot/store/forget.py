@@ -28,6 +28,8 @@ def forget(db, phone):
             incoming.session_key(phone), log.contact_key(phone), outbound.done_key(phone),
             followups.by_phone_key(phone)]
     keys += [log.message_key(m) for m in message_ids]
+    if len(message_ids) >= log.PER_CONTACT:  # her list is trimmed: older records may live on
+        keys += _older_messages(db, phone, set(keys))
     keys += [followups.key(f) for f in followup_ids]
     keys += list(db.scan_iter(match=f"sms:replies:{phone}:*", count=1000))
     pipe = db.pipeline(transaction=True)
@@ -64,6 +66,19 @@ def _unqueue(db, phone, keys_about_her):
             db.set(name, json.dumps(kept), keepttl=True)
         else:
             db.delete(name)  # the job finds its batch gone and sends nothing
+
+
+def _older_messages(db, phone, known):
+    """The message records of `phone` no longer in her list (rare: only for long histories)."""
+    found = []
+    names = [n for n in db.scan_iter(match="sms:msg:*", count=1000) if n not in known]
+    for start in range(0, len(names), 1000):
+        chunk = names[start:start + 1000]
+        pipe = db.pipeline(transaction=False)
+        for name in chunk:
+            pipe.hget(name, "phone")
+        found += [n for n, owner in zip(chunk, pipe.execute(), strict=True) if owner == phone]
+    return found
 
 
 def _clear_outbox(db, phone):
