@@ -49,11 +49,6 @@ def mark_key(phone):
     return f"forgotten:{hashlib.sha256(phone.encode()).hexdigest()[:32]}"
 
 
-def forgotten_at(db, phone):
-    """When `phone` was last forgotten (seconds since 1970), or 0."""
-    return float(db.get(mark_key(phone)) or 0)
-
-
 def _unqueue(db, phone, keys_about_her):
     """Take her SMS, and alerts about her follow-ups, out of every queued batch."""
     for name in db.scan_iter(match="sms:batch:*", count=1000):
