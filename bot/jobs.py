@@ -7,7 +7,9 @@ never succeed (a blacklisted number, bad credentials) is recorded, not retried.
 
 import json
 import logging
+import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,6 +54,11 @@ def queue_sms(items, connection, retry_seconds):
     if not items:
         return None
     batch_id = uuid.uuid4().hex
+    # Every SMS gets a key, replies included, so a job re-run after its worker was
+    # killed mid-request never sends the same message twice.
+    now = time.time()  # a send refuses what was queued before she was forgotten
+    items = [replace(item, key=item.key or outbound.queued_key(batch_id, n), queued_at=now)
+             for n, item in enumerate(items)]
     connection.set(_batch_key(batch_id), json.dumps([item.__dict__ for item in items]),
                    ex=BATCH_DAYS * 86400)
     retry = Retry(max=len(retry_seconds), interval=list(retry_seconds))

@@ -60,7 +60,8 @@ def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_da
               "sent_at": str(int(now))}
     # A reminder's words follow from its id (and cost memory at national scale); a reply's
     # or a staff message's do not, so only those keep their text.
-    record.update({"ref": item.key} if item.key else {"text": item.text})
+    by_ref = item.key and not item.key.startswith("queued:")  # outbound.QUEUED
+    record.update({"ref": item.key} if by_ref else {"text": item.text})
     mark = item.key if item.key and (delivery.sent or not delivery.retryable) else ""
     fields = [part for pair in record.items() for part in pair]
     pipe.script(_RECORD, [message_key(message_id), contact_key(item.phone), done_key],

@@ -3,23 +3,27 @@
 Every outgoing SMS passes here, whatever asked for it (a reply, a reminder, a
 staff test). Opt-out is checked at the moment of sending, so a message queued
 before she replied STOP is still never sent. Identical texts go out in one
-bulk request per batch. An item with a `key` is sent at most once: a retried
-job skips the keys already sent, so a retry repeats nothing but the batch that
-was in flight.
+bulk request per batch. An item with a `key` is sent at most once: its key is
+claimed in Redis before the request to AT, so a retried job, or one re-run after
+its worker was killed mid-request, skips every key claimed or sent. A claim is
+released only when AT says the failure may pass.
 """
 
 import itertools
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from .. import phones
-from ..store import contacts, quick
+from ..store import contacts, forget, quick
 from . import log
+from .gateway import GatewayError
 
 DONE_DAYS = 60  # how long a sent key is remembered (a missed visit is looked at for 30 days)
+QUEUED = "queued:"  # keys given to queued SMS; their words are kept in the log
+SENDING = "sending"  # a claimed key: the request to AT went out or was about to
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,13 @@ class Outgoing:
     kind: str = "reply"  # reply, reminder, stage, staff, confirmation
     key: str = ""  # a stable id: the same key is never sent twice
     force: bool = False  # only for the one confirmation of STOP
+    queued_at: float = 0.0  # when it was queued (seconds since 1970); 0: sent as it is made
 
 
 @dataclass(frozen=True)
 class Outcome:
     item: Outgoing
-    status: str  # AT's status word, or OptedOut / InvalidPhoneNumber / AlreadySent
+    status: str  # AT's status word, or OptedOut / InvalidPhoneNumber / AlreadySent / Forgotten
     sent: bool
     retryable: bool = False
     message_id: str = ""
@@ -52,15 +57,19 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
         if phone is None:
             outcomes.append(_refused(db, item, "InvalidPhoneNumber"))
         else:
-            ready.append(Outgoing(phone, item.text, item.kind, item.key, item.force))
-    pipe = quick.Batch(db)
+            ready.append(replace(item, phone=phone))
+    pipe, now = quick.Batch(db), time.time()
     for item in ready:
         pipe.hget(contacts.key(item.phone), "opted_out")
         pipe.hexists(done_key(item.phone), item.key) if item.key else pipe.echo("0")
+        pipe.get(forget.mark_key(item.phone))
     answers = pipe.execute()
     allowed = []
-    for item, opted_out, done in zip(ready, answers[::2], answers[1::2], strict=True):
-        if opted_out == "yes" and not item.force:
+    for item, opted_out, done, forgotten in zip(ready, answers[::3], answers[1::3], answers[2::3],
+                                                strict=True):
+        if forgotten and float(forgotten) >= (item.queued_at or now):
+            outcomes.append(_refused(db, item, "Forgotten"))  # made before she was forgotten
+        elif opted_out == "yes" and not item.force:
             outcomes.append(_refused(db, item, "OptedOut"))
         elif str(done) in ("1", "True"):
             outcomes.append(Outcome(item, "AlreadySent", sent=True))
@@ -69,14 +78,52 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
     for (text, _kind), group in itertools.groupby(sorted(allowed, key=_group), key=_group):
         group = list(group)
         for start in range(0, len(group), batch_size):
-            batch = group[start:start + batch_size]
-            deliveries = gateway.send(text, [item.phone for item in batch])
-            outcomes += _record(db, batch, deliveries)
+            batch, taken = _claim(db, group[start:start + batch_size])
+            outcomes += [Outcome(item, "AlreadySent", sent=True) for item in taken]
+            if batch:
+                outcomes += _send_batch(db, gateway, text, batch)
     return outcomes
+
+
+def _claim(db, batch):
+    """Claim the keys of `batch` before AT is asked; return (to send, claimed already)."""
+    keyed = [item for item in batch if item.key]
+    pipe = db.pipeline(transaction=False)
+    for item in keyed:
+        pipe.hsetnx(done_key(item.phone), item.key, SENDING)
+        pipe.expire(done_key(item.phone), DONE_DAYS * 86400)
+    won = pipe.execute()[::2] if keyed else []
+    taken = {id(item) for item, new in zip(keyed, won, strict=True) if not new}
+    return ([item for item in batch if id(item) not in taken],
+            [item for item in batch if id(item) in taken])
+
+
+def _release(db, items):
+    """Give back the claims of items AT did not take, so a retry sends them."""
+    pipe = db.pipeline(transaction=False)
+    for item in items:
+        if item.key:
+            pipe.hdel(done_key(item.phone), item.key)
+    pipe.execute()
+
+
+def _send_batch(db, gateway, text, batch):
+    try:
+        deliveries = gateway.send(text, [item.phone for item in batch])
+    except GatewayError:
+        _release(db, batch)
+        raise
+    _release(db, [item for item, d in zip(batch, deliveries, strict=True) if d.retryable])
+    return _record(db, batch, deliveries)
 
 
 def _group(item):
     return item.text, item.kind
+
+
+def queued_key(batch_id, number):
+    """The key of a queued SMS that has none of its own (a reply, an alert)."""
+    return f"{QUEUED}{batch_id}:{number}"
 
 
 def done_key(phone):

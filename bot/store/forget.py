@@ -1,11 +1,20 @@
 """'Forget me': delete everything kept about one phone number.
 
-Her contact, visits, reminders, USSD and SMS sessions, message history and
-follow-ups go; daily counts, which hold no number, stay. Data Protection Act
+Her contact, visits, reminders, USSD and SMS sessions, message history,
+follow-ups, hourly reply counts, SMS still queued for her (and alerts about her
+follow-ups) and the console outbox's copies go; daily counts, which hold no
+number, stay. A short-lived mark, which holds only a digest of the number, stops
+a worker already holding one of her SMS from sending it. Data Protection Act
 2019: a data subject may ask for her data to be deleted.
 """
 
+import hashlib
+import json
+import time
+
 from . import contacts, followups, ussd_sessions, visits
+
+MARK_DAYS = 7  # as long as a queued SMS batch is kept (jobs.BATCH_DAYS)
 
 
 def forget(db, phone):
@@ -19,11 +28,57 @@ def forget(db, phone):
             incoming.session_key(phone), log.contact_key(phone), outbound.done_key(phone),
             followups.by_phone_key(phone)]
     keys += [log.message_key(m) for m in message_ids]
+    if len(message_ids) >= log.PER_CONTACT:  # her list is trimmed: older records may live on
+        keys += _older_messages(db, phone, set(keys))
     keys += [followups.key(f) for f in followup_ids]
+    keys += list(db.scan_iter(match=f"sms:replies:{phone}:*", count=1000))
     pipe = db.pipeline(transaction=True)
     pipe.delete(*keys)
+    pipe.set(mark_key(phone), str(time.time()), ex=MARK_DAYS * 86400)
     due_list.remove(pipe, phone)
     if followup_ids:
         pipe.zrem(followups.OPEN, *followup_ids)
     deleted = pipe.execute()[0]
+    _unqueue(db, phone, {f"{kind}:{f}" for f in followup_ids for kind in ("alert", "urgent")})
+    _clear_outbox(db, phone)
     return deleted
+
+
+def mark_key(phone):
+    """Where "she asked to be forgotten at" is kept, under a digest: never her number."""
+    return f"forgotten:{hashlib.sha256(phone.encode()).hexdigest()[:32]}"
+
+
+def _unqueue(db, phone, keys_about_her):
+    """Take her SMS, and alerts about her follow-ups, out of every queued batch."""
+    for name in db.scan_iter(match="sms:batch:*", count=1000):
+        raw = db.get(name)
+        items = json.loads(raw) if raw else []
+        kept = [i for i in items if i["phone"] != phone and i.get("key") not in keys_about_her]
+        if len(kept) == len(items):
+            continue
+        if kept:
+            db.set(name, json.dumps(kept), keepttl=True)
+        else:
+            db.delete(name)  # the job finds its batch gone and sends nothing
+
+
+def _older_messages(db, phone, known):
+    """The message records of `phone` no longer in her list (rare: only for long histories)."""
+    found = []
+    names = [n for n in db.scan_iter(match="sms:msg:*", count=1000) if n not in known]
+    for start in range(0, len(names), 1000):
+        chunk = names[start:start + 1000]
+        pipe = db.pipeline(transaction=False)
+        for name in chunk:
+            pipe.hget(name, "phone")
+        found += [n for n, owner in zip(chunk, pipe.execute(), strict=True) if owner == phone]
+    return found
+
+
+def _clear_outbox(db, phone):
+    from ..sms.gateway import OUTBOX
+
+    for raw in db.lrange(OUTBOX, 0, -1):
+        if json.loads(raw).get("to") == phone:
+            db.lrem(OUTBOX, 0, raw)
