@@ -7,6 +7,7 @@ from bot.sms import log, outbound
 from bot.sms.gateway import OUTBOX, ConsoleGateway
 from bot.store import forget
 
+from .redis_contents import values
 from .sms_helpers import run_worker, text
 
 PHONE = "+254712000051"
@@ -15,29 +16,12 @@ STAFF = "+254712000059"
 DANGER = "My baby has a fever since yesterday and is not breastfeeding, what should I do?"
 
 
-def _values(db, key):
-    """Every value stored under `key`, as text, whatever its type."""
-    kind = db.type(key).decode()
-    if kind == "string":
-        return [db.get(key)]
-    if kind == "hash":
-        return [part for pair in db.hgetall(key).items() for part in pair]
-    if kind == "list":
-        return db.lrange(key, 0, -1)
-    if kind == "set":
-        return list(db.smembers(key))
-    if kind == "zset":
-        return db.zrange(key, 0, -1)
-    if kind == "stream":
-        return [str(entry).encode() for entry in db.xrange(key)]
-    return []
-
-
 def _holding_her_number(url):
     raw = redis.Redis.from_url(url)
     found = []
     for key in raw.scan_iter(count=1000):
-        for value in [key, *_values(raw, key)]:
+        for value in [key, *(v if isinstance(v, bytes) else v.encode()
+                             for v in values(raw, key))]:
             if any(form.encode() in value for form in FORMS):
                 found.append(key.decode(errors="replace"))
     raw.close()

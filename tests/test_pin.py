@@ -13,6 +13,7 @@ from bot.console.contacts_view import fields
 from bot.engine import pins
 from bot.store import contacts
 
+from .redis_contents import values
 from .ussd_caller import Caller
 
 PHONE = "+254712000171"
@@ -35,21 +36,7 @@ def _caller_with_pin(client, db, phone=PHONE):
 
 def _everything_kept(db):
     """Every key and value in Redis, as one text."""
-    found = []
-    for name in db.scan_iter("*"):
-        kind = db.type(name)
-        if kind == "string":
-            found.append(f"{name}={db.get(name)}")
-        elif kind == "hash":
-            found.append(f"{name}={db.hgetall(name)}")
-        elif kind == "list":
-            found.append(f"{name}={db.lrange(name, 0, -1)}")
-        elif kind == "set":
-            found.append(f"{name}={db.smembers(name)}")
-        elif kind == "zset":
-            found.append(f"{name}={db.zrange(name, 0, -1)}")
-        elif kind == "stream":
-            found.append(f"{name}={db.xrange(name)}")
+    found = [f"{name}={values(db, name)}" for name in db.scan_iter("*")]
     return "\n".join(found)
 
 
