@@ -1,0 +1,20 @@
+"""Read everything a Redis server keeps, for tests that prove something is nowhere in it."""
+
+
+def values(db, key):
+    """Every value stored under `key`, whatever its type (bytes or text, as `db` answers)."""
+    kind = db.type(key)
+    kind = kind.decode() if isinstance(kind, bytes) else kind
+    if kind == "string":
+        return [db.get(key)]
+    if kind == "hash":
+        return [part for pair in db.hgetall(key).items() for part in pair]
+    if kind == "list":
+        return db.lrange(key, 0, -1)
+    if kind == "set":
+        return list(db.smembers(key))
+    if kind == "zset":
+        return db.zrange(key, 0, -1)
+    if kind == "stream":
+        return [str(entry) for entry in db.xrange(key)]
+    return []
