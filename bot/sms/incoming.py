@@ -11,13 +11,15 @@ sign is answered at once whatever the cap (never after STOP) and made urgent.
 import json
 import time
 import uuid
+from dataclasses import replace
 
 import phonenumbers
 
 from .. import effects, engine, phones, store, urgent
 from ..engine import Effect
 from ..store import contacts, followups
-from .keywords import keyword
+from ..triage import guess_language
+from .keywords import keyword, keyword_language
 from .outbound import Outgoing
 
 SEEN_DAYS = 7  # AT retries within hours; a week is plenty
@@ -76,11 +78,11 @@ def handle(db, content, config, message, today=None):
     contact = db.hgetall(contacts.key(phone))
     word = keyword(message.get("text"))
     db.hincrby("sms:inbound", word or "other", 1)
+    _learn_language(db, content, phone, contact, message.get("text"), word)
     if word == "stop":
-        return _stop(db, content, phone, contact)
+        return _stop(db, content, config, phone, contact, message.get("text"))
     if word == "start":
-        effects.apply(db, content, config, phone, [Effect("set_field", "opted_out", "no")], "sms")
-        return _capped(db, config, [_reply(content, phone, contact, "sms_replies.started")])
+        return _capped(db, config, _start(db, content, config, phone, contact))
     if word == "help":
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.help")])
     if word in ("english", "kiswahili"):
@@ -91,23 +93,64 @@ def handle(db, content, config, message, today=None):
                                                  today))
 
 
-def _stop(db, content, phone, contact):
-    if contact.get("opted_out") == "yes":
-        return []  # confirmed once already
-    db.hset(contacts.key(phone), mapping={"opted_out": "yes",
-                                          "opted_out_at": str(int(time.time()))})
-    reply = _reply(content, phone, contact, "sms_replies.stopped")
-    return [Outgoing(reply.phone, reply.text, "confirmation", force=True)]
+def _learn_language(db, content, phone, contact, text, word):
+    """Answer a first message in the language she wrote it in, and remember it.
+
+    Only for a number with no language yet: a language she chose (on USSD, or by
+    texting KISWAHILI) is never overruled by the words of one message.
+    """
+    if contact.get("language") or word in ("english", "kiswahili"):
+        return
+    found = (keyword_language(text) if word else None) or guess_language(text)
+    if found in content.languages:
+        contact["language"] = found
+        db.hset(contacts.key(phone), "language", found)
+
+
+def _stop(db, content, config, phone, contact, text):
+    """Stop every SMS to her and confirm once; a plainly worded opt-out that also names a
+    danger sign still reaches a Mentor Mother, as urgent (she gets no SMS: she said no)."""
+    replies = []
+    if contact.get("opted_out") != "yes":
+        db.hset(contacts.key(phone), mapping={"opted_out": "yes",
+                                              "opted_out_at": str(int(time.time()))})
+        reply = _reply(content, phone, contact, "sms_replies.stopped")
+        replies.append(Outgoing(reply.phone, reply.text, "confirmation", force=True))
+    urgent_replies = urgent.answer_sms(db, content, config, phone, {**contact, "opted_out": "yes"},
+                                       text or "")
+    return replies + (urgent_replies or [])
+
+
+def _start(db, content, config, phone, contact):
+    """START: SMS again for one who stopped them; for anyone else, the truth and how to join."""
+    joined = contact.get("enrolled") == "yes"
+    consented = contact.get("consent_sms") in ("yes", "clinic")
+    if contact.get("opted_out") != "yes" and (consented or not joined):
+        return [_reply(content, phone, contact,
+                       "sms_replies.already_getting" if joined else "sms_replies.not_joined")]
+    changes = [Effect("set_field", "opted_out", "no")]
+    if joined and not consented:  # she joined without SMS; texting START from her phone asks for them
+        changes.append(Effect("set_field", "consent_sms", "yes"))
+    effects.apply(db, content, config, phone, changes, "sms")
+    return [_reply(content, phone, contact,
+                   "sms_replies.started" if joined else "sms_replies.started_not_joined")]
 
 
 def _menu_or_question(db, content, config, phone, contact, word, message, today):
     text = (message.get("text") or "").strip()
     raw = db.get(session_key(phone))
+    option = text.isascii() and text.isdigit() and len(text) <= 2
     if word == "menu":
         result = engine.start(content, contact, today=today, entry="sms", channel="sms")
-    elif raw and text.isascii() and text.isdigit() and len(text) <= 2:
+    elif option and raw:
         session = engine.Session.from_dict(json.loads(raw))
         result = engine.step(content, session, contact, text, today=today)
+    elif option:
+        # A number with no menu open means an option of the SMS menu she read before
+        # (each answer closes the menu): take it, rather than file "2" as a question.
+        first = engine.start(content, contact, today=today, entry="sms", channel="sms")
+        result = engine.step(content, first.session, contact, text, today=today)
+        result = replace(result, effects=[*first.effects, *result.effects])
     else:
         return _question(db, content, config, phone, contact, text)
     def keep(pipe):
