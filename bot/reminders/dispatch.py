@@ -67,19 +67,24 @@ def dispatch(db, content, gateway, now, rules, batch_size, job=0, jobs=1):
     return report
 
 
-def due_on(db, content, rules, day, zone, limit):
-    """Return ([(phone, contact, reminder)], capped): what dispatches would send on `day`.
+def due_on(db, content, rules, day, zone, limit, today=None):
+    """Return ([(phone, contact, reminder)], capped): what that day's dispatches would send.
 
     Each contact due by the last minute of that day's sending window is planned at that
-    minute, which is when everything due that day is due. `capped`: more were due than `limit`.
+    minute, and a reminder counts on the day it falls due: a weekly message goes only on
+    its weekday, however long it stays worth sending. Today (`today`, the programme's
+    own by default) also counts what is overdue and not yet sent: the next dispatch sends
+    it. `capped`: more were due than `limit`.
     """
+    today = today or datetime.now(zone).date()
     moment = datetime.combine(day, rules.send_until, zone) - timedelta(minutes=1)
     phones, capped = due_list.due(db, range(due_list.PARTS), moment, limit)
     found = [(phone, contact, reminder)
              for start in range(0, len(phones), CHUNK)
              for phone, contact, plan in plan_for(db, content, moment, rules,
                                                   phones[start:start + CHUNK])
-             for reminder in plan.due]
+             for reminder in plan.due
+             if reminder.at.date() == day or (day == today and reminder.at.date() < day)]
     return found, capped
 
 
