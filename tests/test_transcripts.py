@@ -6,7 +6,8 @@ with, and `steps`. Each step either dials (`dial: true`), sends an input
 `screen` (the whole reply, CON/END included), `contains` (text or list of texts
 that must appear), `absent` (texts that must not appear) and `ends` (true for an
 END screen). `{today+30}` in any text is the date 30 days from today, as
-DD-MM-YYYY. Adding a case needs no Python.
+DD-MM-YYYY; in `contact` fields `{iso:today-20}` is that date as stored
+(YYYY-MM-DD). Adding a case needs no Python.
 """
 
 import json
@@ -25,6 +26,7 @@ from .ussd_caller import Caller
 FOLDER = Path(__file__).parent / "transcripts"
 FILES = sorted(FOLDER.glob("*.yaml"))
 _DAYS = re.compile(r"\{today([+-]\d+)?\}")
+_ISO_DAYS = re.compile(r"\{iso:today([+-]\d+)?\}")
 
 
 def _dates(text):
@@ -36,6 +38,15 @@ def _dates(text):
     return _DAYS.sub(day, str(text))
 
 
+def _iso_dates(text):
+    """`{iso:today-20}` in a contact field: that date as the bot stores it, YYYY-MM-DD."""
+    def day(found):
+        today = datetime.now(ZoneInfo("Africa/Nairobi")).date()
+        return (today + timedelta(days=int(found.group(1) or 0))).isoformat()
+
+    return _ISO_DAYS.sub(day, str(text))
+
+
 def _as_list(value):
     return [value] if isinstance(value, str) else list(value or [])
 
@@ -45,7 +56,8 @@ def test_transcript(path, client, db):
     script, _, _ = yamlfile.load(path.read_text(encoding="utf-8"))
     caller = Caller(client, script.get("phone", "+254712000001"))
     if script.get("contact"):
-        db.hset(contacts.key(caller.phone), mapping=script["contact"])
+        db.hset(contacts.key(caller.phone), mapping={name: _iso_dates(value) for name, value
+                                                     in script["contact"].items()})
     for number, step in enumerate(script["steps"], 1):
         where = f"{path.name} step {number}"
         if "wait_minutes" in step:

@@ -20,6 +20,7 @@ from flask import Blueprint, current_app
 from .. import content_service, effects, engine, jobs, phones, pin, store, urgent
 from ..errors import InvalidContent
 from ..privacy import mask_phone
+from ..reminders import next_visit
 from ..store import contacts, quick, ussd_events, ussd_sessions, visits
 from .webhooks import field, fields, plain, token_required
 
@@ -67,7 +68,9 @@ def _answer(content, session_id, phone, text):
     live = ussd_sessions.parse(raw)
     now = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
     today = now.date()
-    contact.update(visits.summary(visits.parse(raw_visits), today))
+    contact.update(next_visit.menu_fields(contact, visits.parse(raw_visits), content, today,
+                                          contact.get("language") or content.default_language,
+                                          current_app.config.get("PROGRAMME_COUNTY", "")))
     contact.update(pin.lock_state(contact, now))
     window = current_app.config["RESUME_MINUTES"] * 60
     history = text

@@ -127,24 +127,7 @@ def _suggested_visits(contact, entered, content, now, rules, done):
     largest part of planning in the dispatch benchmark.
     """
     tz = now.tzinfo
-    stage = contact.get("stage")
-    base = {"pregnancy": ("due_date", iso(contact.get("due_date"))),
-            "baby": ("birth_date", iso(contact.get("birth_date")))}.get(stage)
-    if not base or base[1] is None:
-        return
-    taken = {iso(v["date"]) for v in entered}
-    offsets, visits = _schedule(content, base[0])
-    county = county_key(contact.get("county") or rules.county)
-    last_day = None
-    for index in range(bisect_left(offsets, (now.date() - base[1]).days), len(offsets)):
-        visit = visits[index]
-        if not _meant_for(visit, contact, county):
-            continue
-        day = base[1] + timedelta(days=offsets[index])
-        window = visit.get("replaced_within", SAME_VISIT_DAYS)
-        if day == last_day or any(abs((day - t).days) <= window for t in taken):
-            continue  # one SMS for visits on the same day (the first named); entered ones win
-        last_day = day
+    for day, visit in suggested(contact, entered, content, now.date(), rules.county):
         params = {"date": day, "clinic": contact.get("clinic", ""), "kind": visit["kind"]}
         if visit.get("name"):
             params["name"] = visit["name"]
@@ -155,6 +138,33 @@ def _suggested_visits(contact, entered, content, now, rules, done):
         yield reminder
         if reminder.at > now and reminder.id not in done:
             return  # the later ones come after this one
+
+
+def suggested(contact, entered, content, start, programme_county=""):
+    """Yield (day, schedule visit) for her suggested visits on `start` or later, in order.
+
+    Only those meant for her, one a day (the first named), and none an entered
+    visit (`entered`: her visits that stand) replaces. Nothing without a pregnancy
+    or baby stage and its date: after a loss, none.
+    """
+    base = {"pregnancy": ("due_date", iso(contact.get("due_date"))),
+            "baby": ("birth_date", iso(contact.get("birth_date")))}.get(contact.get("stage"))
+    if not base or base[1] is None:
+        return
+    taken = {iso(v["date"]) for v in entered}
+    offsets, visits = _schedule(content, base[0])
+    county = county_key(contact.get("county") or programme_county)
+    last_day = None
+    for index in range(bisect_left(offsets, (start - base[1]).days), len(offsets)):
+        visit = visits[index]
+        if not _meant_for(visit, contact, county):
+            continue
+        day = base[1] + timedelta(days=offsets[index])
+        window = visit.get("replaced_within", SAME_VISIT_DAYS)
+        if day == last_day or any(abs((day - t).days) <= window for t in taken):
+            continue  # one SMS for visits on the same day (the first named); entered ones win
+        last_day = day
+        yield day, visit
 
 
 def _meant_for(visit, contact, county):
