@@ -121,4 +121,4 @@ def test_her_date_and_the_register_send_one_sms_a_moment_through_the_sdk(
         for later in (0, 5):  # a second dispatch a few minutes on sends nothing more
             dispatch.dispatch(db, CONTENT, gateway, moment + timedelta(minutes=later), rules, 500)
     words = [r["message"].split(" ")[0] for r in at.requests]
-    assert words == ["Reminder:", "Today", "We"], [r["message"] for r in at.requests]
+    assert words == ["Reminder:", "Your", "We"], [r["message"] for r in at.requests]
