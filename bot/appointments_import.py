@@ -3,8 +3,9 @@
 Columns: phone, date (YYYY-MM-DD), kind, and optionally time (HH:MM), clinic,
 language (en or sw). A number the bot does not know becomes a contact enrolled
 by staff (the clinic took her consent). A visit's id is its date and kind and
-an existing visit is never overwritten, so importing the same file twice
-changes nothing.
+an imported visit is never overwritten, so importing the same file twice
+changes nothing. A date she saved herself on USSD for the same day becomes the
+register's visit (bot/store/visits.py): the register's details win.
 """
 
 import csv
@@ -106,7 +107,14 @@ def _keep(db, visit, default_language, today, result):
     record = {"id": vid, "date": visit["day"].isoformat(), "kind": visit["kind"],
               "time": visit["time"], "clinic": visit["clinic"], "source": "import",
               "status": "booked"}
-    pipe.hsetnx(visits.key(phone), vid, visits.dumps(record))
-    added = pipe.execute()[-1]
-    result.visits += int(bool(added))
+    found = visits.parse(db.hgetall(visits.key(phone)))
+    record, replaced = visits.from_clinic(found, record)
+    if vid in found and visits.sources_of(found[vid]) != {"mother"}:
+        pipe.execute()  # the clinic's own visit, imported before: never overwritten
+    else:
+        pipe.hset(visits.key(phone), vid, visits.dumps(record))
+        if replaced:
+            pipe.hdel(visits.key(phone), *replaced)
+        pipe.execute()
+        result.visits += 1
     result.phones.add(phone)

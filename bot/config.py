@@ -29,6 +29,7 @@ DEFAULTS = {
     "DEFAULT_LANGUAGE": "en",
     "PHONE_REGION": "KE",  # how to read numbers written without a country code
     "RESUME_MINUTES": 5,  # a dropped USSD session can be continued within this time
+    "ENROL_RESUME_HOURS": 24,  # ... and an enrolment cut off midway within this time
     "FLOWS_DIR": str(ROOT / "flows"),
     "LOCALES_DIR": str(ROOT / "locales"),
     "AT_USERNAME": "",  # Africa's Talking account; with AT_API_KEY, SMS go through AT
@@ -68,8 +69,8 @@ DEFAULTS = {
 }
 
 ENVIRONMENTS = ("development", "production")
-_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
-            "CONSOLE_SESSION_HOURS": float}
+_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "ENROL_RESUME_HOURS": float,
+            "CONTENT_RELOAD_SECONDS": float, "CONSOLE_SESSION_HOURS": float}
 
 
 def check(settings):

@@ -31,7 +31,10 @@ def apply(db, content, config, phone, effects, channel, extra=None):
         if effect.kind == "request_callback":
             followups.add(pipe, phone, effect.name or "callback", effect.value, channel)
         elif effect.kind == "add_visit" and iso(effect.value):
-            visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
+            if effect.name == "other":  # a date she typed: it may be a visit the clinic booked
+                visits.add_from_mother(db, pipe, phone, iso(effect.value))
+            else:
+                visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
         elif effect.kind == "lock_pin":
             pin.lock(pipe, phone, _now(config))
         elif effect.kind == "event":

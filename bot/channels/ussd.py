@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app
 
 from .. import content_service, effects, engine, jobs, phones, pin, store, urgent
+from ..enrolment import recovery
 from ..errors import InvalidContent
 from ..privacy import mask_phone
+from ..reminders import next_visit
 from ..store import contacts, quick, ussd_events, ussd_sessions, visits
 from .webhooks import field, fields, plain, token_required
 
@@ -67,9 +69,12 @@ def _answer(content, session_id, phone, text):
     live = ussd_sessions.parse(raw)
     now = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
     today = now.date()
-    contact.update(visits.summary(visits.parse(raw_visits), today))
+    contact.update(next_visit.menu_fields(contact, visits.parse(raw_visits), content, today,
+                                          contact.get("language") or content.default_language,
+                                          current_app.config.get("PROGRAMME_COUNTY", "")))
     contact.update(pin.lock_state(contact, now))
-    window = current_app.config["RESUME_MINUTES"] * 60
+    config = current_app.config
+    window = config["RESUME_MINUTES"] * 60
     history = text
     if live and live.session_id == session_id and not live.session.ended:
         newest = newest_input(live.history, text)
@@ -82,12 +87,16 @@ def _answer(content, session_id, phone, text):
             if found is not None:
                 return _urgent_end(db, phone, live, history, *found, window)
     else:
-        recent = live if live and time.time() - live.updated <= window else None
+        # An enrolment the network cut off waits a day for her (bot/enrolment/recovery.py).
+        recent = live if live and time.time() - live.updated <= recovery.keep_seconds(
+            live.session, config) else None
         result = engine.start(content, contact, previous=recent and recent.session, today=today)
     reply = result.screen.for_ussd()
     live = ussd_sessions.Live(session_id, history, reply, 0.0, result.session)
-    effects.apply(db, content, current_app.config, phone, result.effects, "ussd",
-                  extra=lambda pipe: ussd_sessions.save(pipe, phone, live, window))
+    effects.apply(db, content, config, phone, result.effects, "ussd",
+                  extra=lambda pipe: ussd_sessions.save(
+                      pipe, phone, live, recovery.keep_seconds(result.session, config)))
+    recovery.finished(db, config, phone, result.effects)
     return reply
 
 
@@ -158,9 +167,30 @@ def _asks_pin(content, session):
 def ussd_events_callback():
     form = {name: field(name, 200) for name in fields()}
     try:
-        pipe = store.redis().pipeline(transaction=False)
+        db = store.redis()
+        pipe = db.pipeline(transaction=False)
         ussd_events.record(pipe, form)
         pipe.execute()
+        _after_session(db, form)
     except store.Errors:
         return plain("Service unavailable: please retry.", 503)
     return plain("OK")
+
+
+def _after_session(db, form):
+    """An enrolment the session ended in the middle of: keep it, and text her once."""
+    config = current_app.config
+    phone = phones.normalise(form.get("phoneNumber"), config["PHONE_REGION"])
+    if phone is None:
+        return
+    try:
+        sms = recovery.session_ended(db, content_service.current(), config, form, phone)
+    except (InvalidContent, KeyError, ValueError) as err:  # the notification is kept all the same
+        log.warning("End of USSD session for %s not followed up: %s", mask_phone(phone),
+                    type(err).__name__)
+        return
+    try:
+        jobs.queue_sms(sms, store.enqueue_connection(), config["SMS_RETRY_SECONDS"])
+    except store.Errors:
+        db.delete(recovery.mark_key(phone))  # AT sends the notification again: text her then
+        raise

@@ -1,5 +1,5 @@
-"""`flask --app wsgi contacts show|loss|reset-pin`: one mother's record, a loss reported to staff,
-and a PIN she forgot."""
+"""`flask --app wsgi contacts show|loss|reset-pin|enrolments`: one mother's record, a loss
+reported to staff, a PIN she forgot, and enrolments recovered after a dropped session."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from .. import content_service, pin, store
 from ..care import loss
+from ..enrolment import recovery
 from ..privacy import mask_phone
 from ..reminders.timing import Rules
 from ..store import contacts, followups, visits
@@ -17,7 +18,7 @@ from .shown import shown
 from .sms import phone_number
 
 group = AppGroup("contacts", help="One mother's record; record a loss she told staff about; "
-                                     "remove a PIN she forgot.")
+                                     "remove a PIN she forgot; enrolments recovered.")
 SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "county",
                 "enrolled_on", "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
 
@@ -97,3 +98,19 @@ def reset_pin(phone):
         click.echo(f"PIN removed for {mask_phone(number)}. She can set a new one in Settings.")
     else:
         click.echo(f"{mask_phone(number)} has no PIN; nothing was changed.")
+
+
+@group.command("enrolments")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 400),
+              help="How many days back, today included.")
+def enrolments(days):
+    """Enrolments cut off midway on USSD, the SMS sent about them, and those finished later."""
+    today = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"])).date()
+    found = recovery.counts(store.redis(), [today - timedelta(days=n) for n in range(days)])
+    click.echo("Day         Cut off  SMS sent  Recovered")
+    for day, count in found.items():
+        click.echo(f"{day.isoformat()}  {count['dropped']:>7}  {count['sms']:>8}  "
+                   f"{count['recovered']:>9}")
+    total = {name: sum(c[name] for c in found.values()) for name in recovery.COUNTS}
+    click.echo(f"In all: {total['dropped']} cut off, {total['sms']} told by SMS, "
+               f"{total['recovered']} recovered.")

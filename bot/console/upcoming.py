@@ -34,10 +34,9 @@ def forecast(db, content, config, days=DAYS, limit=LIMIT, today=None):
     rows, capped = [], False
     for offset in range(days):
         day = today + timedelta(days=offset)
-        planned, cut = dispatch.due_on(db, content, rules, day, zone, limit)
+        planned, cut = dispatch.due_on(db, content, rules, day, zone, limit, today=today)
         capped = capped or cut
-        counts = Counter(reminder.kind for _, _, reminder in planned
-                         if reminder.at.date() == day or (offset == 0 and reminder.at.date() < day))
+        counts = Counter(reminder.kind for _, _, reminder in planned)
         rows.append((day, counts))
     seen = {kind for _, counts in rows for kind in counts}
     kinds = [k for k in KINDS if k in seen] + sorted(seen - set(KINDS))

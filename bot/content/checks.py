@@ -22,7 +22,11 @@ SYSTEM_KEYS = (
     "sms_replies.question",
     # reminders (bot/reminders/)
     "sms_reminders.day_before", "sms_reminders.morning", "sms_reminders.suggested",
-    "sms_reminders.missed", "sms_reminders.your_clinic",
+    "sms_reminders.missed", "sms_reminders.your_clinic", "sms_reminders.day_before_at_time",
+    "sms_reminders.morning_at_time", "sms_reminders.time_of_day",
+    *(f"sms_reminders.part_{part}" for part in ("morning", "afternoon", "evening", "night")),
+    # an enrolment cut off midway (bot/enrolment/recovery.py)
+    "sms_enrol.dropped", "sms_enrol.our_code",
     *(f"sms_reminders.kind_{kind}" for kind in KINDS),  # each kind of visit is named in the SMS
 )
 

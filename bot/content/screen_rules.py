@@ -18,7 +18,10 @@ MAX_PAGES = 6  # more "98 More" pages than this and a caller on a 30-second time
 SAMPLE_CONTACT = {"next_visit": "2027-12-31", "visit_date": "2027-12-31", "weeks": "42",
                   "due_date": "2027-12-31", "birth_date": "2026-12-31",
                   "upcoming_visits": "31-12-2027, 31-12-2027, 31-12-2027",
-                  "clinic": "Mathare North Health Centre 12"}
+                  "clinic": "Mathare North Health Centre 12",
+                  # the longest visit name the schedule gives (sms_reminders.visit_six_weeks)
+                  "suggested_visit": "6-week visit (your check and baby's vaccines)",
+                  "suggested_date": "31-12-2027"}
 
 
 def check_screens(content, keys_by_state):

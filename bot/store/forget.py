@@ -19,6 +19,7 @@ MARK_DAYS = 7  # as long as a queued SMS batch is kept (jobs.BATCH_DAYS)
 
 def forget(db, phone):
     """Delete every record of `phone`; return how many keys went."""
+    from ..enrolment import recovery
     from ..reminders import due_list
     from ..sms import incoming, log, outbound
 
@@ -26,7 +27,7 @@ def forget(db, phone):
     followup_ids = db.smembers(followups.by_phone_key(phone))
     keys = [contacts.key(phone), visits.key(phone), ussd_sessions.key(phone),
             incoming.session_key(phone), log.contact_key(phone), outbound.done_key(phone),
-            followups.by_phone_key(phone)]
+            followups.by_phone_key(phone), recovery.mark_key(phone)]
     keys += [log.message_key(m) for m in message_ids]
     if len(message_ids) >= log.PER_CONTACT:  # her list is trimmed: older records may live on
         keys += _older_messages(db, phone, set(keys))
