@@ -6,6 +6,7 @@ back to a shortcode or a sender name (two bots could answer each other for
 ever); automatic replies to one number are capped per hour; STOP is confirmed
 once and then nothing more is sent until START. A question that names a danger
 sign is answered at once whatever the cap (never after STOP) and made urgent.
+Any text from her lifts a pause of her SMS after failed deliveries: her phone works.
 """
 
 import json
@@ -14,8 +15,9 @@ import uuid
 
 import phonenumbers
 
-from .. import effects, engine, phones, store, urgent
+from .. import effects, engine, optout, phones, store, urgent
 from ..engine import Effect
+from ..optout import undeliverable
 from ..store import contacts, followups
 from .keywords import keyword
 from .outbound import Outgoing
@@ -74,6 +76,9 @@ def handle(db, content, config, message, today=None):
         db.hincrby("sms:inbound", "not_mobile", 1)
         return []
     contact = db.hgetall(contacts.key(phone))
+    if undeliverable.is_paused(contact):
+        undeliverable.resume(db, content, config, phone)
+        contact = {k: v for k, v in contact.items() if k not in ("sms_paused", "sms_paused_at")}
     word = keyword(message.get("text"))
     db.hincrby("sms:inbound", word or "other", 1)
     if word == "stop":
@@ -92,10 +97,8 @@ def handle(db, content, config, message, today=None):
 
 
 def _stop(db, content, phone, contact):
-    if contact.get("opted_out") == "yes":
-        return []  # confirmed once already
-    db.hset(contacts.key(phone), mapping={"opted_out": "yes",
-                                          "opted_out_at": str(int(time.time()))})
+    if not optout.stop(db, phone, "sms"):
+        return []  # confirmed once already (or AT told of her opt-out first)
     reply = _reply(content, phone, contact, "sms_replies.stopped")
     return [Outgoing(reply.phone, reply.text, "confirmation", force=True)]
 
