@@ -85,3 +85,8 @@ def resume(db, content, config, phone):
     now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
     reschedule(db, content, phone, now, Rules.from_config(config))
     return True
+
+
+def is_paused(contact):
+    """True when SMS to her are paused after failed deliveries."""
+    return bool(contact.get("sms_paused"))
