@@ -85,6 +85,8 @@ def test_four_failures_a_success_and_four_more_change_nothing(client, db, gatewa
     failed = ("Failed", "UserIsInactive")
     deliveries(client, db, gateway, [failed] * 4 + [("Success", "")] + [failed] * 4)
     assert open_followups(db) == [] and db.hget(contacts.key(PHONE), "sms_paused") is None
+    deliveries(client, db, gateway, [failed])  # the fifth since the success
+    assert len(open_followups(db)) == 1
 
 
 @pytest.mark.parametrize("reason", ["InsufficientCredit", "InvalidLinkId",
@@ -123,6 +125,7 @@ def test_reports_arriving_at_once_make_one_followup(db, mother):
 def test_a_number_that_is_no_contact_is_counted_but_not_paused(client, db, gateway):
     deliveries(client, db, gateway, [("Failed", "UserIsInactive")] * 5)
     assert open_followups(db) == [] and db.hgetall(contacts.key(PHONE)) == {}
+    assert db.get(undeliverable.count_key(PHONE)) == "5"  # counted all the same
 
 
 def test_her_text_lifts_the_pause_and_her_replies_and_reminders_go_again(
@@ -187,6 +190,7 @@ def test_forget_me_takes_her_count_too(client, db, gateway, mother):
     from bot.store import forget
 
     deliveries(client, db, gateway, [("Failed", "UserIsInactive")] * 2)
+    assert db.get(undeliverable.count_key(PHONE)) == "2"
     forget.forget(db, PHONE)
     assert db.get(undeliverable.count_key(PHONE)) is None
 
