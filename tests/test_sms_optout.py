@@ -2,13 +2,14 @@
 
 import pytest
 
-from bot import content_service, effects, jobs, store
+from bot import content_service, create_app, effects, jobs, store
 from bot.engine import Effect
 from bot.sms import outbound
 from bot.sms.gateway import AfricasTalkingGateway
 from bot.store import contacts
 
 from .fake_at import API_KEY, USERNAME
+from .redis_server import RedisServer
 from .sms_helpers import run_worker, text
 from .test_console_auth import sign_in
 from .test_reminders_dispatch import enrol, run
@@ -156,3 +157,22 @@ def test_a_stop_from_a_flow_forgets_its_source_when_she_starts_again(app, db):
         assert db.hget(contacts.key(PHONE), "opted_out_source") == "ussd"
         effects.apply(db, content, app.config, PHONE, [Effect("set_field", "opted_out", "no")], "sms")
     assert db.hget(contacts.key(PHONE), "opted_out_source") is None
+
+
+def test_an_optout_that_arrives_while_redis_is_down_is_kept_and_then_recorded(tmp_path):
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis").start()
+    app = create_app({"TESTING": True, "REDIS_URL": server.url})
+    app.instance_path = str(tmp_path / "instance")
+    client, db = app.test_client(), store.redis(app)
+    try:
+        server.stop()
+        assert opt_out(client).status_code == 200
+        assert (tmp_path / "instance" / "spool" / "callbacks.jsonl").exists()
+        server.start()
+        assert opt_out(client, phone="+254712000062").status_code == 200  # Redis is back
+        assert db.hget(contacts.key(PHONE), "opted_out_source") == "at_optout"
+        assert not list((tmp_path / "instance" / "spool").glob("*.jsonl"))
+    finally:
+        db.close()
+        server.stop()
