@@ -112,7 +112,7 @@ def test_reports_arriving_at_once_make_one_followup(db, mother):
 
     def report():
         start.wait(5)
-        undeliverable.note_delivery(db, PHONE, "Failed", "DeliveryFailure", 5)
+        undeliverable.note_failure(db, PHONE, "Failed", "DeliveryFailure", 5)
 
     reporters = [threading.Thread(target=report) for _ in range(10)]
     for reporter in reporters:

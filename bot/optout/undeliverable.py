@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 
 from ..reminders.dispatch import reschedule
 from ..reminders.timing import Rules
+from ..sms.log import FINAL_FAILURES
 from ..store import contacts, followups
 
 PAUSED = "undeliverable"  # the value of her `sms_paused` field
 REASON = "undeliverable"  # the follow-up's reason
 HER_PHONE = {"userisinactive", "userinblacklist", "useraccountsuspended", "notnetworksubscriber",
              "userdoesnotexist", "deliveryfailure", "absentsubscriber"}
-FINAL_FAILURES = {"Failed", "Rejected", "Expired"}
 COUNT_DAYS = 180  # a run of failures this old is forgotten (weekly SMS: 5 take 5 weeks)
 
 
@@ -44,11 +44,13 @@ def counts_against_her(status, reason):
     return status == "Expired"  # the network kept it for days and never reached her handset
 
 
-def note_delivery(db, phone, status, reason, limit):
-    """Count one final delivery report for `phone`; return the follow-up id when it pauses her SMS."""
-    if status == "Success":
-        db.delete(count_key(phone))
-        return None
+def delivered(pipe, phone):
+    """Queue a fresh count: an SMS reached her phone."""
+    pipe.delete(count_key(phone))
+
+
+def note_failure(db, phone, status, reason, limit):
+    """Count one final failed delivery to `phone`; return the follow-up id when it pauses her SMS."""
     if not counts_against_her(status, reason):
         return None
     # Reports for one number can arrive at the same moment in two web processes: WATCH

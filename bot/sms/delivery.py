@@ -52,20 +52,22 @@ def record(db, report, undeliverable_after=5):
         day = datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC)
         if status == "Success":
             log.count(pipe, day, "delivered")
+            if phone:
+                undeliverable.delivered(pipe, phone)
         else:
             log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
     pipe.execute()
-    if status in FINAL and not final and phone:  # her own number, as the bot sent to it
-        about_her_number(db, phone, status, str(report.get("failureReason") or ""),
-                         undeliverable_after)
+    if status in FINAL and status != "Success" and not final and phone:  # the number sent to
+        not_delivered(db, phone, status, str(report.get("failureReason") or ""),
+                      undeliverable_after)
     return True
 
 
-def about_her_number(db, phone, status, reason, undeliverable_after):
+def not_delivered(db, phone, status, reason, undeliverable_after):
     """Stop her SMS when AT says she is blacklisted; count failures that are about her phone."""
-    if status != "Success" and reason.lower() == BLACKLISTED and optout.stop(db, phone, "blacklist"):
+    if reason.lower() == BLACKLISTED and optout.stop(db, phone, "blacklist"):
         logger.info("SMS to %s stopped: AT reports the number blacklisted", mask_phone(phone))
-    followup_id = undeliverable.note_delivery(db, phone, status, reason, undeliverable_after)
+    followup_id = undeliverable.note_failure(db, phone, status, reason, undeliverable_after)
     if followup_id:
         logger.info("SMS to %s paused after %s failed deliveries in a row; follow-up %s",
                     mask_phone(phone), undeliverable_after, followup_id)

@@ -3,8 +3,8 @@
 Every outgoing SMS passes here, whatever asked for it (a reply, a reminder, a
 staff test). Opt-out (from any source) and a pause for an undeliverable number
 are checked at the moment of sending, so a message queued before she replied
-STOP, or before AT said she opted out, is still never sent. Identical texts go out in one
-bulk request per batch. An item with a `key` is sent at most once: its key is
+STOP, or before AT said she opted out, is still never sent. Identical texts go
+out in one bulk request per batch. An item with a `key` is sent at most once: its key is
 claimed in Redis before the request to AT, so a retried job, or one re-run after
 its worker was killed mid-request, skips every key claimed or sent. A claim is
 released only when AT says the failure may pass.
