@@ -39,6 +39,9 @@ DEFAULTS = {
     "SMS_BATCH_SIZE": 500,  # recipients in one bulk request for the same text
     "SMS_REPLIES_PER_HOUR": 5,  # automatic replies to one number; stops two bots looping
     "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429
+    # Failed deliveries in a row (about her phone) after which SMS to her pause and a Mentor
+    # Mother is asked to check her number (bot/optout/undeliverable.py).
+    "SMS_UNDELIVERABLE_AFTER": 5,
     "SEND_FROM": "08:00",  # SMS the bot sends on its own go out only in this window
     "SEND_UNTIL": "18:00",  # (Safaricom bulk SMS rules; programme time zone)
     "REMINDER_DAY_BEFORE_AT": "10:00",  # the reminder the day before a visit

@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from . import pin
+from . import optout, pin
 from .care import loss
 from .reminders.dispatch import reschedule
 from .reminders.timing import Rules, iso
@@ -27,6 +27,7 @@ def apply(db, content, config, phone, effects, channel, extra=None):
     if extra:
         extra(pipe)
     contacts.apply_effects(pipe, phone, effects)
+    optout.note_flow_stop(pipe, phone, effects, channel)
     for effect in effects:
         if effect.kind == "request_callback":
             followups.add(pipe, phone, effect.name or "callback", effect.value, channel)

@@ -175,7 +175,8 @@ def test_a_mother_who_joined_on_ussd_shows_as_enrolled_by_herself(api, db):
     assert body == {"phone": PHONE, "enrolled": True, "enrolled_by": "mother", "enrolled_on": None,
                     "language": "sw", "stage": "baby", "due_date": None, "birth_date": day(-30),
                     "loss_date": None, "clinic": None, "county": None, "consent_sms": True,
-                    "hiv_messages": False, "opted_out": False, "receives_sms": True, "clinic_warning": None,
+                    "hiv_messages": False, "opted_out": False, "opted_out_source": None,
+                    "sms_paused": None, "receives_sms": True, "clinic_warning": None,
                     "appointments": []}
 
 

@@ -147,6 +147,9 @@ def _view(number, contact, db):
             "enrolled_by": contact.get("enrolled_by") or ("mother" if enrolled else None), **shown,
             "consent_sms": contact.get("consent_sms") in ("yes", "clinic"),
             "hiv_messages": contact.get("hiv_messages") == "yes",
-            "opted_out": contact.get("opted_out") == "yes", "receives_sms": wants_sms(contact),
+            "opted_out": contact.get("opted_out") == "yes",
+            "opted_out_source": (contact.get("opted_out_source") or "unknown")
+            if contact.get("opted_out") == "yes" else None,
+            "sms_paused": contact.get("sms_paused") or None, "receives_sms": wants_sms(contact),
             "clinic_warning": clinic_kept_out(contact.get("clinic")),
             "appointments": [appointment_view(v) for v in sorted(found, key=lambda v: (v["date"], v["id"]))]}

@@ -42,7 +42,7 @@ class Plan:
 
 def wants_sms(contact):
     return (contact.get("enrolled") == "yes" and contact.get("consent_sms") in ("yes", "clinic")
-            and contact.get("opted_out") != "yes")
+            and contact.get("opted_out") != "yes" and not contact.get("sms_paused"))
 
 
 def make_plan(contact, visits, content, now, rules, done=()):

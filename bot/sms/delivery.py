@@ -4,27 +4,38 @@ A report for a message we sent updates its record; the daily totals count a
 message once, when its first final status arrives. A report for an id we do
 not know is kept for reconciliation. A status that is new to us is stored as
 it came: refusing a well-formed report would only make AT send it for ever.
+
+A message's first final status also tells about her number: UserInBlackList
+stops all SMS to her (as STOP does), and failures about her phone are counted
+until her SMS pause (`optout.undeliverable`).
 """
 
+import logging
 from datetime import UTC, datetime
 
+from .. import optout
+from ..optout import undeliverable
 from ..privacy import mask_phone
 from . import log
+
+logger = logging.getLogger(__name__)
 
 UNMATCHED = "sms:unmatched"  # reports for ids not in the log
 FINAL = {"Success", "Failed", "Rejected", "Expired"}
 FIELDS = ("id", "status", "phoneNumber", "networkCode", "failureReason", "retryCount")
+BLACKLISTED = "userinblacklist"  # AT writes UserInBlackList, and UserInBlacklist at send time
 
 
-def record(db, report):
-    """Store one delivery report (AT's fields as a dict)."""
+def record(db, report, undeliverable_after=5):
+    """Store one delivery report (AT's fields as a dict); True when it is about a message sent."""
     message_id, status = report["id"], report["status"]
     key = log.message_key(message_id)
     pipe = db.pipeline(transaction=False)
     pipe.exists(key)
     pipe.hget(key, "final")
     pipe.hget(key, "sent_at")
-    known, final, sent_at = pipe.execute()
+    pipe.hget(key, "phone")
+    known, final, sent_at, phone = pipe.execute()
     pipe = db.pipeline(transaction=True)
     if not known:
         kept = {k: str(report.get(k) or "")[:200] for k in FIELDS}
@@ -41,7 +52,22 @@ def record(db, report):
         day = datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC)
         if status == "Success":
             log.count(pipe, day, "delivered")
+            if phone:
+                undeliverable.delivered(pipe, phone)
         else:
             log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
     pipe.execute()
+    if status in FINAL and status != "Success" and not final and phone:  # the number sent to
+        not_delivered(db, phone, status, str(report.get("failureReason") or ""),
+                      undeliverable_after)
     return True
+
+
+def not_delivered(db, phone, status, reason, undeliverable_after):
+    """Stop her SMS when AT says she is blacklisted; count failures that are about her phone."""
+    if reason.lower() == BLACKLISTED and optout.stop(db, phone, "blacklist"):
+        logger.info("SMS to %s stopped: AT reports the number blacklisted", mask_phone(phone))
+    followup_id = undeliverable.note_failure(db, phone, status, reason, undeliverable_after)
+    if followup_id:
+        logger.info("SMS to %s paused after %s failed deliveries in a row; follow-up %s",
+                    mask_phone(phone), undeliverable_after, followup_id)

@@ -6,6 +6,7 @@ back to a shortcode or a sender name (two bots could answer each other for
 ever); automatic replies to one number are capped per hour; STOP is confirmed
 once and then nothing more is sent until START. A question that names a danger
 sign is answered at once whatever the cap (never after STOP) and made urgent.
+Any text from her lifts a pause of her SMS after failed deliveries: her phone works.
 """
 
 import json
@@ -15,8 +16,9 @@ from dataclasses import replace
 
 import phonenumbers
 
-from .. import effects, engine, phones, store, urgent
+from .. import effects, engine, optout, phones, store, urgent
 from ..engine import Effect
+from ..optout import undeliverable
 from ..store import contacts, followups
 from ..triage import guess_language
 from .keywords import keyword, keyword_language
@@ -76,6 +78,9 @@ def handle(db, content, config, message, today=None):
         db.hincrby("sms:inbound", "not_mobile", 1)
         return []
     contact = db.hgetall(contacts.key(phone))
+    if undeliverable.is_paused(contact):
+        undeliverable.resume(db, content, config, phone)
+        contact = {k: v for k, v in contact.items() if k not in ("sms_paused", "sms_paused_at")}
     word = keyword(message.get("text"))
     db.hincrby("sms:inbound", word or "other", 1)
     _learn_language(db, content, phone, contact, message.get("text"), word)
@@ -111,9 +116,7 @@ def _stop(db, content, config, phone, contact, text):
     """Stop every SMS to her and confirm once; a plainly worded opt-out that also names a
     danger sign still reaches a Mentor Mother, as urgent (she gets no SMS: she said no)."""
     replies = []
-    if contact.get("opted_out") != "yes":
-        db.hset(contacts.key(phone), mapping={"opted_out": "yes",
-                                              "opted_out_at": str(int(time.time()))})
+    if optout.stop(db, phone, "sms"):  # not when confirmed once already (or AT told of it first)
         reply = _reply(content, phone, contact, "sms_replies.stopped")
         replies.append(Outgoing(reply.phone, reply.text, "confirmation", force=True))
     urgent_replies = urgent.answer_sms(db, content, config, phone, {**contact, "opted_out": "yes"},

@@ -16,7 +16,8 @@ URGENT_AHEAD = 10**10
 # Why a follow-up was made, in the words staff use.
 REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
            "sms_question": "sent a question", "loss": "reported a loss",
-           "development": "development check", "danger_sign": "wrote of a danger sign"}
+           "development": "development check", "danger_sign": "wrote of a danger sign",
+           "undeliverable": "SMS not delivered"}
 
 
 def key(followup_id):

@@ -1,11 +1,12 @@
 """'Forget me': delete everything kept about one phone number.
 
 Her contact, visits, reminders, USSD and SMS sessions, message history,
-follow-ups, hourly reply counts, SMS still queued for her (and alerts about her
-follow-ups) and the console outbox's copies go; daily counts, which hold no
-number, stay. A short-lived mark, which holds only a digest of the number, stops
-a worker already holding one of her SMS from sending it. Data Protection Act
-2019: a data subject may ask for her data to be deleted.
+follow-ups, hourly reply counts, her count of failed deliveries, SMS still
+queued for her (and alerts about her follow-ups) and the console outbox's
+copies go; daily counts, which hold no number, stay. A short-lived mark, which
+holds only a digest of the number, stops a worker already holding one of her
+SMS from sending it. Data Protection Act 2019: a data subject may ask for her
+data to be deleted.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ MARK_DAYS = 7  # as long as a queued SMS batch is kept (jobs.BATCH_DAYS)
 def forget(db, phone):
     """Delete every record of `phone`; return how many keys went."""
     from ..enrolment import recovery
+    from ..optout import undeliverable
     from ..reminders import due_list
     from ..sms import incoming, log, outbound
 
@@ -27,7 +29,8 @@ def forget(db, phone):
     followup_ids = db.smembers(followups.by_phone_key(phone))
     keys = [contacts.key(phone), visits.key(phone), ussd_sessions.key(phone),
             incoming.session_key(phone), log.contact_key(phone), outbound.done_key(phone),
-            followups.by_phone_key(phone), recovery.mark_key(phone)]
+            followups.by_phone_key(phone), recovery.mark_key(phone),
+            undeliverable.count_key(phone)]
     keys += [log.message_key(m) for m in message_ids]
     if len(message_ids) >= log.PER_CONTACT:  # her list is trimmed: older records may live on
         keys += _older_messages(db, phone, set(keys))

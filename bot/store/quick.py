@@ -67,6 +67,9 @@ class Batch:
     def hget(self, name, key):
         return self._add(None, "HGET", name, key)
 
+    def hmget(self, name, *keys):
+        return self._add(None, "HMGET", name, *keys)
+
     def hexists(self, name, key):
         return self._add(bool, "HEXISTS", name, key)
 
