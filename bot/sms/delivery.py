@@ -24,7 +24,8 @@ def record(db, report):
     pipe.exists(key)
     pipe.hget(key, "final")
     pipe.hget(key, "sent_at")
-    known, final, sent_at = pipe.execute()
+    pipe.hget(key, "test")
+    known, final, sent_at, test = pipe.execute()
     pipe = db.pipeline(transaction=True)
     if not known:
         kept = {k: str(report.get(k) or "")[:200] for k in FIELDS}
@@ -38,10 +39,17 @@ def record(db, report):
                             "retry_count": str(report.get("retryCount") or "")[:10]})
     if status in FINAL and not final:
         pipe.hset(key, "final", status)
-        day = datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC)
-        if status == "Success":
-            log.count(pipe, day, "delivered")
-        else:
-            log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
+        _count(pipe, status, report, datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC),
+               test)
     pipe.execute()
     return True
+
+
+def _count(pipe, status, report, day, test):
+    """Count a message's first final status on the day it was sent; a test message in none."""
+    if test:
+        return
+    if status == "Success":
+        log.count(pipe, day, "delivered")
+    else:
+        log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
