@@ -176,3 +176,15 @@ def test_the_audit_keeps_no_words_and_no_full_number(client, db):
     post(client, "sms", phone=TEST_PHONE, text=QUESTION)
     stored = json.dumps(simulator_audit.latest(db))
     assert "juma" in stored and QUESTION not in stored and TEST_PHONE not in stored
+
+
+def test_her_contact_page_says_test_number_and_forget_me_clears_its_followups(client, db, app):
+    from bot.store import forget
+
+    sign_in(client, db, "editor")
+    post(client, "sms", phone=TEST_PHONE, text=QUESTION)
+    page = client.post("/console/contacts", data={"phone": TEST_PHONE, "csrf_token": TOKEN})
+    assert "Test number" in page.get_data(as_text=True)
+    assert db.zcard(followups.TESTS) == 1
+    forget.forget(db, TEST_PHONE)
+    assert db.zcard(followups.TESTS) == 0 and db.keys("followup:*") == []

@@ -51,6 +51,7 @@ document.addEventListener("DOMContentLoaded", () => {
       setLive(more);
     } catch (err) {
       Console.busy(button, false);
+      $("ussd-screen").textContent = "Not connected.";
       $("ussd-status").textContent = err.message;
       setLive(false);
     }
@@ -139,6 +140,7 @@ document.addEventListener("DOMContentLoaded", () => {
     $("ussd-screen").textContent = `Press Dial to call ${cfg.serviceCode}.`;
     $("ussd-status").textContent = "Not connected.";
     $("sms-thread").replaceChildren();
+    $("sms-status").textContent = "";
     seen.clear();
     readOutbox(true);
   }
