@@ -188,3 +188,10 @@ def test_her_contact_page_says_test_number_and_forget_me_clears_its_followups(cl
     assert db.zcard(followups.TESTS) == 1
     forget.forget(db, TEST_PHONE)
     assert db.zcard(followups.TESTS) == 0 and db.keys("followup:*") == []
+
+
+def test_a_prefix_written_by_hand_after_start_is_still_read_as_whole_number_starts():
+    by_hand = {"TEST_PHONE_PREFIXES": "+254700000, 0711"}
+    assert settings.test_numbers.is_test("+254700000123", by_hand)
+    assert not settings.test_numbers.is_test(MOTHER, by_hand)  # never '+' alone, as letters would
+    assert not settings.test_numbers.is_test(TEST_PHONE, {})  # a config without the setting
