@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from . import phones
+from . import phones, test_numbers
 from .content.texts import DEFAULT_PROGRAMME_NAME
 from .errors import InvalidSetting
 from .privacy import mask_phone
@@ -66,6 +66,10 @@ DEFAULTS = {
     "API_REQUESTS_PER_MINUTE": 600,
     # On-duty Mentor Mothers told by SMS of each urgent follow-up (a danger sign): comma-separated.
     "URGENT_ALERT_PHONES": "",
+    # Test phones staff try the bot with (the console's simulator takes only these): numbers or the
+    # start they share, comma-separated. Their traffic makes no real follow-up and counts in no
+    # figure (bot/test_numbers.py). Unset: +2547000000 in development, none in production.
+    "TEST_PHONE_PREFIXES": "",
     # The programme's name in SMS, filled into %{programme}: neutral, since a shared phone's SMS
     # can be read by others (bot/content/texts.py says why this default).
     "PROGRAMME_NAME_IN_SMS": DEFAULT_PROGRAMME_NAME,
@@ -83,6 +87,8 @@ def check(settings):
     settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
                                                    settings["PHONE_REGION"])
     settings["PROGRAMME_NAME_IN_SMS"] = programme_name(settings["PROGRAMME_NAME_IN_SMS"])
+    settings["TEST_PHONE_PREFIXES"] = test_numbers.read(settings["TEST_PHONE_PREFIXES"],
+                                                        settings["PHONE_REGION"], settings["BOT_ENV"])
 
 
 def environment(settings):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app
 
-from .. import content_service, effects, engine, jobs, phones, pin, store, urgent
+from .. import content_service, effects, engine, jobs, phones, pin, store, test_numbers, urgent
 from ..enrolment import recovery
 from ..errors import InvalidContent
 from ..privacy import mask_phone
@@ -37,26 +37,32 @@ UNAVAILABLE = "Sorry, the service is not available. / Samahani, huduma haipatika
 @blueprint.post("/ussd")
 @token_required
 def ussd():
-    session_id = field("sessionId", 100).strip()
-    raw_phone = field("phoneNumber", 40)
-    text = field("text", MAX_TEXT)
+    return plain(*respond(field("sessionId", 100).strip(), field("phoneNumber", 40),
+                          field("text", MAX_TEXT)))
+
+
+def respond(session_id, raw_phone, text):
+    """Answer one USSD request as (body, HTTP status): the work of /ussd once its token is checked.
+
+    The console's phone simulator calls it too, in this process, with clean fields.
+    """
     if not session_id:
-        return plain("Bad request: sessionId is missing.", 400)
+        return "Bad request: sessionId is missing.", 400
     phone = phones.normalise(raw_phone, current_app.config["PHONE_REGION"])
     if phone is None:
-        return plain("Bad request: phoneNumber is missing or not a valid phone number.", 400)
+        return "Bad request: phoneNumber is missing or not a valid phone number.", 400
     try:
         content = content_service.current()
     except InvalidContent:  # only when a staff command runs on broken flows
-        return plain("END " + UNAVAILABLE)
+        return "END " + UNAVAILABLE, 200
     try:
-        return plain(_answer(content, session_id, phone, text))
+        return _answer(content, session_id, phone, text), 200
     except store.Errors as err:
         log.warning("USSD for %s: Redis unavailable (%s)", mask_phone(phone), type(err).__name__)
-        return plain("END " + content.texts.get("common.unavailable", content.default_language))
+        return "END " + content.texts.get("common.unavailable", content.default_language), 200
     except Exception:
         log.exception("USSD for %s failed", mask_phone(phone))
-        return plain("END " + content.texts.get("common.sorry", content.default_language))
+        return "END " + content.texts.get("common.sorry", content.default_language), 200
 
 
 def _answer(content, session_id, phone, text):
@@ -166,6 +172,9 @@ def _asks_pin(content, session):
 @token_required
 def ussd_events_callback():
     form = {name: field(name, 200) for name in fields()}
+    phone = phones.normalise(form.get("phoneNumber"), current_app.config["PHONE_REGION"])
+    if test_numbers.is_test(phone):
+        return plain("OK")  # a test SIM's session counts in no report
     try:
         db = store.redis()
         pipe = db.pipeline(transaction=False)

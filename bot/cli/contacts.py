@@ -16,6 +16,7 @@ from ..optout import undeliverable
 from ..privacy import mask_phone
 from ..reminders.timing import Rules
 from ..store import contacts, followups, visits
+from ..test_numbers import is_test
 from .shown import shown
 from .sms import phone_number
 
@@ -39,7 +40,8 @@ def show(phone):
     """Her details, her visits (a cancelled one with why) and her open follow-ups."""
     db, number = store.redis(), phone_number(phone)
     contact = _known(db, number)
-    click.echo(f"Contact {mask_phone(number)}")
+    test = " (a test number: not in the follow-up list, in no figure)" if is_test(number) else ""
+    click.echo(f"Contact {mask_phone(number)}{test}")
     for name in SHOWN_FIELDS:
         if contact.get(name):
             click.echo(f"  {name}: {shown(contact[name])}")

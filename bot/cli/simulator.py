@@ -18,7 +18,8 @@ REDIAL = "redial"  # an input that hangs up and dials again (to try resuming)
 
 @click.command("ussd")
 @with_appcontext
-@click.option("--phone", default="+254712000001", show_default=True, help="Caller's number.")
+@click.option("--phone", default="+254700000001", show_default=True,
+              help="Caller's number (a test number by default: TEST_PHONE_PREFIXES).")
 @click.option("--code", default="*384*123#", show_default=True, help="USSD service code.")
 @click.option("--url", default="", help="Send to a running server (e.g. http://127.0.0.1:5000).")
 @click.argument("inputs", nargs=-1)

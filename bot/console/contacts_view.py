@@ -9,7 +9,7 @@ import logging
 
 from flask import current_app, g, render_template, request
 
-from .. import optout, phones, store
+from .. import optout, phones, store, test_numbers
 from ..optout import undeliverable
 from ..pin import PIN_FIELDS
 from ..privacy import mask_phone
@@ -73,7 +73,7 @@ def load(db, phone):
     for followup_id in sorted(followup_ids):
         pipe.hgetall(followups.key(followup_id))
     asked = sorted((f for f in pipe.execute() if f), key=lambda f: f.get("created_at", ""))
-    return {"phone": phone, "fields": fields(contact),
+    return {"phone": phone, "fields": fields(contact), "test": test_numbers.is_test(phone),
             "visits": sorted(visits.parse(raw_visits).values(), key=lambda v: v.get("date", "")),
             "messages": messages, "followups": asked}
 

@@ -35,7 +35,8 @@ def record(db, report, undeliverable_after=5):
     pipe.hget(key, "final")
     pipe.hget(key, "sent_at")
     pipe.hget(key, "phone")
-    known, final, sent_at, phone = pipe.execute()
+    pipe.hget(key, "test")
+    known, final, sent_at, phone, test = pipe.execute()
     pipe = db.pipeline(transaction=True)
     if not known:
         kept = {k: str(report.get(k) or "")[:200] for k in FIELDS}
@@ -49,13 +50,10 @@ def record(db, report, undeliverable_after=5):
                             "retry_count": str(report.get("retryCount") or "")[:10]})
     if status in FINAL and not final:
         pipe.hset(key, "final", status)
-        day = datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC)
-        if status == "Success":
-            log.count(pipe, day, "delivered")
-            if phone:
-                undeliverable.delivered(pipe, phone)
-        else:
-            log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
+        _count(pipe, status, report, datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC),
+               test)
+        if status == "Success" and phone:
+            undeliverable.delivered(pipe, phone)
     pipe.execute()
     if status in FINAL and status != "Success" and not final and phone:  # the number sent to
         not_delivered(db, phone, status, str(report.get("failureReason") or ""),
@@ -71,3 +69,13 @@ def not_delivered(db, phone, status, reason, undeliverable_after):
     if followup_id:
         logger.info("SMS to %s paused after %s failed deliveries in a row; follow-up %s",
                     mask_phone(phone), undeliverable_after, followup_id)
+
+
+def _count(pipe, status, report, day, test):
+    """Count a message's first final status on the day it was sent; a test message in none."""
+    if test:
+        return
+    if status == "Success":
+        log.count(pipe, day, "delivered")
+    else:
+        log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")

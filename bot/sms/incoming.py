@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import phonenumbers
 
-from .. import effects, engine, optout, phones, store, urgent
+from .. import effects, engine, optout, phones, store, test_numbers, urgent
 from ..engine import Effect
 from ..optout import undeliverable
 from ..store import contacts, followups
@@ -29,6 +29,7 @@ CLAIM_SECONDS = 300  # an attempt that died with Redis gives the message back af
 SMS_SESSION_HOURS = 24
 MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 UNCAPPED = ("urgent", "alert")  # a danger sign is answered, and Mentor Mothers told, every time
+INBOUND = "sms:inbound"  # texts received, counted by keyword
 
 
 def session_key(phone):
@@ -75,14 +76,15 @@ def handle(db, content, config, message, today=None):
         return []  # AT delivered this one before
     phone = phones.normalise(message.get("from"), config["PHONE_REGION"])
     if phone is None or phonenumbers.number_type(phonenumbers.parse(phone)) not in MOBILE:
-        db.hincrby("sms:inbound", "not_mobile", 1)
+        db.hincrby(INBOUND, "not_mobile", 1)
         return []
     contact = db.hgetall(contacts.key(phone))
     if undeliverable.is_paused(contact):
         undeliverable.resume(db, content, config, phone)
         contact = {k: v for k, v in contact.items() if k not in ("sms_paused", "sms_paused_at")}
     word = keyword(message.get("text"))
-    db.hincrby("sms:inbound", word or "other", 1)
+    if not test_numbers.is_test(phone, config):  # a test is no client's text
+        db.hincrby(INBOUND, word or "other", 1)
     _learn_language(db, content, phone, contact, message.get("text"), word)
     if word == "stop":
         return _stop(db, content, config, phone, contact, message.get("text"))

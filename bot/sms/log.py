@@ -48,16 +48,17 @@ end
 """
 
 
-def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days):
+def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days, test=False):
     """Queue the record of one message as the gateway answered it; add to `totals`.
 
     `pipe` is a `quick.Batch` (the record is one Lua script run in Redis). `done_key` is
     the hash of her sent reminders: the item's key is marked there unless the failure may
-    pass (then it must be tried again).
+    pass (then it must be tried again). A `test` message is marked so, and its delivery
+    report counts in no daily total.
     """
     status = "Sent" if delivery.sent else delivery.status
     record = {"phone": item.phone, "kind": item.kind, "status": status, "cost": delivery.cost,
-              "sent_at": str(int(now))}
+              "sent_at": str(int(now)), **({"test": "yes"} if test else {})}
     # A reminder's words follow from its id (and cost memory at national scale); a reply's
     # or a staff message's do not, so only those keep their text.
     by_ref = item.key and not item.key.startswith("queued:")  # outbound.QUEUED

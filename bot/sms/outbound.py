@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from .. import optout, phones
+from .. import optout, phones, test_numbers
 from ..store import contacts, forget, quick
 from . import log
 from .gateway import GatewayError
@@ -145,8 +145,9 @@ def _record(db, batch, deliveries):
     pipe, outcomes, now, totals = quick.Batch(db), [], time.time(), Counter()
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
-        log.record_sent(pipe, message_id, item, delivery, now, totals, done_key(item.phone),
-                        DONE_DAYS)
+        test = test_numbers.is_test(item.phone)  # sent and kept, but counted in no figure
+        log.record_sent(pipe, message_id, item, delivery, now, Counter() if test else totals,
+                        done_key(item.phone), DONE_DAYS, test=test)
         if delivery.code == BLACKLISTED:  # AT refused it: she opted out with her network
             optout.queue_stop(pipe, item.phone, "blacklist")
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
@@ -157,7 +158,8 @@ def _record(db, batch, deliveries):
 
 
 def _refused(db, item, reason):
-    pipe = quick.Batch(db)
-    log.count(pipe, datetime.now(UTC), f"skipped:{reason}")
-    pipe.execute()
+    if not test_numbers.is_test(item.phone):
+        pipe = quick.Batch(db)
+        log.count(pipe, datetime.now(UTC), f"skipped:{reason}")
+        pipe.execute()
     return Outcome(item, reason, sent=False)

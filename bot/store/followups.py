@@ -5,9 +5,13 @@ import uuid
 
 import redis
 
+from .. import test_numbers
 from . import quick
 
 OPEN = "followups:open"  # sorted set of follow-up ids: urgent ones first, then by time asked
+# The open follow-ups of test numbers (bot/test_numbers.py), kept apart in the same order so
+# that no Mentor Mother is sent to call a test phone and no count includes them.
+TESTS = "followups:tests"
 PRIORITIES = ("urgent", "normal")
 # An urgent follow-up is scored this far before its time, so it sorts ahead of every normal one
 # (about 300 years) while urgent ones keep their own oldest-first order. One ordered set keeps
@@ -34,17 +38,20 @@ def add(pipe, phone, reason, topic, channel, message="", priority="normal"):
 
     `message` is her own words when she texted a question; it is kept for the
     Mentor Mother to read, never logged. An `urgent` one is listed before all others.
+    A test number's follow-up is marked `test` and kept out of the open list.
     """
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {PRIORITIES}, not {priority!r}")
     followup_id = uuid.uuid4().hex[:12]
     now = time.time()
+    test = test_numbers.is_test(phone)
     pipe.hset(key(followup_id), mapping={
         "id": followup_id, "phone": phone, "reason": reason, "topic": topic,
         "channel": channel, "created_at": str(int(now)), "status": "open", "message": message,
-        "priority": priority,
+        "priority": priority, **({"test": "yes"} if test else {}),
     })
-    pipe.zadd(OPEN, {followup_id: now - URGENT_AHEAD if priority == "urgent" else now})
+    pipe.zadd(TESTS if test else OPEN,
+              {followup_id: now - URGENT_AHEAD if priority == "urgent" else now})
     pipe.sadd(by_phone_key(phone), followup_id)
     return followup_id
 
@@ -122,4 +129,5 @@ def mark_done(pipe, followup_id, note, by):
     done = {"status": "done", "note": note[:500], "closed_at": str(int(time.time())), "closed_by": by}
     pipe.hset(key(followup_id), mapping=done)
     pipe.zrem(OPEN, followup_id)
+    pipe.zrem(TESTS, followup_id)
     return done

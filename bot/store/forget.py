@@ -42,6 +42,7 @@ def forget(db, phone):
     due_list.remove(pipe, phone)
     if followup_ids:
         pipe.zrem(followups.OPEN, *followup_ids)
+        pipe.zrem(followups.TESTS, *followup_ids)
     deleted = pipe.execute()[0]
     _unqueue(db, phone, {f"{kind}:{f}" for f in followup_ids for kind in ("alert", "urgent")})
     _clear_outbox(db, phone)
