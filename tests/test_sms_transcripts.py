@@ -6,18 +6,22 @@ then sends what the bot queued through the Africa's Talking SDK to the fake AT
 server, and the step may check the replies to her number: `reply` (the one
 reply, whole), `contains` / `absent` (texts that must or must not appear in the
 replies), `no_reply: true`. `expect` at the end checks her contact fields
-(`contact`) and how many open follow-ups she has (`followups`). Adding a case
-needs no Python.
+(`contact`) and how many open follow-ups she has (`followups`). `visits` books
+visits as a clinic register would ({date: kind}). Dates are written as in
+tests/transcripts/: `{today+22}` in a reply (DD-MM-YYYY), `{iso:today-20}` in a
+contact field or a visit's date. Adding a case needs no Python.
 """
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.content import yamlfile
-from bot.store import contacts, followups
+from bot.store import contacts, followups, visits
 
 from .sms_helpers import run_worker, text
+from .test_transcripts import _dates, _iso_dates
 
 FOLDER = Path(__file__).parent / "sms_transcripts"
 FILES = sorted(FOLDER.glob("*.yaml"))
@@ -33,7 +37,12 @@ def test_sms_transcript(path, client, sms_app, at, db):
     script, _, _ = yamlfile.load(path.read_text(encoding="utf-8"))
     phone = script.get("phone", "+254712000001")
     if script.get("contact"):
-        db.hset(contacts.key(phone), mapping=script["contact"])
+        db.hset(contacts.key(phone), mapping={name: _iso_dates(value)
+                                              for name, value in script["contact"].items()})
+    pipe = db.pipeline()
+    for day, kind in (script.get("visits") or {}).items():
+        visits.add(pipe, phone, date.fromisoformat(_iso_dates(day)), kind, source="import")
+    pipe.execute()
     seen = 0
     for number, step in enumerate(script["steps"], 1):
         where = f"{path.name} step {number} ({step['text']!r})"
@@ -45,10 +54,10 @@ def test_sms_transcript(path, client, sms_app, at, db):
         for reply in replies:
             assert not any(key in reply for key in USSD_KEYS), f"{where}: USSD keys in\n{reply}"
         if "reply" in step:
-            assert replies == [step["reply"]], f"{where}: got {replies}"
+            assert replies == [_dates(step["reply"])], f"{where}: got {replies}"
         if step.get("no_reply"):
             assert replies == [], f"{where}: got {replies}"
-        for words in _as_list(step.get("contains")):
+        for words in map(_dates, _as_list(step.get("contains"))):
             assert words in joined, f"{where}: {words!r} not in\n{joined}"
         for words in _as_list(step.get("absent")):
             assert words not in joined, f"{where}: {words!r} unexpectedly in\n{joined}"

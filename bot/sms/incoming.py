@@ -13,13 +13,16 @@ import json
 import time
 import uuid
 from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
 from .. import effects, engine, optout, phones, store, test_numbers, urgent
 from ..engine import Effect
 from ..optout import undeliverable
-from ..store import contacts, followups
+from ..reminders import next_visit
+from ..store import contacts, followups, visits
 from ..triage import guess_language
 from .keywords import keyword, keyword_language
 from .outbound import Outgoing
@@ -145,6 +148,9 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
     text = (message.get("text") or "").strip()
     raw = db.get(session_key(phone))
     option = text.isascii() and text.isdigit() and len(text) <= 2
+    if word == "menu" or option:
+        today = today or datetime.now(ZoneInfo(config["BOT_TIMEZONE"])).date()
+        contact = {**contact, **_visit_fields(db, content, config, phone, contact, today)}
     if word == "menu":
         result = engine.start(content, contact, today=today, entry="sms", channel="sms")
     elif option and raw:
@@ -167,6 +173,14 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
 
     effects.apply(db, content, config, phone, result.effects, "sms", extra=keep)
     return [Outgoing(phone, result.screen.text, "reply")]
+
+
+def _visit_fields(db, content, config, phone, contact, today):
+    """Her next visit for the SMS menu, booked or suggested, as the USSD menus show it."""
+    found = visits.parse(db.hgetall(visits.key(phone)))
+    return next_visit.menu_fields(contact, found, content, today,
+                                  contact.get("language") or content.default_language,
+                                  config.get("PROGRAMME_COUNTY", ""))
 
 
 def _question(db, content, config, phone, contact, text):
