@@ -51,6 +51,9 @@ DEFAULTS = {
     "DISPATCH_EVERY_MINUTES": 5,  # how often the worker looks for reminders due
     "DISPATCH_JOBS": 2,  # a dispatch is split into this many jobs, sent at once by as many workers
     "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "text",  # json: every log line one JSON object, for a log collector
+    # /metrics needs this as a Bearer token; when empty, only requests from the machine itself
+    "METRICS_TOKEN": "",
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
     # The staff console (/console). SECRET_KEY signs its login cookie: set it in the environment;
@@ -75,6 +78,7 @@ _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SEC
 def check(settings):
     """Read the settings that must be right before the bot starts; raise InvalidSetting if not."""
     environment(settings)
+    settings["LOG_FORMAT"] = log_format(settings["LOG_FORMAT"])
     settings["WEBHOOK_ALLOW"] = allowed_networks(settings["WEBHOOK_ALLOW"])
     settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
                                                    settings["PHONE_REGION"])
@@ -95,6 +99,15 @@ def environment(settings):
                              "secrets; print(secrets.token_urlsafe(32))\") and put it in AT's "
                              "callback URLs as ?token=<value>.")
     settings["BOT_ENV"] = name
+
+
+def log_format(value):
+    """LOG_FORMAT: text (the default) or json."""
+    name = str(value).strip().lower()
+    if name not in ("text", "json"):
+        raise InvalidSetting("LOG_FORMAT", f"'{name}' is not text or json.",
+                             "write LOG_FORMAT=json for one JSON object per line, or leave it unset.")
+    return name
 
 
 def allowed_networks(value):

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, g
 
 from .. import content_service, effects, engine, jobs, phones, pin, store, urgent
 from ..errors import InvalidContent
@@ -51,9 +51,11 @@ def ussd():
         return plain(_answer(content, session_id, phone, text))
     except store.Errors as err:
         log.warning("USSD for %s: Redis unavailable (%s)", mask_phone(phone), type(err).__name__)
+        g.ussd_outcome = "unavailable"  # counted in /metrics
         return plain("END " + content.texts.get("common.unavailable", content.default_language))
     except Exception:
         log.exception("USSD for %s failed", mask_phone(phone))
+        g.ussd_outcome = "error"
         return plain("END " + content.texts.get("common.sorry", content.default_language))
 
 
