@@ -8,9 +8,9 @@ import os
 import re
 from pathlib import Path
 
-from . import phones
+from . import config_rules, phones
 from .content.texts import DEFAULT_PROGRAMME_NAME
-from .errors import InvalidSetting
+from .errors import InvalidSetting, InvalidSettings
 from .privacy import mask_phone
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,29 +76,78 @@ _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SEC
 
 
 def check(settings):
-    """Read the settings that must be right before the bot starts; raise InvalidSetting if not."""
-    environment(settings)
-    settings["LOG_FORMAT"] = log_format(settings["LOG_FORMAT"])
-    settings["WEBHOOK_ALLOW"] = allowed_networks(settings["WEBHOOK_ALLOW"])
-    settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
-                                                   settings["PHONE_REGION"])
-    settings["PROGRAMME_NAME_IN_SMS"] = programme_name(settings["PROGRAMME_NAME_IN_SMS"])
+    """Read the settings that must be right before the bot starts.
+
+    Every problem is found before any is reported, and raised together (InvalidSettings,
+    one line each): whoever deploys fixes them all in one go, not one per restart.
+    """
+    problems = []
+    for name, rule in _rules():
+        try:
+            found = rule(settings)
+        except InvalidSetting as err:
+            problems += getattr(err, "problems", [err])
+            continue
+        if name:
+            settings[name] = found
+    if problems:
+        raise problems[0] if len(problems) == 1 else InvalidSettings(problems)
+
+
+def _rules():
+    """(setting to store the result in, or None; the rule), in the order they must run."""
+    rules = [("BOT_ENV", environment), (None, _webhook_token_needed), (None, _production_needs),
+             ("REDIS_URL", lambda s: config_rules.redis_url(s["REDIS_URL"])),
+             ("BOT_TIMEZONE", lambda s: config_rules.timezone(s["BOT_TIMEZONE"])),
+             ("PHONE_REGION", lambda s: config_rules.phone_region(s["PHONE_REGION"])),
+             ("LOG_FORMAT", lambda s: log_format(s["LOG_FORMAT"])),
+             ("WEBHOOK_ALLOW", lambda s: allowed_networks(s["WEBHOOK_ALLOW"])),
+             ("URGENT_ALERT_PHONES", lambda s: alert_phones(s["URGENT_ALERT_PHONES"],
+                                                            s["PHONE_REGION"])),
+             ("PROGRAMME_NAME_IN_SMS", lambda s: programme_name(s["PROGRAMME_NAME_IN_SMS"]))]
+    rules += [(name, lambda s, n=name: config_rules.clock(n, s[n])) for name in config_rules.CLOCKS]
+    rules += [(name, lambda s, n=name: config_rules.number_in_range(n, s[n]))
+              for name in config_rules.RANGES]
+    return rules
+
+
+def _production_needs(settings):
+    """In production, the settings development makes up for itself must be given."""
+    if settings["BOT_ENV"] != "production":
+        return
+    why = {"REDIS_URL": ("it is unset, and BOT_ENV is production: the bot would start an empty "
+                         "database of its own, and greet every enrolled mother as new.",
+                         "set REDIS_URL to the shared Redis, e.g. redis://10.0.0.5:6379/0 "
+                         "(rediss:// for TLS)."),
+           "SECRET_KEY": ("it is unset, and BOT_ENV is production: each web process would sign "
+                          "console logins with its own key, and logins would not hold.",
+                          "set SECRET_KEY to a long random value (python3 -c \"import secrets; "
+                          "print(secrets.token_hex(32))\"), the same on every node.")}
+    missing = [InvalidSetting(name, *reason) for name, reason in why.items()
+               if not str(settings.get(name) or "").strip()]
+    if missing:
+        raise missing[0] if len(missing) == 1 else InvalidSettings(missing)
 
 
 def environment(settings):
-    """BOT_ENV: production needs WEBHOOK_TOKEN, or anyone could read and delete mothers' data."""
+    """BOT_ENV: development or production (a misspelt one is refused, never taken as either)."""
     name = str(settings["BOT_ENV"]).strip().lower()
     if name not in ENVIRONMENTS:
         # A misspelt 'production' must not quietly run with open webhooks.
         raise InvalidSetting("BOT_ENV", f"'{name}' is not one of {', '.join(ENVIRONMENTS)}.",
                              "write BOT_ENV=production on a server, or leave it unset.")
-    if name == "production" and not str(settings["WEBHOOK_TOKEN"] or "").strip():
+    settings["BOT_ENV"] = name
+    return name
+
+
+def _webhook_token_needed(settings):
+    """Production needs WEBHOOK_TOKEN, or anyone could read and delete mothers' data."""
+    if settings["BOT_ENV"] == "production" and not str(settings["WEBHOOK_TOKEN"] or "").strip():
         raise InvalidSetting("WEBHOOK_TOKEN", "it is unset, and BOT_ENV is production: anyone "
                              "could call the webhooks and read or delete mothers' records.",
                              "set WEBHOOK_TOKEN to a long random value (python3 -c \"import "
                              "secrets; print(secrets.token_urlsafe(32))\") and put it in AT's "
                              "callback URLs as ?token=<value>.")
-    settings["BOT_ENV"] = name
 
 
 def log_format(value):
@@ -168,12 +217,25 @@ def _flag(text):
 def from_environment(environ=None):
     """Return the settings found in the environment, converted to their types."""
     environ = os.environ if environ is None else environ
-    found = {}
+    found, wrong = {}, []
     for name, default in DEFAULTS.items():
         if name in environ and name != "MAX_CONTENT_LENGTH":
             cast = _flag if isinstance(default, bool) else _NUMBERS.get(name, type(default))
-            if cast is list:  # written as 10,30,60
-                found[name] = [float(part) for part in environ[name].split(",") if part.strip()]
-            else:
-                found[name] = cast(environ[name])
+            try:
+                if cast is list:  # written as 10,30,60
+                    found[name] = [float(part) for part in environ[name].split(",")
+                                   if part.strip()]
+                else:
+                    found[name] = cast(environ[name].strip())
+            except ValueError:
+                wrong.append(InvalidSetting(name, f"'{environ[name]}' is not a number.",
+                                            f"write {_example(name, default)}."))
+    if wrong:
+        raise wrong[0] if len(wrong) == 1 else InvalidSettings(wrong)
     return found
+
+
+def _example(name, default):
+    if isinstance(default, list):
+        return f"numbers separated by commas, e.g. {name}={','.join(str(v) for v in default)}"
+    return f"a number, e.g. {name}={default}"
