@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "REDIS_URL": "",  # empty: start an embedded Redis under the instance folder
+    # Redis behind Sentinel (host:port, comma-separated) for failover; REDIS_URL then gives only
+    # the database number and password.
+    "REDIS_SENTINELS": "",
+    "REDIS_SENTINEL_MASTER": "mymaster",
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
@@ -98,6 +102,7 @@ def _rules():
     """(setting to store the result in, or None; the rule), in the order they must run."""
     rules = [("BOT_ENV", environment), (None, _webhook_token_needed), (None, _production_needs),
              ("REDIS_URL", lambda s: config_rules.redis_url(s["REDIS_URL"])),
+             ("REDIS_SENTINELS", lambda s: config_rules.sentinels(s["REDIS_SENTINELS"])),
              ("BOT_TIMEZONE", lambda s: config_rules.timezone(s["BOT_TIMEZONE"])),
              ("PHONE_REGION", lambda s: config_rules.phone_region(s["PHONE_REGION"])),
              ("LOG_FORMAT", lambda s: log_format(s["LOG_FORMAT"])),
@@ -123,8 +128,9 @@ def _production_needs(settings):
                           "console logins with its own key, and logins would not hold.",
                           "set SECRET_KEY to a long random value (python3 -c \"import secrets; "
                           "print(secrets.token_hex(32))\"), the same on every node.")}
+    given = dict(settings, REDIS_URL=settings.get("REDIS_URL") or settings.get("REDIS_SENTINELS"))
     missing = [InvalidSetting(name, *reason) for name, reason in why.items()
-               if not str(settings.get(name) or "").strip()]
+               if not str(given.get(name) or "").strip()]
     if missing:
         raise missing[0] if len(missing) == 1 else InvalidSettings(missing)
 

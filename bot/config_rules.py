@@ -66,3 +66,14 @@ def phone_region(value):
         raise InvalidSetting("PHONE_REGION", f"'{value}' is not a country code.",
                              "write the two-letter country code, e.g. KE.")
     return region
+
+
+def sentinels(value):
+    """REDIS_SENTINELS: host:port pairs, comma-separated (port 26379 when left out)."""
+    text = str(value or "").strip()
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        host, _, port = part.rpartition(":") if ":" in part else (part, "", "26379")
+        if not host or not port.isdigit():
+            raise InvalidSetting("REDIS_SENTINELS", f"'{part}' is not host:port.",
+                                 "write the Sentinels as 10.0.0.1:26379,10.0.0.2:26379.")
+    return text

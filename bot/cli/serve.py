@@ -28,7 +28,7 @@ from .. import jobs, store
 @click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
 def serve(host, port, workers):
     """Run the web app and the reminder workers until Ctrl-C."""
-    embedded = not current_app.config.get("REDIS_URL")
+    embedded = not (current_app.config.get("REDIS_URL") or current_app.config.get("REDIS_SENTINELS"))
     env = dict(os.environ, REDIS_URL=store.redis_url(current_app))
     # Both web processes must sign console logins with the same key.
     env.setdefault("SECRET_KEY", secrets.token_hex(32))
