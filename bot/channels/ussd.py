@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, g
 
 from .. import content_service, effects, engine, jobs, phones, pin, store, test_numbers, urgent
 from ..enrolment import recovery
@@ -59,9 +59,11 @@ def respond(session_id, raw_phone, text):
         return _answer(content, session_id, phone, text), 200
     except store.Errors as err:
         log.warning("USSD for %s: Redis unavailable (%s)", mask_phone(phone), type(err).__name__)
+        g.ussd_outcome = "unavailable"  # counted in /metrics
         return "END " + content.texts.get("common.unavailable", content.default_language), 200
     except Exception:
         log.exception("USSD for %s failed", mask_phone(phone))
+        g.ussd_outcome = "error"
         return "END " + content.texts.get("common.sorry", content.default_language), 200
 
 

@@ -162,8 +162,17 @@ def _round_trip(connection, wire):
     else drops the connection, so no reply is ever left unread on it."""
     for attempt in (1, 2):
         try:
+            if getattr(connection, "_sock", None) is None:
+                # Through the connection's own connect(): behind Sentinel it asks which server
+                # is the master (sending straight away would connect to localhost instead).
+                connection.connect()
             connection.send_packed_command(_packed(connection, wire), check_health=False)
-            return _read(connection, len(wire))
+            replies = _read(connection, len(wire))
+            if any(_demoted(reply) for reply in replies):
+                # The server was a master and is now a replica (a failover): connect afresh,
+                # which finds the new master, rather than fail on the old one for ever.
+                raise ConnectionError("The server is now a read-only replica.")
+            return replies
         except (ConnectionError, TimeoutError):
             connection.disconnect()  # the next attempt connects afresh
             if attempt == 2:
@@ -171,6 +180,10 @@ def _round_trip(connection, wire):
         except BaseException:
             connection.disconnect()
             raise
+
+
+def _demoted(reply):
+    return isinstance(reply, ResponseError) and str(reply).startswith(("READONLY", "You can't write"))
 
 
 def _packed(connection, wire):
