@@ -4,6 +4,7 @@ Like AT it keeps the `*`-joined history, sends one POST per screen to the app
 (in this process, or a running server with --url) and prints each screen.
 """
 
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,23 +14,35 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import store
+from ..store import contacts, ussd_sessions
+
 REDIAL = "redial"  # an input that hangs up and dials again (to try resuming)
+SERVICE_CODE = "*384*123#"  # sent when USSD_CODE is unset; the bot does not depend on it
+TRY_NUMBERS = "+25471299"  # numbers for --new-caller: the prefix, then four random digits
 
 
 @click.command("ussd")
 @with_appcontext
 @click.option("--phone", default="+254712000001", show_default=True, help="Caller's number.")
-@click.option("--code", default="*384*123#", show_default=True, help="USSD service code.")
+@click.option("--new-caller", is_flag=True,
+              help="Dial as a number the bot has never met (the same screens every run).")
+@click.option("--code", default="", help="USSD service code [default: USSD_CODE or *384*123#].")
 @click.option("--url", default="", help="Send to a running server (e.g. http://127.0.0.1:5000).")
 @click.argument("inputs", nargs=-1)
-def ussd(phone, code, url, inputs):
+def ussd(phone, new_caller, code, url, inputs):
     """Dial the bot and answer with INPUTS, or type answers when none are given.
 
-    Type 'redial' to hang up and dial again, or 'q' to quit.
+    Type 'redial' to hang up and dial again, or 'q' to quit. A number keeps what it
+    chose (its language, a session to resume): --new-caller starts afresh each time.
     """
     if not url and current_app.extensions["content_state"]["content"] is None:
         raise click.ClickException("The flows have problems. See them with: "
                                    "flask --app wsgi flows check")
+    if new_caller:
+        phone = unknown_number()
+        click.echo(f"Dialling as a new caller, {phone}.")
+    code = code or current_app.config.get("USSD_CODE") or SERVICE_CODE
     send = _remote(url) if url else _local()
     dial = Dial(phone, code, send)
     click.echo(dial.step(None))
@@ -68,6 +81,16 @@ class Dial:
                            "text": "*".join(self.inputs)})
         self.ended = not reply.startswith("CON ")
         return f"\n{reply}\n" + ("-- session ended --" if self.ended else "")
+
+
+def unknown_number():
+    """A number with no contact and no USSD session in the bot's store."""
+    db = store.redis()
+    for _ in range(50):
+        phone = f"{TRY_NUMBERS}{secrets.randbelow(10_000):04d}"
+        if not db.exists(contacts.key(phone), ussd_sessions.key(phone)):
+            return phone
+    raise click.ClickException("No unused test number was found; pass one with --phone.")
 
 
 def _local():

@@ -13,7 +13,7 @@ from .. import phones, store
 from ..sms.gateway import OUTBOX
 from .web import blueprint
 
-SERVICE_CODE = "*384*123#"  # what the page shows as dialled; the bot does not depend on it
+SERVICE_CODE = "*384*123#"  # shown as dialled while USSD_CODE is unset; the bot does not depend on it
 SHORTCODE = "22384"
 OUTBOX_READ = 300  # newest outbox entries looked through
 
@@ -22,7 +22,8 @@ OUTBOX_READ = 300  # newest outbox entries looked through
 def simulator():
     urls = {"ussd": url_for("ussd.ussd"), "sms": url_for("sms.sms_incoming"),
             "token": url_for("console.simulator_token"), "outbox": url_for("console.outbox")}
-    return render_template("console/simulator.html", urls=urls, service_code=SERVICE_CODE,
+    return render_template("console/simulator.html", urls=urls,
+                           service_code=current_app.config["USSD_CODE"] or SERVICE_CODE,
                            shortcode=SHORTCODE, gateway=_gateway_name())
 
 
