@@ -27,9 +27,13 @@ def read_text(path):
 
 
 def separator(header, wanted):
-    """The separator that splits the first line into the `wanted` columns; ',' if none does."""
-    for candidate in SEPARATORS:
-        names = {part.strip().strip('"').lower() for part in header.split(candidate)}
-        if all(column in names for column in wanted):
-            return candidate
-    return ","
+    """The separator that splits the first line into most of the `wanted` columns (',' on a tie).
+
+    Most, not all: a ';' file that lacks a column must still be read with ';', so
+    that the error names the one column missing, not all of them.
+    """
+    def score(candidate):
+        names = [part.strip().strip('"').lower() for part in header.split(candidate)]
+        return sum(column in names for column in wanted), len(names)
+
+    return max(SEPARATORS, key=score)  # max keeps the first of equals: ','
