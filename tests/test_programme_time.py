@@ -6,17 +6,23 @@ where two clocks disagree on the day; the tests pass the same at any hour they r
 
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot import programme_time
 from bot.api import tokens
 from bot.sms import log, outbound
 from bot.sms.gateway import ConsoleGateway
 from bot.store import followups
 
 from .test_console_auth import sign_in
+from .test_review_trail import locales  # noqa: F401 (a small locales folder, as a fixture)
 
 PHONE = "+254712000301"
-LATE = datetime(2026, 11, 30, 22, 30, tzinfo=UTC)  # 01:30 on 1 December in Nairobi
-NAIROBI_DAY = "2026-12-01"
+LATE = datetime(2027, 6, 30, 22, 30, tzinfo=UTC)  # 01:30 on 1 July in Nairobi
+NAIROBI_DAY = "2027-07-01"
+NAIROBI = ZoneInfo("Africa/Nairobi")
 
 
 def _followup_made_late(db):
@@ -46,7 +52,7 @@ def test_an_sms_counts_on_its_day_in_programme_time(db):
     log.count_all(pipe, LATE, {"sent": 1})
     pipe.execute()
     assert db.hget(f"sms:daily:{NAIROBI_DAY}", "sent") == "1"
-    assert not db.exists("sms:daily:2026-11-30")
+    assert not db.exists("sms:daily:2027-06-30")
 
 
 def test_a_delivery_report_counts_on_the_day_its_sms_went_in_programme_time(client, db):
@@ -85,3 +91,11 @@ def test_token_and_account_lists_give_the_programme_day(runner, db):
                                             "created_at": str(int(LATE.timestamp()))})
     db.sadd(accounts.NAMES, "amina")
     assert f"created {NAIROBI_DAY}" in runner.invoke(args=["users", "list"]).output
+
+
+@pytest.mark.usefixtures("locales")
+def test_a_review_is_recorded_on_the_programme_day(runner, monkeypatch):
+    # The clock stands at LATE: a review recorded then is Nairobi's 1 July, not UTC's 30 June.
+    monkeypatch.setattr(programme_time, "now", lambda config=None: LATE.astimezone(NAIROBI))
+    result = runner.invoke(args=["texts", "reviewed", "food.six_months_text", "--role", "clinician"])
+    assert f"reviewed by clinician on {NAIROBI_DAY}" in result.output, result.output
