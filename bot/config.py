@@ -80,6 +80,9 @@ DEFAULTS = {
     # The programme's name in SMS, filled into %{programme}: neutral, since a shared phone's SMS
     # can be read by others (bot/content/texts.py says why this default).
     "PROGRAMME_NAME_IN_SMS": DEFAULT_PROGRAMME_NAME,
+    # The USSD code mothers dial (*384*123#), filled into %{ussd_code} in SMS that tell her to
+    # dial it; empty: those SMS say "our USSD code" in her language.
+    "USSD_CODE": "",
 }
 
 ENVIRONMENTS = ("development", "production")
@@ -119,7 +122,8 @@ def _rules():
              ("WEBHOOK_ALLOW", lambda s: allowed_networks(s["WEBHOOK_ALLOW"])),
              ("URGENT_ALERT_PHONES", lambda s: alert_phones(s["URGENT_ALERT_PHONES"],
                                                             s["PHONE_REGION"])),
-             ("PROGRAMME_NAME_IN_SMS", lambda s: programme_name(s["PROGRAMME_NAME_IN_SMS"]))]
+             ("PROGRAMME_NAME_IN_SMS", lambda s: programme_name(s["PROGRAMME_NAME_IN_SMS"])),
+             ("USSD_CODE", lambda s: ussd_code(s["USSD_CODE"]))]
     rules += [(name, lambda s, n=name: config_rules.clock(n, s[n])) for name in config_rules.CLOCKS]
     rules += [(name, lambda s, n=name: config_rules.number_in_range(n, s[n]))
               for name in config_rules.RANGES]
@@ -204,6 +208,16 @@ def programme_name(value):
                              "so that every SMS naming it still fits in one part.",
                              f"write a short name such as '{DEFAULT_PROGRAMME_NAME}'.")
     return name
+
+
+def ussd_code(value):
+    """USSD_CODE as a mother dials it, refused unless it looks like one (*384*123#)."""
+    code = "".join(str(value or "").split())
+    # A typo here goes out in SMS to every mother who asks where her visit date is.
+    if code and (len(code) > 20 or not re.fullmatch(r"\*\d{1,4}(\*\d{1,6}){0,3}#", code)):
+        raise InvalidSetting("USSD_CODE", f"'{code[:30]}' is not a USSD code.",
+                             "write the code mothers dial, such as *384*123#, or leave it empty.")
+    return code
 
 
 def alert_phones(value, region):

@@ -94,14 +94,15 @@ _versions = {}  # id(content) -> its fingerprint
 def _load(app):
     config = app.config
     where = (str(config["FLOWS_DIR"]), str(config["LOCALES_DIR"]), config["DEFAULT_LANGUAGE"],
-             config["PROGRAMME_NAME_IN_SMS"])
+             config["PROGRAMME_NAME_IN_SMS"], config["USSD_CODE"])
     signature = _signature(app)
     found = _loaded.get(where)
     if found is not None and found[0] == signature:
         return found[1]
     content = load_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
                            default_language=config["DEFAULT_LANGUAGE"],
-                           programme_name=config["PROGRAMME_NAME_IN_SMS"])
+                           programme_name=config["PROGRAMME_NAME_IN_SMS"],
+                           ussd_code=config["USSD_CODE"])
     _loaded[where] = (signature, content)  # only content without problems is kept
     _versions[id(content)] = _fingerprint(signature)
     return content

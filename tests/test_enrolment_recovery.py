@@ -80,7 +80,7 @@ def test_a_kiswahili_sms_and_the_code_only_when_it_is_a_ussd_code(client, sms_ap
     _ends(client, caller, serviceCode="<b>call 0700</b>")
     run_worker(sms_app)
     assert at.requests[0]["message"] == ("Majibu yako ya kujiunga na Mama na Mtoto yamehifadhiwa. "
-                                         "Piga namba yetu ya USSD tena ndani ya siku moja uendelee "
+                                         "Piga nambari yetu ya USSD tena ndani ya siku moja uendelee "
                                          "ulipoishia.")
 
 

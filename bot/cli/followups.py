@@ -1,11 +1,9 @@
 """`flask --app wsgi followups list|close`: the Mentor Mothers' call-back list."""
 
-from datetime import datetime
-
 import click
 from flask.cli import AppGroup
 
-from .. import store
+from .. import programme_time, store
 from ..store import followups
 from .shown import shown
 
@@ -14,12 +12,15 @@ group = AppGroup("followups", help="Mothers who asked for a call, missed a visit
 
 @group.command("list")
 def list_open():
-    """List open follow-ups, urgent first, then oldest first, with the number to call."""
+    """List open follow-ups, urgent first, then oldest first, with the number to call.
+
+    Times are programme time (BOT_TIMEZONE), each written with its zone.
+    """
     records = followups.open_list(store.redis(), 100_000)
     if not records:
         click.echo("No open follow-ups.")
     for record in records:
-        when = datetime.fromtimestamp(int(record["created_at"])).strftime("%Y-%m-%d %H:%M")
+        when = programme_time.shown(record["created_at"], fmt=programme_time.WITH_ZONE)
         what = followups.REASONS.get(record["reason"], record["reason"])
         detail = " ".join(filter(None, [record.get("topic"), record.get("sign", "").replace("_", " ")]))
         if record.get("message"):

@@ -24,7 +24,7 @@ from ..sms.gateway import OUTBOX
 from . import simulator_audit
 from .web import blueprint
 
-SERVICE_CODE = "*384*123#"  # what the page shows as dialled; the bot does not depend on it
+SERVICE_CODE = "*384*123#"  # shown as dialled while USSD_CODE is unset; the bot does not depend on it
 SHORTCODE = "22384"
 NETWORK = "63902"
 OUTBOX_READ = 300  # newest outbox entries looked through
@@ -38,7 +38,8 @@ def simulator():
             "outbox": url_for("console.outbox")}
     prefixes = current_app.config["TEST_PHONE_PREFIXES"]
     length = number_length(current_app.config["PHONE_REGION"])
-    return render_template("console/simulator.html", urls=urls, service_code=SERVICE_CODE,
+    return render_template("console/simulator.html", urls=urls,
+                           service_code=current_app.config["USSD_CODE"] or SERVICE_CODE,
                            shortcode=SHORTCODE, gateway=_gateway_name(), prefixes=prefixes,
                            number_length=length, first_number=_first_number(prefixes, length),
                            recent=simulator_audit.latest(store.redis(), RECENT))

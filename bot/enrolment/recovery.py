@@ -63,7 +63,8 @@ def session_ended(db, content, config, form, phone):
     code = str(form.get("serviceCode") or "")
     text = content.texts.get("sms_enrol.dropped", language,
                              code=code if CODE.fullmatch(code) else
-                             content.texts.get("sms_enrol.our_code", language))
+                             config.get("USSD_CODE") or
+                             content.texts.get("sms_menu.ussd_code_unset", language))
     return [Outgoing(phone, text, "enrolment", key=f"enrol_dropped:{live.session_id}")]
 
 

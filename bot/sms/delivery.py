@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 UNMATCHED = "sms:unmatched"  # reports for ids not in the log
 FINAL = {"Success", "Failed", "Rejected", "Expired"}
+KNOWN = FINAL | {"Sent", "Submitted", "Buffered"}  # AT's documented statuses
+UNKNOWN = "unknown:status"  # the day's count of reports with a status AT does not document
 FIELDS = ("id", "status", "phoneNumber", "networkCode", "failureReason", "retryCount")
 BLACKLISTED = "userinblacklist"  # AT writes UserInBlackList, and UserInBlacklist at send time
 
@@ -48,6 +50,7 @@ def record(db, report, undeliverable_after=5):
     pipe.hset(key, mapping={"status": status, "updated_at": str(int(now.timestamp())),
                             "failure_reason": str(report.get("failureReason") or "")[:60],
                             "retry_count": str(report.get("retryCount") or "")[:10]})
+    count_unknown(pipe, status, sent_at or now.timestamp())
     if status in FINAL and not final:
         pipe.hset(key, "final", status)
         _count(pipe, status, report, datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC),
@@ -79,3 +82,17 @@ def _count(pipe, status, report, day, test):
         log.count(pipe, day, "delivered")
     else:
         log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
+
+
+def count_unknown(pipe, status, sent_at):
+    """Count a report whose status AT does not document, on its SMS's day, and log the word.
+
+    The status is kept on the message as it came; counting it lets staff see on the
+    Messages page that AT's reports need a look, instead of it passing for neither
+    delivered nor failed.
+    """
+    if status in KNOWN:
+        return
+    log.count(pipe, datetime.fromtimestamp(int(float(sent_at)), UTC), UNKNOWN)
+    # %r and a length limit: the word comes from outside and must not forge a log line.
+    logger.warning("Delivery report with a status AT does not document: %r", status[:40])

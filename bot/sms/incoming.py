@@ -77,6 +77,9 @@ def handle(db, content, config, message, today=None):
     """Handle one incoming SMS (AT's fields as a dict); return the replies to send."""
     if not claim(db, message):
         return []  # AT delivered this one before
+    if not (message.get("text") or "").strip():
+        db.hincrby("sms:inbound", "blank", 1)
+        return []  # an empty SMS (a slip of the thumb) asks nothing: no follow-up, no reply
     phone = phones.normalise(message.get("from"), config["PHONE_REGION"])
     if phone is None or phonenumbers.number_type(phonenumbers.parse(phone)) not in MOBILE:
         db.hincrby(INBOUND, "not_mobile", 1)

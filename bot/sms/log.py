@@ -3,10 +3,13 @@
 `sms:msg:<id>` holds one message and its delivery status; `sms:log:<phone>`
 lists her message ids, newest first; `sms:daily:<date>` counts what was sent,
 delivered and failed (by reason) and the cost, in thousandths of a shilling.
+The date is the programme's (BOT_TIMEZONE), the day staff read on the console.
 """
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from .. import programme_time
 
 KEEP_DAYS = 400  # daily totals: a little over a year, for yearly reports
 MESSAGE_DAYS = 35  # one message's record: long enough for late delivery reports and staff
@@ -24,6 +27,9 @@ def contact_key(phone):
 
 
 def day_key(day):
+    """The day's counts; a moment counts on its day in programme time."""
+    if isinstance(day, datetime) and day.tzinfo is not None:
+        day = day.astimezone(programme_time.zone())
     return f"sms:daily:{day.strftime('%Y-%m-%d')}"
 
 
@@ -101,7 +107,7 @@ def messages(db, phone, limit=50):
 
 def totals(db, days, today=None):
     """Return [(date, counts)] for the last `days` days, oldest first."""
-    today = today or datetime.now(UTC).date()
+    today = today or programme_time.now().date()
     dates = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     pipe = db.pipeline(transaction=False)
     for day in dates:
