@@ -106,6 +106,7 @@ def _keep(db, visit, default_language, today, result):
     record = {"id": vid, "date": visit["day"].isoformat(), "kind": visit["kind"],
               "time": visit["time"], "clinic": visit["clinic"], "source": "import",
               "status": "booked"}
+    contacts.keep(pipe, phone)  # enrolled by the clinic's register: her record is kept
     pipe.hsetnx(visits.key(phone), vid, visits.dumps(record))
     added = pipe.execute()[-1]
     result.visits += int(bool(added))

@@ -78,7 +78,8 @@ def _answer(content, session_id, phone, text):
         history = _history(live.history, text, newest, _asks_pin(content, live.session))
         result = engine.step(content, live.session, contact, newest, today=today)
         if _words_not_taken(content, live.session, result.session, newest):
-            found = urgent.answer_ussd(db, content, current_app.config, phone, contact, newest)
+            found = urgent.answer_ussd(db, content, current_app.config, phone, contact, newest,
+                                       today)
             if found is not None:
                 return _urgent_end(db, phone, live, history, *found, window)
     else:

@@ -11,12 +11,13 @@ sign is answered at once whatever the cap (never after STOP) and made urgent.
 import json
 import time
 import uuid
+from datetime import date
 
 import phonenumbers
 
 from .. import effects, engine, phones, store, urgent
 from ..engine import Effect
-from ..store import contacts, followups
+from ..store import contacts, followup_texts
 from .keywords import keyword
 from .outbound import Outgoing
 
@@ -85,17 +86,23 @@ def handle(db, content, config, message, today=None):
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.help")])
     if word in ("english", "kiswahili"):
         contact["language"] = "en" if word == "english" else "sw"
-        db.hset(contacts.key(phone), "language", contact["language"])
+        pipe = db.pipeline(transaction=True)
+        pipe.hset(contacts.key(phone), "language", contact["language"])
+        contacts.expire_unless_kept(pipe, phone, config["UNENROLLED_KEEP_DAYS"])
+        pipe.execute()
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.language")])
     return _capped(db, config, _menu_or_question(db, content, config, phone, contact, word, message,
-                                                 today))
+                                                 today or date.today()))
 
 
 def _stop(db, content, phone, contact):
     if contact.get("opted_out") == "yes":
         return []  # confirmed once already
-    db.hset(contacts.key(phone), mapping={"opted_out": "yes",
-                                          "opted_out_at": str(int(time.time()))})
+    pipe = db.pipeline(transaction=True)
+    pipe.hset(contacts.key(phone), mapping={"opted_out": "yes",
+                                            "opted_out_at": str(int(time.time()))})
+    contacts.keep(pipe, phone)  # her "no" never expires, enrolled or not
+    pipe.execute()
     reply = _reply(content, phone, contact, "sms_replies.stopped")
     return [Outgoing(reply.phone, reply.text, "confirmation", force=True)]
 
@@ -109,7 +116,7 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
         session = engine.Session.from_dict(json.loads(raw))
         result = engine.step(content, session, contact, text, today=today)
     else:
-        return _question(db, content, config, phone, contact, text)
+        return _question(db, content, config, phone, contact, text, today)
     def keep(pipe):
         if result.session.ended:
             pipe.delete(session_key(phone))
@@ -121,14 +128,12 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
     return [Outgoing(phone, result.screen.text, "reply")]
 
 
-def _question(db, content, config, phone, contact, text):
+def _question(db, content, config, phone, contact, text, today):
     """Answer a danger sign at once; keep any other question for a Mentor Mother."""
-    answer = urgent.answer_sms(db, content, config, phone, contact, text)
+    answer = urgent.answer_sms(db, content, config, phone, contact, text, today)
     if answer is not None:
         return answer
-    pipe = db.pipeline(transaction=False)
-    followups.add(pipe, phone, "sms_question", "", "sms", message=text[:1000])
-    pipe.execute()
+    followup_texts.note(db, phone, text, "sms", today, config["FOLLOWUP_TEXTS_PER_DAY"])
     return [_reply(content, phone, contact, "sms_replies.question")]
 
 

@@ -6,6 +6,8 @@ register twice, or entering the same date twice, changes nothing.
 
 import json
 
+from . import contacts
+
 KINDS = ("anc", "pnc", "pnc_baby", "eid", "immunisation", "art", "growth", "other")
 # Visits for the pregnancy or the baby: a loss ends them (antenatal, the baby's postnatal check,
 # vaccines, growth checks, the baby's HIV tests). Her own care goes on: her ART visits, her own
@@ -27,6 +29,7 @@ def add(pipe, phone, day, kind, time="", clinic="", source="mother"):
     pipe.hset(key(phone), vid, dumps({"id": vid, "date": day.isoformat(), "kind": kind,
                                       "time": time, "clinic": clinic, "source": source,
                                       "status": "booked"}))
+    contacts.keep(pipe, phone)  # a booked visit is a record staff rely on: she is kept
     return vid
 
 
