@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from bot import content_service
 from bot.api import tokens
 from bot.sms import incoming
-from bot.store import followup_texts, followups, forget
+from bot.store import followups, forget
 
 from .sms_helpers import run_worker, text
 from .test_console_auth import TOKEN, sign_in
@@ -20,6 +20,7 @@ OTHERS = ("+254712000702", "+254712000703")
 ON_DUTY = "+254722000909"
 DANGER = "My baby has a fever since yesterday and is not breastfeeding, what should I do?"
 DAY = date(2027, 3, 10)
+KEPT, TEXT_KEPT = 20, 1000  # what one follow-up keeps: her newest texts, each cut to this length
 
 
 def sent_to(at, phone):
@@ -43,9 +44,9 @@ def test_a_burst_of_200_texts_makes_one_bounded_followup_and_the_others_stay_in_
     (record,) = her_followups(db, FLOOD)
     assert record["status"] == "open" and followups.text_count(record) == 200
     kept = followups.messages(record)
-    assert len(kept) <= followup_texts.MESSAGES_KEPT  # past the day's limit, only counted
-    assert all(len(m["text"]) <= followup_texts.TEXT_KEPT for m in kept)
-    bound = followup_texts.MESSAGES_KEPT * (followup_texts.TEXT_KEPT + 100) + 3000
+    assert len(kept) <= KEPT  # past the day's limit, only counted
+    assert all(len(m["text"]) <= TEXT_KEPT for m in kept)
+    bound = KEPT * (TEXT_KEPT + 100) + 3000
     assert stored_bytes(db, followups.key(record["id"])) < bound
     assert db.zcard(followups.OPEN) == 3
 
@@ -107,6 +108,9 @@ def test_past_the_days_limit_texts_are_counted_but_a_danger_sign_is_always_kept(
 
 
 def test_a_followup_keeps_her_newest_texts_and_danger_signs_before_other_texts(app, db):
+    from bot.store import followup_texts
+
+    assert followup_texts.MESSAGES_KEPT == KEPT and followup_texts.TEXT_KEPT == TEXT_KEPT
     danger = followup_texts.Danger("newborn", "fever")
     followup_texts.note(db, FLOOD, "The first danger", "sms", DAY, 1000, danger)
     for n in range(followup_texts.MESSAGES_KEPT + 5):
@@ -118,6 +122,8 @@ def test_a_followup_keeps_her_newest_texts_and_danger_signs_before_other_texts(a
 
 
 def test_texts_sent_at_the_same_moment_still_make_one_followup(app, db):
+    from bot.store import followup_texts
+
     def burst(worker):
         for n in range(25):
             followup_texts.note(db, FLOOD, f"Text {worker}-{n}", "sms", DAY, 1000)
