@@ -7,7 +7,7 @@ import pytest
 from bot.api import tokens
 from bot.store import contacts, followups, ussd_sessions
 
-from .sms_helpers import text
+from .sms_helpers import run_worker, text
 from .ussd_caller import Caller
 
 PHONE = "+254712000801"
@@ -87,6 +87,16 @@ def test_a_caller_who_only_chose_a_language_is_forgotten_in_time(client, db, app
 def test_a_language_chosen_by_sms_expires_too(client, db, app):
     text(client, PHONE, "Kiswahili")
     assert 0 < db.ttl(contacts.key(PHONE)) <= app.config["UNENROLLED_KEEP_DAYS"] * 86400
+
+
+def test_the_log_of_sms_sent_to_a_number_lasts_as_long_as_its_newest_message(client, sms_app, at,
+                                                                              db):
+    from bot.sms import log
+
+    text(client, PHONE, "help")
+    run_worker(sms_app)
+    assert len(log.messages(db, PHONE)) == 1
+    assert 0 < db.ttl(log.contact_key(PHONE)) <= log.MESSAGE_DAYS * 86400
 
 
 def test_enrolling_removes_the_expiry(client, db):
