@@ -13,6 +13,7 @@ follow-up urgent; nothing makes it normal again.
 """
 
 import json
+import random
 import time
 from dataclasses import dataclass
 
@@ -22,7 +23,11 @@ from . import followups
 
 MESSAGES_KEPT = 20
 TEXT_KEPT = 1000  # characters of each text, as for any texted question
-ATTEMPTS = 20  # tries when other texts of hers change the follow-up at the same moment
+ATTEMPTS = 50  # tries when other texts of hers change the follow-up at the same moment
+BACKOFF = 0.002  # seconds, times the attempt, at most: colliding texts spread out (about 1 s in all)
+# On-duty Mentor Mothers are told of a danger sign when her follow-up becomes urgent, and again
+# for a new one only this long after they were last told: never a flood of alerts.
+ALERT_AGAIN_HOURS = 6
 
 
 @dataclass(frozen=True)
@@ -35,22 +40,25 @@ class Danger:
 
 @dataclass(frozen=True)
 class Noted:
-    """Where her text went: the follow-up, its count of texts, and whether it just became urgent."""
+    """Where her text went: the follow-up, its count of texts, whether it just became urgent,
+    and whether the on-duty Mentor Mothers are to be told (`alert`, a key part, or "")."""
 
     followup_id: str
     count: int
     became_urgent: bool
     kept: bool
+    alert: str = ""
 
 
 def note(db, phone, text, channel, today, per_day, danger=None):
     """Add her text to her open texted follow-up, or open one for it; return where it went."""
     with db.pipeline(transaction=True) as pipe:
-        for _ in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
             try:
                 return _note(pipe, phone, text, channel, today, per_day, danger)
             except redis.WatchError:
                 pipe.reset()  # another text of hers (or staff) changed it: read again
+                time.sleep(random.uniform(0, BACKOFF * attempt))
     # Never lost, even when her texts keep colliding: she gets a follow-up of its own.
     with db.pipeline(transaction=True) as pipe:
         return _open(pipe, phone, _entry(text, channel, danger), today, danger)
@@ -76,12 +84,25 @@ def _note(pipe, phone, text, channel, today, per_day, danger):
     if upgrade:
         changes.update(priority="urgent", reason="danger_sign", topic=danger.category,
                        sign=danger.sign)
+    alert = _alert(record, danger, upgrade, entry["at"], count)
+    if alert:
+        changes["alerted_at"] = entry["at"]
     pipe.multi()
     pipe.hset(followups.key(record["id"]), mapping=changes)
     if upgrade:  # listed with the urgent ones, from the time she wrote of the danger
         pipe.zadd(followups.OPEN, {record["id"]: entry["at"] - followups.URGENT_AHEAD})
     pipe.execute()
-    return Noted(record["id"], count, upgrade, kept)
+    return Noted(record["id"], count, upgrade, kept, alert)
+
+
+def _alert(record, danger, upgrade, now, count):
+    """The alert's key part when Mentor Mothers are to be told of this text, else ""."""
+    if danger is None:
+        return ""
+    if upgrade:
+        return "first"
+    last = int(record.get("alerted_at") or record.get("created_at") or 0)
+    return f"again-{count}" if now - last >= ALERT_AGAIN_HOURS * 3600 else ""
 
 
 def _open_texted(pipe, phone):
@@ -105,9 +126,10 @@ def _open(pipe, phone, entry, today, danger):
                                 priority="urgent" if danger else "normal")
     pipe.hset(followups.key(followup_id), mapping={
         "messages": _dumps([entry]), "texts": 1, "last_text_at": entry["at"],
-        "texts_day": today.isoformat(), "texts_today": 1, **({"sign": danger.sign} if danger else {})})
+        "texts_day": today.isoformat(), "texts_today": 1,
+        **({"sign": danger.sign, "alerted_at": entry["at"]} if danger else {})})
     pipe.execute()
-    return Noted(followup_id, 1, danger is not None, True)
+    return Noted(followup_id, 1, danger is not None, True, "first" if danger else "")
 
 
 def _entry(text, channel, danger):

@@ -1,6 +1,7 @@
 """Answer a mother who wrote of a danger sign, on SMS or USSD, and open her urgent follow-up."""
 
 import logging
+from dataclasses import replace
 
 from .. import triage
 from ..sms.outbound import Outgoing
@@ -56,17 +57,18 @@ def _note(db, config, phone, finding, text, channel, today):
     noted = followup_texts.note(db, phone, text, channel, today, config["FOLLOWUP_TEXTS_PER_DAY"],
                                 followup_texts.Danger(finding.category, finding.sign))
     log.info("Urgent follow-up %s %s (%s, %s)", noted.followup_id,
-             "opened" if noted.became_urgent else "has another danger sign", finding.category,
+             "made urgent" if noted.became_urgent else "has another danger sign", finding.category,
              channel)
     return noted
 
 
 def _alerts(content, config, phone, noted, finding):
-    """Tell the on-duty Mentor Mothers once, when her follow-up becomes urgent.
-
-    A follow-up already urgent is already at the top of their list: alerting them again for each
-    of her texts would let one number flood their phones.
+    """Tell the on-duty Mentor Mothers when her follow-up becomes urgent, and of a new danger
+    sign only hours later (followup_texts.ALERT_AGAIN_HOURS): one number cannot flood their phones.
     """
-    if not noted.became_urgent:
+    if not noted.alert:
         return []
-    return alerts_for(content, config, phone, noted.followup_id, finding.category)
+    alerts = alerts_for(content, config, phone, noted.followup_id, finding.category)
+    if noted.alert != "first":  # a key of its own, so the sent-once check lets it go
+        alerts = [replace(alert, key=f"{alert.key}:{noted.alert}") for alert in alerts]
+    return alerts
