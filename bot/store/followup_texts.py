@@ -65,6 +65,7 @@ def note(db, phone, text, channel, today, per_day, danger=None):
 
 
 def _note(pipe, phone, text, channel, today, per_day, danger):
+    """Add her text to her open texted follow-up (watched), or open one; raise WatchError."""
     record = _open_texted(pipe, phone)
     entry = _entry(text, channel, danger)
     if record is None:

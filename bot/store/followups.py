@@ -1,4 +1,9 @@
-"""The Mentor Mother follow-up list: people who asked to be called back."""
+"""The Mentor Mother follow-up list: people who asked to be called back.
+
+A closed follow-up is deleted FOLLOWUP_KEEP_DAYS after it was closed, and her index of
+follow-ups with the last of hers, so nothing here grows for ever. Her texts gather on one
+open follow-up: bot/store/followup_texts.py.
+"""
 
 import json
 import time
