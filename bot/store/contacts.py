@@ -53,7 +53,7 @@ def expire_unless_kept(pipe, phone, keep_days):
 
     A caller who only chose a language is forgotten after UNENROLLED_KEEP_DAYS.
     """
-    from . import followups, visits
+    from . import followups, visits  # here, not at the top: both import this module
 
     seconds = max(int(float(keep_days) * 86400), 60)
     keys = [key(phone), visits.key(phone), followups.by_phone_key(phone)]
