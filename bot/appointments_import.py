@@ -114,6 +114,7 @@ def _keep(db, visit, default_language, today, result):
     record = {"id": vid, "date": visit["day"].isoformat(), "kind": visit["kind"],
               "time": visit["time"], "clinic": visit["clinic"], "source": "import",
               "status": "booked"}
+    contacts.keep(pipe, phone)  # enrolled by the clinic's register: her record is kept
     found = visits.parse(db.hgetall(visits.key(phone)))
     record, replaced = visits.from_clinic(found, record)
     if vid in found and visits.sources_of(found[vid]) != {"mother"}:

@@ -42,6 +42,12 @@ DEFAULTS = {
     "AT_API_URL": "",  # another API base URL (a local or test gateway) instead of AT's own
     "SMS_BATCH_SIZE": 500,  # recipients in one bulk request for the same text
     "SMS_REPLIES_PER_HOUR": 5,  # automatic replies to one number; stops two bots looping
+    # Texts from one number kept in her follow-up each day; more are counted, not kept (a danger
+    # sign is always kept). One number texting on and on cannot bury the others' follow-ups.
+    "FOLLOWUP_TEXTS_PER_DAY": 20,
+    "FOLLOWUP_KEEP_DAYS": 365,  # a closed follow-up is deleted this long after it was closed
+    # A caller who only chose a language, and never enrolled, is forgotten after this long.
+    "UNENROLLED_KEEP_DAYS": 90,
     "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429
     # Failed deliveries in a row (about her phone) after which SMS to her pause and a Mentor
     # Mother is asked to check her number (bot/optout/undeliverable.py).

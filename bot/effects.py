@@ -28,6 +28,8 @@ def apply(db, content, config, phone, effects, channel, extra=None):
         extra(pipe)
     contacts.apply_effects(pipe, phone, effects)
     optout.note_flow_stop(pipe, phone, effects, channel)
+    if any(e.kind in ("set_field", "clear_field") for e in effects):
+        contacts.expire_unless_kept(pipe, phone, config["UNENROLLED_KEEP_DAYS"])
     for effect in effects:
         if effect.kind == "request_callback":
             followups.add(pipe, phone, effect.name or "callback", effect.value, channel)

@@ -422,7 +422,7 @@ def test_open_followups_are_listed_oldest_first_without_her_words(api, db):
     body = api.get("/api/followups").get_json()
     assert [f["id"] for f in body["followups"]] == [first, third] and body["more"] is False
     assert set(body["followups"][0]) == {"id", "phone", "reason", "topic", "channel", "priority",
-                                         "created_at"}
+                                         "created_at", "texts", "last_text_at"}
     assert body["followups"][0]["phone"] == PHONE and body["followups"][0]["priority"] == "normal"
 
 

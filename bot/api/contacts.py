@@ -55,7 +55,10 @@ def put_contact(phone):
     losing = changes.pop("loss_date", None)
     if losing:
         del changes["stage"]  # recorded by the loss itself, with everything a loss changes
-    db.hset(contacts.key(number), mapping=changes)
+    pipe = db.pipeline(transaction=True)
+    pipe.hset(contacts.key(number), mapping=changes)
+    contacts.keep(pipe, number)  # enrolled by a clinic: never expires like a caller who did not join
+    pipe.execute()
     if losing:
         app = current_app._get_current_object()
         loss.report(db, content_service.current(app), number, fields.now(),

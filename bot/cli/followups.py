@@ -1,6 +1,7 @@
 """`flask --app wsgi followups list|close`: the Mentor Mothers' call-back list."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .. import programme_time, store
@@ -25,9 +26,22 @@ def list_open():
         detail = " ".join(filter(None, [record.get("topic"), record.get("sign", "").replace("_", " ")]))
         if record.get("message"):
             detail = f"{detail} \"{record['message'][:80]}\"".strip()
+        count = followups.text_count(record)
+        if count > 1:
+            detail = f"{detail} [{count} texts]"
         priority = "URGENT" if followups.priority(record) == "urgent" else "normal"
         click.echo(shown(f"{record['id']}  {priority}  {when}  {record['phone']}  {what} "
                          f"({record['channel']}) {detail}".rstrip()))
+        if count > 1:
+            _her_texts(record)
+
+
+def _her_texts(record):
+    """Her texts kept on a follow-up, newest first, one a line under it."""
+    for said in reversed(followups.messages(record)):
+        when = programme_time.shown(said["at"], fmt=programme_time.WITH_ZONE)
+        sign = "  danger sign" if said.get("sign") else ""
+        click.echo(shown(f"    {when}{sign}  \"{said['text'][:80]}\""))
 
 
 @group.command("close")
@@ -35,6 +49,7 @@ def list_open():
 @click.option("--note", default="", help="What was done, for the record.")
 def close(followup_id, note):
     """Mark a follow-up done, with a note."""
-    if not followups.close(store.redis(), followup_id, note, by="command line"):
+    if not followups.close(store.redis(), followup_id, note, by="command line",
+                           keep_days=current_app.config["FOLLOWUP_KEEP_DAYS"]):
         raise click.ClickException(f"There is no open follow-up {followup_id}; see `followups list`.")
     click.echo(f"Follow-up {followup_id} closed.")

@@ -65,7 +65,8 @@ def _page(numbers):
         groups.append(("Other", "Follow-ups of another kind.", others, False))
     return render_template("console/followups.html", groups=groups, total=total,
                            shown=len(records), numbers=numbers, shown_to=followup_store.shown_to,
-                           waited=waited)
+                           waited=waited, messages=followup_store.messages,
+                           text_count=followup_store.text_count)
 
 
 def waited(created_at, now=None):
@@ -81,7 +82,8 @@ def waited(created_at, now=None):
 @blueprint.post("/followups/<followup_id>/close")
 def close_followup(followup_id):
     note = request.form.get("note", "").strip()
-    if followup_store.close(store.redis(), followup_id, note, by=g.user["name"]):
+    if followup_store.close(store.redis(), followup_id, note, by=g.user["name"],
+                            keep_days=current_app.config["FOLLOWUP_KEEP_DAYS"]):
         log.info("Console: follow-up %s closed by %s", followup_id, g.user["name"])
         flash("Marked done. Thank you.")
     else:

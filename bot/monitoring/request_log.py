@@ -7,10 +7,12 @@ Query strings are never logged: they carry the webhook token.
 
 import json
 import logging
+import re
 
 from ..privacy import mask_log_text
 
 log = logging.getLogger("bot.requests")
+_DIGITS = re.compile(r"\d{8,}")
 QUIET = ("health.healthz", "health.readyz", "metrics.metrics")  # polled every few seconds
 
 
@@ -18,7 +20,9 @@ def record(request, status, seconds):
     """Log one answered request (health checks and scrapes, polled all day, are left out)."""
     if request.endpoint in QUIET:
         return
-    path = mask_log_text(request.path)
+    # Any long run of digits, even inside an id: a log reader cannot tell it from a number.
+    path = _DIGITS.sub(lambda found: "*" * (len(found.group()) - 3) + found.group()[-3:],
+                       mask_log_text(request.path))
     log.info("%s %s %s %.1fms", request.method, path, status, seconds * 1000,
              extra={"http": {"method": request.method, "path": path, "status": status,
                              "duration_ms": round(seconds * 1000, 1)}})

@@ -27,6 +27,7 @@ FIELDS = ("opted_out_source", "opted_out_sender")  # what a restart forgets with
 # after her own STOP) keeps the first source and time. KEYS: her contact.
 # ARGV: time, source, sender ID. Returns 1 when she is stopped now, 0 when she was already.
 _STOP = """
+redis.call('PERSIST', KEYS[1])  -- her "no" never expires, enrolled or not
 if redis.call('HGET', KEYS[1], 'opted_out') == 'yes' then return 0 end
 redis.call('HSET', KEYS[1], 'opted_out', 'yes', 'opted_out_at', ARGV[1],
            'opted_out_source', ARGV[2])

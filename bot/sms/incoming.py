@@ -22,7 +22,7 @@ from .. import effects, engine, optout, phones, store, test_numbers, urgent
 from ..engine import Effect
 from ..optout import undeliverable
 from ..reminders import next_visit
-from ..store import contacts, followups, visits
+from ..store import contacts, followup_texts, visits
 from ..triage import guess_language
 from .keywords import keyword, keyword_language
 from .outbound import Outgoing
@@ -78,12 +78,13 @@ def handle(db, content, config, message, today=None):
     if not claim(db, message):
         return []  # AT delivered this one before
     if not (message.get("text") or "").strip():
-        db.hincrby("sms:inbound", "blank", 1)
+        db.hincrby(INBOUND, "blank", 1)
         return []  # an empty SMS (a slip of the thumb) asks nothing: no follow-up, no reply
     phone = phones.normalise(message.get("from"), config["PHONE_REGION"])
     if phone is None or phonenumbers.number_type(phonenumbers.parse(phone)) not in MOBILE:
         db.hincrby(INBOUND, "not_mobile", 1)
         return []
+    today = today or datetime.now(ZoneInfo(config["BOT_TIMEZONE"])).date()
     contact = db.hgetall(contacts.key(phone))
     if undeliverable.is_paused(contact):
         undeliverable.resume(db, content, config, phone)
@@ -91,22 +92,25 @@ def handle(db, content, config, message, today=None):
     word = keyword(message.get("text"))
     if not test_numbers.is_test(phone, config):  # a test is no client's text
         db.hincrby(INBOUND, word or "other", 1)
-    _learn_language(db, content, phone, contact, message.get("text"), word)
+    _learn_language(db, content, config, phone, contact, message.get("text"), word)
     if word == "stop":
-        return _stop(db, content, config, phone, contact, message.get("text"))
+        return _stop(db, content, config, phone, contact, message.get("text"), today)
     if word == "start":
         return _capped(db, config, _start(db, content, config, phone, contact))
     if word == "help":
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.help")])
     if word in ("english", "kiswahili"):
         contact["language"] = "en" if word == "english" else "sw"
-        db.hset(contacts.key(phone), "language", contact["language"])
+        pipe = db.pipeline(transaction=True)
+        pipe.hset(contacts.key(phone), "language", contact["language"])
+        contacts.expire_unless_kept(pipe, phone, config["UNENROLLED_KEEP_DAYS"])
+        pipe.execute()
         return _capped(db, config, [_reply(content, phone, contact, "sms_replies.language")])
     return _capped(db, config, _menu_or_question(db, content, config, phone, contact, word, message,
                                                  today))
 
 
-def _learn_language(db, content, phone, contact, text, word):
+def _learn_language(db, content, config, phone, contact, text, word):
     """Answer a first message in the language she wrote it in, and remember it.
 
     Only for a number with no language yet: a language she chose (on USSD, or by
@@ -117,10 +121,13 @@ def _learn_language(db, content, phone, contact, text, word):
     found = (keyword_language(text) if word else None) or guess_language(text)
     if found in content.languages:
         contact["language"] = found
-        db.hset(contacts.key(phone), "language", found)
+        pipe = db.pipeline(transaction=True)
+        pipe.hset(contacts.key(phone), "language", found)
+        contacts.expire_unless_kept(pipe, phone, config["UNENROLLED_KEEP_DAYS"])
+        pipe.execute()
 
 
-def _stop(db, content, config, phone, contact, text):
+def _stop(db, content, config, phone, contact, text, today):
     """Stop every SMS to her and confirm once; a plainly worded opt-out that also names a
     danger sign still reaches a Mentor Mother, as urgent (she gets no SMS: she said no)."""
     replies = []
@@ -128,7 +135,7 @@ def _stop(db, content, config, phone, contact, text):
         reply = _reply(content, phone, contact, "sms_replies.stopped")
         replies.append(Outgoing(reply.phone, reply.text, "confirmation", force=True))
     urgent_replies = urgent.answer_sms(db, content, config, phone, {**contact, "opted_out": "yes"},
-                                       text or "")
+                                       text or "", today)
     return replies + (urgent_replies or [])
 
 
@@ -152,7 +159,6 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
     raw = db.get(session_key(phone))
     option = text.isascii() and text.isdigit() and len(text) <= 2
     if word == "menu" or option:
-        today = today or datetime.now(ZoneInfo(config["BOT_TIMEZONE"])).date()
         contact = {**contact, **_visit_fields(db, content, config, phone, contact, today)}
     if word == "menu":
         result = engine.start(content, contact, today=today, entry="sms", channel="sms")
@@ -166,7 +172,7 @@ def _menu_or_question(db, content, config, phone, contact, word, message, today)
         result = engine.step(content, first.session, contact, text, today=today)
         result = replace(result, effects=[*first.effects, *result.effects])
     else:
-        return _question(db, content, config, phone, contact, text)
+        return _question(db, content, config, phone, contact, text, today)
     def keep(pipe):
         if result.session.ended:
             pipe.delete(session_key(phone))
@@ -186,14 +192,12 @@ def _visit_fields(db, content, config, phone, contact, today):
                                   config.get("PROGRAMME_COUNTY", ""))
 
 
-def _question(db, content, config, phone, contact, text):
+def _question(db, content, config, phone, contact, text, today):
     """Answer a danger sign at once; keep any other question for a Mentor Mother."""
-    answer = urgent.answer_sms(db, content, config, phone, contact, text)
+    answer = urgent.answer_sms(db, content, config, phone, contact, text, today)
     if answer is not None:
         return answer
-    pipe = db.pipeline(transaction=False)
-    followups.add(pipe, phone, "sms_question", "", "sms", message=text[:1000])
-    pipe.execute()
+    followup_texts.note(db, phone, text, "sms", today, config["FOLLOWUP_TEXTS_PER_DAY"])
     return [_reply(content, phone, contact, "sms_replies.question")]
 
 

@@ -42,11 +42,14 @@ def count(pipe, when, field, amount=1):
 # the six separate commands this replaces cost more than the sending itself (BENCHMARKS.md).
 # KEYS: message record, her log, her sent reminders. ARGV: message id, record TTL, log
 # length - 1, sent-reminder key ("" for none), its value, its TTL, then the record's fields.
+# Her log lasts as long as its newest record: a number the bot only answered once is not
+# listed for ever.
 _RECORD = """
 redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
   redis.call('EXPIRE', KEYS[3], ARGV[6])

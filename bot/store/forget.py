@@ -44,7 +44,7 @@ def forget(db, phone):
         pipe.zrem(followups.OPEN, *followup_ids)
         pipe.zrem(followups.TESTS, *followup_ids)
     deleted = pipe.execute()[0]
-    _unqueue(db, phone, {f"{kind}:{f}" for f in followup_ids for kind in ("alert", "urgent")})
+    _unqueue(db, phone, tuple(f"{kind}:{f}" for f in followup_ids for kind in ("alert", "urgent")))
     _clear_outbox(db, phone)
     return deleted
 
@@ -59,13 +59,18 @@ def _unqueue(db, phone, keys_about_her):
     for name in db.scan_iter(match="sms:batch:*", count=1000):
         raw = db.get(name)
         items = json.loads(raw) if raw else []
-        kept = [i for i in items if i["phone"] != phone and i.get("key") not in keys_about_her]
+        kept = [i for i in items if i["phone"] != phone and not _about(i.get("key"), keys_about_her)]
         if len(kept) == len(items):
             continue
         if kept:
             db.set(name, json.dumps(kept), keepttl=True)
         else:
             db.delete(name)  # the job finds its batch gone and sends nothing
+
+
+def _about(key, keys_about_her):
+    """True when an SMS's key names one of her follow-ups (alert:<id>, alert:<id>:again-7...)."""
+    return bool(key) and any(key == mine or key.startswith(mine + ":") for mine in keys_about_her)
 
 
 def _older_messages(db, phone, known):

@@ -61,6 +61,9 @@ class Batch:
     def expire(self, name, seconds):
         return self._add(bool, "EXPIRE", name, int(seconds))
 
+    def persist(self, name):
+        return self._add(bool, "PERSIST", name)
+
     def hgetall(self, name):
         return self._add(_as_dict, "HGETALL", name)
 

@@ -9,6 +9,8 @@ who gave it), and a day the clinic booked needs no second visit from her.
 
 import json
 
+from . import contacts
+
 KINDS = ("anc", "pnc", "pnc_baby", "eid", "immunisation", "art", "growth", "other")
 # Visits for the pregnancy or the baby: a loss ends them (antenatal, the baby's postnatal check,
 # vaccines, growth checks, the baby's HIV tests). Her own care goes on: her ART visits, her own
@@ -30,6 +32,7 @@ def add(pipe, phone, day, kind, time="", clinic="", source="mother"):
     pipe.hset(key(phone), vid, dumps({"id": vid, "date": day.isoformat(), "kind": kind,
                                       "time": time, "clinic": clinic, "source": source,
                                       "status": "booked"}))
+    contacts.keep(pipe, phone)  # a booked visit is a record staff rely on: she is kept
     return vid
 
 
