@@ -5,16 +5,18 @@ runs the jobs on the queues below. Reminder dispatch is a set of scheduled jobs
 (DISPATCH_JOBS) on RQ's own scheduler: each job books its own next run, and
 starting a worker books the current slot, so the chain survives a worker
 restart. Run as many workers as DISPATCH_JOBS for the jobs to send side by side.
+A job whose worker died runs again (bot/supervisor/abandoned_jobs.py says how).
 """
 
 import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rq import Queue, Worker
+from rq import Queue
 
 from bot import create_app, jobs, store
 from bot.reminders import due_list
+from bot.supervisor.job_worker import JobWorker
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
 
@@ -32,7 +34,7 @@ def main():
                            jobs.dispatch_jobs(app.config))
     queues = [Queue(name, connection=connection) for name in QUEUES]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
-    Worker(queues, connection=connection).work(with_scheduler=True)
+    JobWorker(queues, connection=connection).work(with_scheduler=True)
 
 
 def _replay_spool(app):

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "REDIS_URL": "",  # empty: start an embedded Redis under the instance folder
+    "INSTANCE_PATH": "",  # the instance folder (embedded Redis, SMS spool); empty: instance/ here
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>

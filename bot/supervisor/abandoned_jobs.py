@@ -1,0 +1,66 @@
+"""The jobs of a worker that died, handed back to RQ's handling of abandoned jobs.
+
+RQ notices by itself that a job's worker died: the job's heartbeat lapses (about
+a minute and a half later) and a worker's next clean-up pass hands it back. serve
+knows at once when one of its workers died, so it marks that worker's running
+jobs as lapsed and has RQ clean them up now. Each then runs again if it has tries
+left (every job the bot queues has some), else RQ fails it with AbandonedJobError,
+kept in its failed-job registry (`rq info` lists it). A job that runs again sends
+no SMS twice: each SMS is claimed in Redis before Africa's Talking is asked.
+"""
+
+import socket
+import sys
+
+from rq import Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+
+JOBS_END_WITH_WORKER = sys.platform.startswith("linux")
+"""Whether a job's own process is ended with its worker (bot/supervisor/job_worker.py). Only then
+can its job be handed back at once; elsewhere it may still be running, and RQ's heartbeat
+clean-up is left to find it."""
+
+_LAPSED = 1  # a started-job registry score (a time) long past: RQ's clean-up takes the entry
+
+
+def hand_back(connection, pid, hostname=None):
+    """Hand back the running jobs of the dead worker `pid` of this machine; say what became of them."""
+    hostname = hostname or socket.gethostname()
+    lines = []
+    for worker in Worker.all(connection=connection):
+        if worker.pid != pid or worker.hostname != hostname:
+            continue
+        for queue in worker.queues:
+            lines += [_what_became_of(job) for job in _hand_back_queue(connection, queue.name,
+                                                                          worker.name)]
+        worker.register_death()  # it no longer shows among the running workers
+    return lines
+
+
+def _hand_back_queue(connection, queue_name, worker_name):
+    """Mark the queue's jobs started by `worker_name` as lapsed, let RQ clean up; return them."""
+    registry = StartedJobRegistry(queue_name, connection=connection)
+    lapsed = []
+    for entry in connection.zrange(registry.key, 0, -1):
+        try:
+            job = Job.fetch(registry.parse_job_id(entry), connection=connection)
+        except NoSuchJobError:
+            continue
+        if job.worker_name == worker_name:
+            connection.zadd(registry.key, {entry: _LAPSED}, xx=True)
+            lapsed.append(job)
+    if lapsed:
+        registry.cleanup()
+    return lapsed
+
+
+def _what_became_of(job):
+    status = job.get_status(refresh=True)
+    if status in (JobStatus.QUEUED, JobStatus.SCHEDULED):
+        return f"the job it was running ({job.description}) will run again."
+    if status == JobStatus.FAILED:
+        return (f"the job it was running ({job.description}) had no tries left: failed, kept "
+                "in RQ's failed jobs.")
+    return f"the job it was running ({job.description}) is now {getattr(status, 'value', status)}."

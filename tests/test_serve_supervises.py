@@ -1,0 +1,112 @@
+"""`flask --app wsgi serve` keeps the bot running when one of its parts is killed: the embedded
+Redis comes back with what it had, a worker is replaced, a job in flight runs again and sends its
+SMS once, the web app comes back; SIGTERM still stops everything. One serve runs the whole
+module, in order (each test leaves it whole); each scenario is bounded to a few seconds."""
+
+import os
+import signal
+import sys
+
+import pytest
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+
+from bot import jobs
+from bot.sms import outbound
+from bot.store import embedded
+
+from .fake_at import FakeAT
+from .serve_process import Served, alive, command_line, descendants
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="watches processes through Linux's /proc")
+
+
+@pytest.fixture(scope="module")
+def at():
+    server = FakeAT().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, at):
+    served = Served(tmp_path_factory.mktemp("serve"), at)
+    try:
+        served.wait_for("serve answers USSD", served.answers_ussd, 60)
+        served.wait_for("two workers run", lambda: len(served.workers()) == 2, 30)
+        yield served
+    finally:
+        served.stop()
+
+
+def _send_one(served, at, phone):
+    """Queue one SMS as a reply would be."""
+    at.arrived.clear()
+    with served.connection() as connection:
+        jobs.queue_sms([outbound.Outgoing(phone, "Test message from the serve test.")],
+                       connection, [0, 0])
+
+
+def test_a_killed_embedded_redis_comes_back_with_what_it_had(served, at):
+    kept = "+254712000481"
+    assert "Choose language" in served.ussd(kept, "kept", "")  # her session is saved
+    pid = int((served.redis_folder / "redis.pid").read_text())
+    os.kill(pid, signal.SIGKILL)
+    served.wait_for("USSD answers again", served.answers_ussd, 10)
+    assert "Would you like free SMS" in served.ussd(kept, "kept", "1")  # she goes on from there
+    assert int((served.redis_folder / "redis.pid").read_text()) != pid
+    assert served.output().count("The embedded Redis stopped (its process is gone); starting it "
+                                 "again") == 1
+    _send_one(served, at, "+254712000482")  # the workers found it again
+    served.wait_for("the SMS is sent", lambda: "+254712000482" in at.recipients(), 20)
+
+
+def test_a_killed_worker_is_replaced_and_jobs_still_get_done(served, at):
+    victim = served.workers()[0].pid
+    os.kill(victim, signal.SIGKILL)
+    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2 and victim
+                    not in [w.pid for w in served.workers()], 15)
+    assert "stopped (killed by SIGKILL); starting it again" in served.output()
+    assert served.answers_ussd()  # the web app was never stopped
+    _send_one(served, at, "+254712000483")
+    served.wait_for("the SMS is sent", lambda: "+254712000483" in at.recipients(), 15)
+
+
+def test_a_job_whose_worker_is_killed_mid_send_runs_again_and_sends_once(served, at):
+    phone = "+254712000484"
+    at.delay = 3.0  # the worker waits for AT's answer
+    _send_one(served, at, phone)
+    served.wait_for("the SMS reaches AT", at.arrived.is_set, 15)
+    with served.connection() as connection:
+        [job_id] = StartedJobRegistry("sms", connection=connection).get_job_ids()
+        job = Job.fetch(job_id, connection=connection)
+        runner = next(w for w in served.workers() if w.name == job.worker_name)
+        os.kill(runner.pid, signal.SIGKILL)
+        at.delay = 0.0
+        served.wait_for("the job runs again and is done",
+                        lambda: job.get_status(refresh=True) == JobStatus.FINISHED, 15)
+        assert not StartedJobRegistry("sms", connection=connection).get_job_ids()
+    assert f"the job it was running ({job.description}) will run again." in served.output()
+    served.wait_for("AT answered the first request", lambda: phone in at.recipients(), 10)
+    assert at.recipients().count(phone) == 1  # the run after the kill did not send it again
+    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2, 15)
+
+
+def test_a_killed_web_app_is_started_again(served):
+    web = next(p for p in descendants(served.process.pid)
+               if "gunicorn" in command_line(p) and "worker.py" not in command_line(p))
+    left = [p for p in descendants(web)]  # its own web processes
+    os.kill(web, signal.SIGKILL)
+    said = "The web app (gunicorn) stopped (killed by SIGKILL); starting it again"
+    served.wait_for("serve notices", lambda: said in served.output(), 10)
+    served.wait_for("USSD answers again", served.answers_ussd, 20)
+    assert left and not [p for p in [web, *left] if alive(p)]  # none of them answers now
+
+
+def test_sigterm_stops_every_part_and_leaves_nothing_running(served):
+    below = descendants(served.process.pid)
+    assert len(below) >= 5  # gunicorn, its worker, two workers, their job process or scheduler
+    assert served.stop() == 0, served.output()[-3000:]
+    assert not [p for p in below if alive(p)]
+    assert not embedded.running(served.redis_folder)  # it saved its data and stopped
