@@ -47,8 +47,8 @@ class Part:
         if self.restart_at is None:
             how = self.ended()
             if how is not None:
-                self.after_end(say)
                 self._schedule_start(now, how, say)
+                self.after_end(say)
         if self.restart_at is not None and now >= self.restart_at:
             self.restart_at = None
             try:
