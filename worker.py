@@ -9,6 +9,7 @@ A job whose worker died runs again (bot/supervisor/abandoned_jobs.py says how).
 """
 
 import logging
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,11 +20,13 @@ from bot.reminders import due_list
 from bot.supervisor.job_worker import JobWorker
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
+REDIS_WAIT_SECONDS = 5  # at most this long between tries while Redis does not answer
 
 
 def main():
     app = create_app()
     jobs.use_app(app)
+    _wait_for_redis(app)
     _replay_spool(app)
     connection = store.queue_connection(app)
     moved = due_list.move_old_list(store.redis(app))
@@ -35,6 +38,22 @@ def main():
     queues = [Queue(name, connection=connection) for name in QUEUES]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
     JobWorker(queues, connection=connection).work(with_scheduler=True)
+
+
+def _wait_for_redis(app):
+    """Wait until Redis answers: a worker started during an outage waits instead of dying, so
+    whatever starts it again (serve, a process manager) does not give it up."""
+    pause, said = 0.25, False
+    while True:
+        try:
+            store.redis(app).ping()
+            return
+        except store.Errors:
+            if not said:
+                logging.getLogger(__name__).warning("Redis does not answer; the worker waits for it")
+                said = True
+            time.sleep(pause)
+            pause = min(pause * 2, REDIS_WAIT_SECONDS)
 
 
 def _replay_spool(app):
