@@ -78,9 +78,9 @@ class Served:
             time.sleep(0.1)
         raise AssertionError(f"not within {seconds} s: {what}\n{self.output()[-3000:]}")
 
-    def stop(self, seconds=30):
+    def stop(self, seconds=30, signum=signal.SIGTERM):
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signum)
         try:
             return self.process.wait(seconds)
         except subprocess.TimeoutExpired:

@@ -105,14 +105,17 @@ def _webhook_token(env):
 
 
 def _stop_on_signals():
-    """Have Ctrl-C and a service manager's stop (SIGTERM) ask serve to stop; return the question."""
+    """Have Ctrl-C, a service manager's stop (SIGTERM) and a closed terminal ask serve to stop."""
     requested = []
 
     def request(signum, frame):
         requested.append(signum)
 
-    signal.signal(signal.SIGINT, request)
-    signal.signal(signal.SIGTERM, request)
+    # SIGHUP too: the parts have process groups of their own, so a closed terminal reaches
+    # only serve, which must not leave them running.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), request)
     return lambda: bool(requested)
 
 
