@@ -11,6 +11,8 @@ from ..store import embedded
 from . import abandoned_jobs
 from .restarts import Restarts
 
+HAND_BACK_RETRY_SECONDS = 5.0  # between tries at handing back a dead worker's jobs, Redis down
+
 
 class StartFailed(Exception):
     """A part could not be started (its program is missing, its server did not answer)."""
@@ -133,26 +135,30 @@ class WorkerProcess(ChildProcess):
         super().__init__(name, command, env, cwd, restarts=restarts)
         self.connection = connection
         self.dead_pids = []  # workers whose jobs are still to be handed back
+        self.next_try = 0.0  # while Redis is down: when to try handing them back again
 
     def after_end(self, say):
         if abandoned_jobs.JOBS_END_WITH_WORKER:
             self.dead_pids.append(self.last_pid)
-            self.hand_back_jobs(say)
+            self.next_try = 0.0
+            self.hand_back_jobs(time.monotonic(), say)
 
     def tick(self, now, say):
-        if self.dead_pids:  # Redis was down when the worker died: try again now
-            self.hand_back_jobs(say)
+        if self.dead_pids:  # Redis was down when the worker died: try again
+            self.hand_back_jobs(now, say)
         return super().tick(now, say)
 
-    def hand_back_jobs(self, say):
+    def hand_back_jobs(self, now, say):
         """Hand the jobs of dead workers back to RQ; keep them for later if Redis is down."""
+        if now < self.next_try:
+            return
         try:
             for pid in list(self.dead_pids):
                 for line in abandoned_jobs.hand_back(self.connection, pid):
                     say(f"{self.name}: {line}")
                 self.dead_pids.remove(pid)
         except store.Errors:
-            pass
+            self.next_try = now + HAND_BACK_RETRY_SECONDS  # an unreachable Redis can take seconds
 
 
 class EmbeddedRedis(Part):
