@@ -67,7 +67,7 @@ def test_a_killed_worker_is_replaced_and_jobs_still_get_done(served):
     victim = served.workers()[0].pid
     os.kill(victim, signal.SIGKILL)
     served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2 and victim
-                    not in [w.pid for w in served.workers()], 15)
+                    not in [w.pid for w in served.workers()], 30)
     assert "stopped (killed by SIGKILL); starting it again" in served.output()
     assert served.answers_ussd()  # the web app was never stopped
     with served.connection() as connection:
@@ -94,7 +94,7 @@ def test_a_job_whose_worker_is_killed_mid_send_runs_again_and_sends_once(served,
     assert f"the job it was running ({job.description}) will run again." in served.output()
     served.wait_for("AT answered the first request", lambda: phone in at.recipients(), 10)
     assert at.recipients().count(phone) == 1  # the run after the kill did not send it again
-    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2, 15)
+    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2, 30)
 
 
 def test_a_killed_web_app_is_started_again(served):
@@ -104,7 +104,7 @@ def test_a_killed_web_app_is_started_again(served):
     os.kill(web, signal.SIGKILL)
     said = "The web app (gunicorn) stopped (killed by SIGKILL); starting it again"
     served.wait_for("serve notices", lambda: said in served.output(), 10)
-    served.wait_for("USSD answers again", served.answers_ussd, 20)
+    served.wait_for("USSD answers again", served.answers_ussd, 30)
     assert left and not [p for p in [web, *left] if alive(p)]  # none of them answers now
 
 
