@@ -1,16 +1,19 @@
-"""`flask --app wsgi serve` keeps the bot running when one of its parts is killed: the embedded
-Redis comes back with what it had, a worker is replaced, a job in flight runs again and sends its
-SMS once, the web app comes back. One serve runs the whole module, in order (each test leaves it
-whole), and Ctrl-C stops it; each scenario is bounded to a few seconds."""
+"""`flask --app wsgi serve` keeps the bot running when one of its parts is killed: a worker is
+replaced (and its scheduler's work taken over), a job in flight runs again and sends its SMS once,
+the embedded Redis comes back with what it had, the web app comes back. One serve runs the whole
+module, in order (each test leaves it whole), and Ctrl-C stops it; each scenario is bounded to a few
+seconds."""
 
 import os
 import signal
 import sys
+from datetime import timedelta
 
 import pytest
 from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
+from rq.scheduler import RQScheduler
 
 from bot import jobs
 from bot.sms import outbound
@@ -48,32 +51,22 @@ def _send_one(served, at, phone):
                        connection, [0, 0])
 
 
-def test_a_killed_embedded_redis_comes_back_with_what_it_had(served, at):
-    kept = "+254712000481"
-    assert "Choose language" in served.ussd(kept, "kept", "")  # her session is saved
-    pid = int((served.redis_folder / "redis.pid").read_text())
-    os.kill(pid, signal.SIGKILL)
-    served.wait_for("USSD answers again", served.answers_ussd, 10)
-    assert "Would you like free SMS" in served.ussd(kept, "kept", "1")  # she goes on from there
-    assert int((served.redis_folder / "redis.pid").read_text()) != pid
-    assert served.output().count("The embedded Redis stopped (its process is gone); starting it "
-                                 "again") == 1
-    _send_one(served, at, "+254712000482")  # the workers found it again
-    served.wait_for("the SMS is sent", lambda: "+254712000482" in at.recipients(), 20)
-
-
-def test_a_killed_worker_is_replaced_and_jobs_still_get_done(served):
-    victim = served.workers()[0].pid
+def test_a_killed_worker_is_replaced_and_its_scheduler_taken_over(served):
+    with served.connection() as connection:
+        holder = connection.get(RQScheduler.get_locking_key("reminders")).decode()
+        scheduler = RQScheduler.fetch(holder, connection)
+    victim = os.getpgid(scheduler.pid)  # the worker whose scheduler moves delayed jobs on
+    assert victim in [w.pid for w in served.workers()]
     os.kill(victim, signal.SIGKILL)
     served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2 and victim
                     not in [w.pid for w in served.workers()], 30)
     assert "stopped (killed by SIGKILL); starting it again" in served.output()
     assert served.answers_ussd()  # the web app was never stopped
-    with served.connection() as connection:
-        dispatch = Queue("reminders", connection=connection).enqueue(
-            jobs.dispatch_reminders, 0, 1, retry=jobs.DISPATCH_RETRY)
-        served.wait_for("a reminder dispatch is done",
-                        lambda: dispatch.get_status(refresh=True) == JobStatus.FINISHED, 15)
+    with served.connection() as connection:  # a dispatch booked for later, as the worker books them
+        dispatch = Queue("reminders", connection=connection).enqueue_in(
+            timedelta(seconds=1), jobs.dispatch_reminders, 0, 1, retry=jobs.DISPATCH_RETRY)
+        served.wait_for("the booked reminder dispatch is done",
+                        lambda: dispatch.get_status(refresh=True) == JobStatus.FINISHED, 20)
 
 
 def test_a_job_whose_worker_is_killed_mid_send_runs_again_and_sends_once(served, at):
@@ -95,6 +88,20 @@ def test_a_job_whose_worker_is_killed_mid_send_runs_again_and_sends_once(served,
     served.wait_for("AT answered the first request", lambda: phone in at.recipients(), 10)
     assert at.recipients().count(phone) == 1  # the run after the kill did not send it again
     served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2, 30)
+
+
+def test_a_killed_embedded_redis_comes_back_with_what_it_had(served, at):
+    kept = "+254712000481"
+    assert "Choose language" in served.ussd(kept, "kept", "")  # her session is saved
+    pid = int((served.redis_folder / "redis.pid").read_text())
+    os.kill(pid, signal.SIGKILL)
+    served.wait_for("USSD answers again", served.answers_ussd, 10)
+    assert "Would you like free SMS" in served.ussd(kept, "kept", "1")  # she goes on from there
+    assert int((served.redis_folder / "redis.pid").read_text()) != pid
+    assert served.output().count("The embedded Redis stopped (its process is gone); starting it "
+                                 "again") == 1
+    _send_one(served, at, "+254712000482")  # the workers found it again
+    served.wait_for("the SMS is sent", lambda: "+254712000482" in at.recipients(), 20)
 
 
 def test_a_killed_web_app_is_started_again(served):
