@@ -83,9 +83,11 @@ def test_a_worker_started_while_redis_is_down_waits_for_it(tmp_path):
         assert Worker.all(connection=connection), said.read_text()  # it started once Redis answered
         connection.close()
     finally:
-        worker.terminate()
-        worker.wait(15)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)  # its scheduler, if it is left
         server.stop()
+        worker.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)  # it, if still there, and its scheduler
+        worker.wait(5)
     assert "Redis does not answer; the worker waits for it" in said.read_text()
