@@ -6,8 +6,8 @@ seconds."""
 
 import os
 import signal
-import time
 import sys
+import time
 from datetime import timedelta
 
 import pytest
