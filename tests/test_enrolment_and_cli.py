@@ -43,7 +43,8 @@ def test_a_loss_stops_baby_messages_and_asks_for_a_call(client, db):
     caller, _ = enrol_on_ussd(client, "+254712000133", "1", "2", "2", "01-11-2026", "Mathare")
     caller.send("00")
     caller.send("6")
-    caller.send("4")  # We lost the baby (baby stage: no "baby is born" option)
+    caller.send("3")  # My details
+    caller.send("2")  # We lost the baby
     assert caller.send("1").startswith("CON So sorry for your loss.")
     contact = db.hgetall(contacts.key("+254712000133"))
     assert contact["stage"] == "loss" and contact["loss_date"] == today().isoformat()

@@ -23,6 +23,8 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # A change of these fields also keeps the day it happened: SMS counted in days since her
 # stage began (the newborn's danger signs the day the birth is recorded) need it.
 DATED_FIELDS = {"stage": "stage_since"}
+# Actions that only steer the flow; a screen after them is no result of anything done.
+BOOKKEEPING = {"set_result", "go_to_flow"}
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Run:
     jump: Target | None = None
     end_text: str | None = None
     typed_pin: str | None = None  # a PIN typed in this step, for set_pin / check_pin; never kept
+    changed: bool = False  # this step kept something on her contact or did an action
     _values: dict | None = None  # the blanks' values, worked out once per step
 
     @property
@@ -149,6 +152,7 @@ def _choose(run, state, answer):
             run.keep_answer(state.data["save_as"], value)
             if state.data.get("field"):
                 run.set_field(state.data["field"], value)
+                run.changed = True
             return state.target, None
         hint = state.data.get("hint", "common.hint_answer")
     return None, hint
@@ -225,6 +229,8 @@ def _settle(run):
                 return _go_main(run)
             _move(run, target)
         else:
+            if run.changed and state.kind != "input":
+                _skip_answered_questions(run)
             _trim_stack(run)
             return _finish(run)
     run.effects.append(Effect("event", "loop", f"{run.session.flow}/{run.session.state}"))
@@ -245,7 +251,20 @@ def _act(run, state):
         run.effects.append(Effect("event", "unknown_action", state.data["do"]))
     else:
         action.run(dict(state.data.get("with", {})), run)
+        run.changed = run.changed or action.name not in BOOKKEEPING
     return run.jump or state.target
+
+
+def _skip_answered_questions(run):
+    """Back from the result of a done action ("Your visit is saved") leads to the menu the
+    action came from: asking the question again would look as if it was not done."""
+    stack = run.session.stack
+    for index in range(len(stack) - 1, -1, -1):
+        earlier = run.content.state(*stack[index])
+        if earlier is not None and earlier.kind == "menu":
+            run.session.stack = stack[: index + 1]
+            return
+    run.session.stack = []
 
 
 def _trim_stack(run):
