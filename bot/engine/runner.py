@@ -203,6 +203,7 @@ def _place(run, flow, state, **also):
     """
     session = run.session
     session.flow, session.state, session.page, session.notice = flow, state, 0, None
+    session.notice_page = 0
     for name, value in also.items():
         setattr(session, name, value)
 
@@ -310,9 +311,9 @@ def _resumable(content, previous):
 
 
 def _finish(run, hint=None):
-    """Render the current screen; a hint restarts it from its first page."""
+    """Render the current screen; a hint stands on top of the page she was reading."""
     if hint:
-        run.session.notice, run.session.page = hint, 0
+        run.session.notice, run.session.notice_page = hint, run.session.page
     state = run.state()
     pages = _pages(run, state)
     page = min(run.session.page, len(pages) - 1)
@@ -335,7 +336,7 @@ def _pages(run, state):
         return _lay_out(run, state)
     session = run.session
     key = (session.flow, session.state, run.language, session.channel, session.home,
-           bool(session.stack), session.notice)
+           bool(session.stack), session.notice, session.notice_page)
     kept = run.content.__dict__.setdefault("_fixed_pages", {})
     pages = kept.get(key)
     if pages is None:
@@ -376,6 +377,8 @@ def _lay_out(run, state):
     if not run.session.notice:
         return pages
     notice = Block(run.text(run.session.notice))
+    if run.session.notice_page:
+        return _laid_out(tuple(body), nav, limit, heading, notice, run.session.notice_page)
     with_notice = _laid_out((notice, *body), nav, limit, heading)
     if heading is not None and len(with_notice) > len(pages):
         # The hint would push options onto another page: let it stand in for the title.
@@ -384,10 +387,11 @@ def _lay_out(run, state):
 
 
 @lru_cache(maxsize=4096)
-def _laid_out(body, nav, limit, heading):
+def _laid_out(body, nav, limit, heading, notice=None, notice_page=0):
     """The pages of these blocks. Most callers see the same few screens, so each is laid out
     once per process: laying out was three quarters of the engine's time per step."""
-    return tuple(paginate(list(body), nav, limit, heading=heading))
+    return tuple(paginate(list(body), nav, limit, heading=heading, notice=notice,
+                          notice_page=notice_page))
 
 
 def _blocks(run, state):

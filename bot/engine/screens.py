@@ -45,15 +45,19 @@ def footer(nav, page, last):
     return lines
 
 
-def paginate(blocks, nav, limit=LIMIT, heading=None):
+def paginate(blocks, nav, limit=LIMIT, heading=None, notice=None, notice_page=0):
     """Return the pages, each a string of at most `limit` characters.
 
     A short `heading` (a menu's title) that fitted whole on one page is shown
     again at the top of the next, so every page says what its options are for.
+    A `notice` (a wrong-answer hint) opens page `notice_page`, where she was
+    reading, in place of the repeated heading; the pages before it do not change.
     """
     queue, pages = [b for b in blocks if b.text], []
     repeat = heading is not None and len(heading.text) <= limit // 3
     for _ in range(MAX_PAGES):
+        if notice is not None and len(pages) == notice_page:
+            queue = [notice] + (queue[1:] if queue and queue[0] == heading else queue)
         last_lines = footer(nav, len(pages), last=True)
         if _fits(queue, last_lines, limit):
             pages.append(_join(queue, last_lines))
