@@ -154,7 +154,7 @@ def _choose(run, state, answer):
                 run.set_field(state.data["field"], value)
                 run.changed = True
             return state.target, None
-        hint = state.data.get("hint", "common.hint_answer")
+        hint = validators.refusal(rules, answer[:200]) or state.data.get("hint", "common.hint_answer")
     return None, hint
 
 
