@@ -204,7 +204,7 @@ def test_a_valid_answer_is_never_diverted(client, db):
     assert "Welcome to Mama Mentor!" in caller.send("2")
     assert db.hget(contacts.key(MOTHER), "clinic") == "Mathare North"
     assert "Choose a topic" in caller.send("1")
-    assert "Reply with the number" in caller.send("hello")  # words, no danger sign: the hint
+    assert "Reply with a number" in caller.send("hello")  # words, no danger sign: the hint
     assert caller.send("1").startswith("CON Protect baby from HIV")  # a number is an answer
     assert urgent_followups(db) == []
 

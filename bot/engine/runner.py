@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
-from . import actions, conditions, validators
+from . import actions, breaks, conditions, validators
 from .model import MAIN_FLOW, START_FLOW, Effect, Screen, Session, Step, Target
 from .screens import BACK, LIMIT, MAIN, MORE, NEXT, Block, Nav, paginate
 
@@ -110,11 +110,11 @@ def step(content, session, contact, answer, today=None):
     state = run.state()
     if state is None:
         return _lost(run)
-    if answer == MAIN:
-        return _go_main(run)
+    if answer == MAIN and run.session.flow != START_FLOW:
+        return _go_main(run)  # not before she has chosen her language and heard the SMS offer
     pages = _pages(run, state)
     page = min(run.session.page, len(pages) - 1)
-    if page < len(pages) - 1 and (answer == MORE or (_options_last(state) and answer != BACK)):
+    if page < len(pages) - 1 and (answer == MORE or (options_last(state) and answer != BACK)):
         # Numbered answers show on the last page: a number typed before she has read that
         # far (a consent, say) only turns the page. Free answers (a date) count anywhere.
         run.session.page = page + 1
@@ -127,7 +127,7 @@ def step(content, session, contact, answer, today=None):
     return _go(run, target)
 
 
-def _options_last(state):
+def options_last(state):
     """True for screens whose numbered answers come after the text: messages and questions."""
     return state.kind == "message" or (
         state.kind == "input" and state.data["validate"]["type"] in ("yes_no", "choice"))
@@ -376,14 +376,26 @@ def _lay_out(run, state):
     pages = _laid_out(tuple(body), nav, limit, heading)
     if not run.session.notice:
         return pages
-    notice = Block(run.text(run.session.notice))
-    if run.session.notice_page:
-        return _laid_out(tuple(body), nav, limit, heading, notice, run.session.notice_page)
-    with_notice = _laid_out((notice, *body), nav, limit, heading)
-    if heading is not None and len(with_notice) > len(pages):
-        # The hint would push options onto another page: let it stand in for the title.
-        return _laid_out((notice, *body[1:]), nav, limit, notice)
-    return with_notice
+    return _with_notice(run, body, nav, limit, heading, pages)
+
+
+def _with_notice(run, body, nav, limit, heading, pages):
+    """The pages with the hint on top of the page she answered on. Where the hint would push
+    the options on to another page it stands in for a menu's title, or above a long question
+    for all but the question itself, which she has just read."""
+    notice = Block(run.text(run.session.notice), with_next=True)  # never alone on a page
+    page = run.session.notice_page
+    if page:
+        with_notice = _laid_out(tuple(body), nav, limit, heading, notice, page)
+    else:
+        with_notice = _laid_out((notice, *body), nav, limit, heading)
+    if heading is None or len(with_notice) <= len(pages):
+        return with_notice
+    if len(heading.text) <= limit // 3:
+        return with_notice if page else _laid_out((notice, *body[1:]), nav, limit, notice)
+    question = Block(breaks.last_sentence(heading.text)[1])
+    nav = replace(nav, can_back=nav.can_back or page > 0)
+    return pages[:page] + _laid_out((notice, question, *body[1:]), nav, limit, None)
 
 
 @lru_cache(maxsize=4096)
