@@ -9,16 +9,14 @@ raises on bad input or stale sessions: the caller always gets a screen.
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 
-from . import actions, breaks, conditions, validators
+from . import actions, conditions, layout, validators
+from .layout import LIMITS, RESUME_FLOW
 from .model import MAIN_FLOW, START_FLOW, Effect, Screen, Session, Step, Target
-from .screens import BACK, LIMIT, MAIN, MORE, NEXT, Block, Nav, paginate
+from .screens import BACK, MAIN, MORE, NEXT, Block, Nav, paginate
 
-RESUME_FLOW = "_resume"  # the built-in "continue where you left off" question
 MAX_STACK = 20  # how many screens 0 Back remembers
 MAX_HOPS = 50  # routers and actions in a row before we call it a loop
-LIMITS = {"ussd": LIMIT, "sms": 160}  # characters a screen or a reply may hold
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # A change of these fields also keeps the day it happened: SMS counted in days since her
 # stage began (the newborn's danger signs the day the birth is recorded) need it.
@@ -112,7 +110,7 @@ def step(content, session, contact, answer, today=None):
         return _lost(run)
     if answer == MAIN and run.session.flow != START_FLOW:
         return _go_main(run)  # not before she has chosen her language and heard the SMS offer
-    pages = _pages(run, state)
+    pages = layout.pages(run, state)
     page = min(run.session.page, len(pages) - 1)
     if page < len(pages) - 1 and (answer == MORE or (options_last(state) and answer != BACK)):
         # Numbered answers show on the last page: a number typed before she has read that
@@ -137,7 +135,7 @@ def _choose(run, state, answer):
     """Return (target, None) for an accepted answer, else (None, hint key)."""
     hint = "common.hint_number"
     if state.kind == "menu":
-        options = _visible_options(run, state)
+        options = layout.visible_options(run, state)
         if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(options):
             return Target.from_data(options[int(answer) - 1]), None
     elif state.kind == "message" and state.target and answer == NEXT:
@@ -315,119 +313,13 @@ def _finish(run, hint=None):
     if hint:
         run.session.notice, run.session.notice_page = hint, run.session.page
     state = run.state()
-    pages = _pages(run, state)
+    pages = layout.pages(run, state)
     page = min(run.session.page, len(pages) - 1)
     run.session.page = page
     last = page == len(pages) - 1
-    if _ends_here(state) and last:
+    if layout.ends_here(state) and last:
         run.session.ended = True
     return Step(Screen(pages[page], ends=run.session.ended), run.session, run.effects)
-
-
-def _ends_here(state):
-    return state is not None and (state.kind == "end" or bool(state.data.get("end")))
-
-
-def _pages(run, state):
-    """The screen's pages. A screen whose words depend on nothing but its language (no blanks,
-    no options shown only to some) is laid out once per content and kept: most screens
-    callers walk through are such menus and messages."""
-    if not _is_fixed(run, state):
-        return _lay_out(run, state)
-    session = run.session
-    key = (session.flow, session.state, run.language, session.channel, session.home,
-           bool(session.stack), session.notice, session.notice_page)
-    kept = run.content.__dict__.setdefault("_fixed_pages", {})
-    pages = kept.get(key)
-    if pages is None:
-        pages = kept[key] = _lay_out(run, state)
-    return pages
-
-
-def _is_fixed(run, state):
-    if state is None or run.session.flow == RESUME_FLOW:
-        return False
-    known = run.content.__dict__.setdefault("_fixed_states", {})
-    key = (run.session.flow, run.session.state, run.language, run.session.notice)
-    if key not in known:
-        keys = [state.text, run.session.notice, "common.more", "common.back", "common.main",
-                "common.next", "common.yes", "common.no"]
-        if state.kind == "menu":
-            keys += [option["text"] for option in state.data["options"]]
-        elif state.kind == "input" and state.data["validate"]["type"] == "choice":
-            keys += [choice["text"] for choice in state.data["validate"]["choices"]]
-        known[key] = (state.kind != "menu" or not any("when" in o for o in state.data["options"])) \
-            and not any(run.content.texts.placeholders(k, run.language) for k in keys if k)
-    return known[key]
-
-
-def _lay_out(run, state):
-    body = _blocks(run, state)
-    ends = _ends_here(state)
-    home = run.session.home
-    at_main = run.session.flow == home and state is not None and (
-        run.session.state == run.content.flows[home].start)
-    nav = Nav(run.text("common.more"), run.text("common.back"), run.text("common.main"),
-              can_back=bool(run.session.stack) and not ends,
-              can_main=not (ends or at_main or run.session.flow in (START_FLOW, RESUME_FLOW)))
-    has_options = any(b.option for b in body)
-    heading = body[0] if has_options and not body[0].option else None
-    limit = LIMITS[run.session.channel]
-    pages = _laid_out(tuple(body), nav, limit, heading)
-    if not run.session.notice:
-        return pages
-    return _with_notice(run, body, nav, limit, heading, pages)
-
-
-def _with_notice(run, body, nav, limit, heading, pages):
-    """The pages with the hint on top of the page she answered on. Where the hint would push
-    the options on to another page it stands in for a menu's title, or above a long question
-    for all but the question itself, which she has just read."""
-    notice = Block(run.text(run.session.notice), with_next=True)  # never alone on a page
-    page = run.session.notice_page
-    if page:
-        with_notice = _laid_out(tuple(body), nav, limit, heading, notice, page)
-    else:
-        with_notice = _laid_out((notice, *body), nav, limit, heading)
-    if heading is None or len(with_notice) <= len(pages):
-        return with_notice
-    if len(heading.text) <= limit // 3:
-        return with_notice if page else _laid_out((notice, *body[1:]), nav, limit, notice)
-    question = Block(breaks.last_sentence(heading.text)[1])
-    nav = replace(nav, can_back=nav.can_back or page > 0)
-    return pages[:page] + _laid_out((notice, question, *body[1:]), nav, limit, None)
-
-
-@lru_cache(maxsize=4096)
-def _laid_out(body, nav, limit, heading, notice=None, notice_page=0):
-    """The pages of these blocks. Most callers see the same few screens, so each is laid out
-    once per process: laying out was three quarters of the engine's time per step."""
-    return tuple(paginate(list(body), nav, limit, heading=heading, notice=notice,
-                          notice_page=notice_page))
-
-
-def _blocks(run, state):
-    if run.session.flow == RESUME_FLOW:
-        return [Block(run.text("common.resume_question")),
-                Block(f"1. {run.text('common.resume_continue')}", True),
-                Block(f"2. {run.text('common.resume_main')}", True)]
-    blocks = [Block(run.text(state.text))]
-    if state.kind == "menu":
-        labels = [option["text"] for option in _visible_options(run, state)]
-    elif state.kind == "message" and state.target:
-        labels = ["common.next"]
-    elif state.kind == "input" and state.data["validate"]["type"] == "yes_no":
-        labels = ["common.yes", "common.no"]
-    elif state.kind == "input" and state.data["validate"]["type"] == "choice":
-        labels = [choice["text"] for choice in state.data["validate"]["choices"]]
-    else:
-        labels = []
-    return blocks + [Block(f"{n}. {run.text(key)}", True) for n, key in enumerate(labels, 1)]
-
-
-def _visible_options(run, state):
-    return [option for option in state.data["options"]
-            if "when" not in option or conditions.holds(option["when"], run.contact, run.results)]
 
 
 def _display(value):
