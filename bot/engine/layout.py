@@ -13,6 +13,7 @@ LIMITS = {"ussd": LIMIT, "sms": 160}  # characters a screen or a reply may hold
 
 
 def ends_here(state):
+    """True for a state whose last page closes the session."""
     return state is not None and (state.kind == "end" or bool(state.data.get("end")))
 
 
@@ -26,10 +27,10 @@ def pages(run, state):
     key = (session.flow, session.state, run.language, session.channel, session.home,
            bool(session.stack), session.notice, session.notice_page)
     kept = run.content.__dict__.setdefault("_fixed_pages", {})
-    pages = kept.get(key)
-    if pages is None:
-        pages = kept[key] = _lay_out(run, state)
-    return pages
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = _lay_out(run, state)
+    return found
 
 
 def _is_fixed(run, state):
