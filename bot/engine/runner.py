@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import actions, conditions, layout, validators
+from . import actions, back, conditions, layout, validators
 from .layout import LIMITS, RESUME_FLOW
 from .model import MAIN_FLOW, START_FLOW, Effect, Screen, Session, Step, Target
 from .screens import BACK, MAIN, MORE, NEXT, Block, Nav, paginate
@@ -172,7 +172,7 @@ def _back(run, page):
         run.session.page = page - 1
     elif run.session.stack:
         flow, state = run.session.stack.pop()
-        _place(run, flow, state)
+        _place(run, *back.chosen_again(run, flow, state))
         if run.state() is None:
             return _lost(run)
     return _finish(run)
@@ -229,7 +229,7 @@ def _settle(run):
             _move(run, target)
         else:
             if run.changed and state.kind != "input":
-                _skip_answered_questions(run)
+                back.skip_answered_questions(run)
             _trim_stack(run)
             return _finish(run)
     run.effects.append(Effect("event", "loop", f"{run.session.flow}/{run.session.state}"))
@@ -252,18 +252,6 @@ def _act(run, state):
         action.run(dict(state.data.get("with", {})), run)
         run.changed = run.changed or action.name not in BOOKKEEPING
     return run.jump or state.target
-
-
-def _skip_answered_questions(run):
-    """Back from the result of a done action ("Your visit is saved") leads to the menu the
-    action came from: asking the question again would look as if it was not done."""
-    stack = run.session.stack
-    for index in range(len(stack) - 1, -1, -1):
-        earlier = run.content.state(*stack[index])
-        if earlier is not None and earlier.kind == "menu":
-            run.session.stack = stack[: index + 1]
-            return
-    run.session.stack = []
 
 
 def _trim_stack(run):
