@@ -51,6 +51,11 @@ DEFAULTS = {
     "DISPATCH_EVERY_MINUTES": 5,  # how often the worker looks for reminders due
     "DISPATCH_JOBS": 2,  # a dispatch is split into this many jobs, sent at once by as many workers
     "LOG_LEVEL": "INFO",
+    # The web server (bot/web_server.py): connections one web process holds at once, slow or
+    # idle ones included, and how long a client may take to send a request's header or sit idle
+    # between requests before it is dropped.
+    "WEB_CONNECTIONS": 1000,
+    "WEB_KEEPALIVE_SECONDS": 5,
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
     # The staff console (/console). SECRET_KEY signs its login cookie: set it in the environment;
@@ -144,6 +149,21 @@ def alert_phones(value, region):
                                  "or 07..., separated by commas, or leave it empty.")
         if number not in found:
             found.append(number)
+    return tuple(found)
+
+
+def web_server(environ=None):
+    """(WEB_CONNECTIONS, WEB_KEEPALIVE_SECONDS) from the environment; raise InvalidSetting if unusable."""
+    environ = os.environ if environ is None else environ
+    found = []
+    for name, low, high in (("WEB_CONNECTIONS", 10, 100_000), ("WEB_KEEPALIVE_SECONDS", 1, 75)):
+        raw = str(environ.get(name, DEFAULTS[name])).strip()
+        # 0 seconds would let a client take for ever over its header, holding a connection.
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise InvalidSetting(name, f"'{raw}' is not a whole number from {low} to {high}.",
+                                 f"write a number such as {DEFAULTS[name]} (the default), "
+                                 "or leave it unset.")
+        found.append(int(raw))
     return tuple(found)
 
 

@@ -1,0 +1,116 @@
+"""Slow or idle clients cannot starve the webhooks: USSD still answers beside 200 of them.
+
+The web server runs exactly as `serve` starts it (web_command), on loopback,
+with the test's Redis. Every wait is bounded: a USSD request that does not
+answer within 3 s fails the test instead of hanging it.
+"""
+
+import os
+import shlex
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from gunicorn.config import Config
+
+from bot import config
+from bot.cli.serve import web_command
+from bot.errors import InvalidSetting
+
+from .redis_server import free_port
+from .slow_clients import KINDS, SlowClients, ussd_screen
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "slow-clients-token-7d1e"
+KEEPALIVE = 2  # seconds; short here so that dropping a slow client is seen quickly
+
+
+@pytest.fixture(scope="module")
+def web(redis_url, tmp_path_factory):
+    """The web server as `serve` starts it (two web processes); yields its port."""
+    port, log = free_port(), tmp_path_factory.mktemp("web") / "web.log"
+    env = dict(os.environ, REDIS_URL=redis_url, WEBHOOK_TOKEN=TOKEN, LOG_LEVEL="WARNING",
+               WEB_KEEPALIVE_SECONDS=str(KEEPALIVE))
+    with log.open("w") as output:
+        proc = subprocess.Popen(web_command("127.0.0.1", port, 2), cwd=ROOT, env=env,
+                                stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ussd_screen(port, TOKEN, "warm-up", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, log.read_text()
+                time.sleep(0.2)
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ussd_answers_within_a_second_beside_200_clients_holding_connections(web, kind):
+    with SlowClients(web, 200, kind) as clients:
+        time.sleep(1)  # the server has taken them in: with sync workers, both are now held
+        for attempt in range(3):
+            screen, seconds = ussd_screen(web, TOKEN, f"slow-{kind}-{attempt}", timeout=3)
+            assert screen.startswith("CON Welcome"), screen
+            assert seconds < 1, f"{seconds:.2f} s with 200 {kind} clients"
+            time.sleep(0.5)
+        assert len(clients.sockets) == 200
+
+
+def test_a_client_slow_over_its_header_is_dropped(web):
+    """A header still unfinished after WEB_KEEPALIVE_SECONDS costs its sender the connection."""
+    with SlowClients(web, 1, "slow headers", every=0.5) as client:
+        deadline = time.monotonic() + KEEPALIVE + 5
+        while not client.dropped and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert client.dropped, f"still open after {KEEPALIVE + 5} s of a header line every 0.5 s"
+
+
+def _options(command):
+    """gunicorn's reading of a command line's options and arguments."""
+    found = vars(Config().parser().parse_args(command))
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def test_the_procfile_runs_gunicorn_as_serve_does():
+    line = (ROOT / "Procfile").read_text().splitlines()[0].removeprefix("web:")
+    words = shlex.split(line)
+    assert words[:2] == ["BOT_ENV=production", "gunicorn"], line
+    procfile = _options(words[2:])
+    serve = _options(web_command("127.0.0.1", 5000, 2)[3:])
+    for differs in ("bind", "accesslog", "access_log_format"):  # serve's own place and log
+        procfile.pop(differs, None), serve.pop(differs)
+    assert procfile == serve
+    assert serve["config"] == "python:bot.web_server"
+
+
+def test_the_web_server_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WEB_CONNECTIONS", "300")
+    monkeypatch.setenv("WEB_KEEPALIVE_SECONDS", "7")
+    assert config.web_server() == (300, 7)
+    assert config.web_server({}) == (config.DEFAULTS["WEB_CONNECTIONS"],
+                                     config.DEFAULTS["WEB_KEEPALIVE_SECONDS"])
+
+
+@pytest.mark.parametrize("name, value", [("WEB_CONNECTIONS", "0"), ("WEB_CONNECTIONS", "many"),
+                                         ("WEB_KEEPALIVE_SECONDS", "0"),
+                                         ("WEB_KEEPALIVE_SECONDS", "2.5")])
+def test_an_unusable_web_server_setting_is_refused(name, value):
+    with pytest.raises(InvalidSetting, match=name):
+        config.web_server({name: value})
+
+
+def test_gunicorn_stops_with_one_line_on_an_unusable_setting(redis_url):
+    env = dict(os.environ, REDIS_URL=redis_url, WEB_KEEPALIVE_SECONDS="0")
+    done = subprocess.run(web_command("127.0.0.1", free_port(), 1), cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=20)
+    assert done.returncode == 4
+    assert "The setting WEB_KEEPALIVE_SECONDS cannot be used" in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
