@@ -82,10 +82,10 @@ class SlowClients:
                     yield key.data
 
 
-def ussd_screen(port, token, session_id, phone="+254712000901", timeout=5.0):
-    """POST a first USSD request as Africa's Talking does; return (screen, seconds taken)."""
+def ussd_screen(port, token, session_id, phone="+254712000901", text="", timeout=5.0):
+    """POST a USSD request as Africa's Talking does; return (screen, seconds taken)."""
     body = urllib.parse.urlencode({"sessionId": session_id, "serviceCode": "*384*123#",
-                                   "phoneNumber": phone, "networkCode": "63902", "text": ""})
+                                   "phoneNumber": phone, "networkCode": "63902", "text": text})
     started = time.monotonic()
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/ussd?token={token}", body.encode(),
                                 timeout) as answer:

@@ -10,10 +10,15 @@ import shlex
 import signal
 import subprocess
 import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 from gunicorn.config import Config
+from rq import Queue
 
 from bot import config
 from bot.cli.serve import web_command
@@ -114,3 +119,43 @@ def test_gunicorn_stops_with_one_line_on_an_unusable_setting(redis_url):
     assert done.returncode == 4
     assert "The setting WEB_KEEPALIVE_SECONDS cannot be used" in done.stderr
     assert "Traceback" not in done.stderr, done.stderr
+
+
+def _walk(port, caller):
+    """Dial, pick 1, then 1 again, as caller number `caller`; return the three screens."""
+    phone, inputs = f"+2547120{caller:05d}", ["", "1", "1*1"]
+    return [ussd_screen(port, TOKEN, f"many-{caller}", phone, text, timeout=10)[0] for text in inputs]
+
+
+def test_many_callers_at_once_each_get_their_own_screens(web):
+    """Each connection's work runs in a greenlet; its Redis round trips never mix with another's."""
+    alone = _walk(web, 0)
+    with ThreadPoolExecutor(40) as callers:
+        screens = list(callers.map(lambda caller: _walk(web, caller), range(1, 81), timeout=60))
+    assert alone[0].startswith("CON Welcome") and len(set(alone)) == 3, alone
+    assert all(walked == alone for walked in screens)
+
+
+def test_an_incoming_sms_queues_its_reply_for_the_workers(web, redis_url):
+    """RQ's enqueueing works in the web processes as gevent runs them."""
+    queue = Queue("sms", connection=redis.Redis.from_url(redis_url))
+    before = queue.count
+    body = urllib.parse.urlencode({"from": "+254712000977", "to": "22384", "text": "HELP",
+                                   "date": "2026-11-21 10:00:00", "id": f"slow-{time.time_ns()}",
+                                   "linkId": "", "networkCode": "63902"}).encode()
+    with urllib.request.urlopen(f"http://127.0.0.1:{web}/sms/incoming?token={TOKEN}", body,
+                                5) as answer:
+        assert answer.read() == b"OK"
+    assert queue.count == before + 1
+    queue.connection.close()
+
+
+def test_requests_on_new_connections_reuse_the_web_processes_redis_connections(web, redis_url):
+    """Africa's Talking opens a connection per callback; each must not cost a Redis connection."""
+    db = redis.Redis.from_url(redis_url)
+    before = db.info("stats")["total_connections_received"]
+    for number in range(20):
+        ussd_screen(web, TOKEN, f"reuse-{number}", f"+2547121{number:05d}")
+    opened = db.info("stats")["total_connections_received"] - before
+    db.close()
+    assert opened <= 4, f"{opened} Redis connections opened for 20 USSD requests"
