@@ -16,7 +16,7 @@ import urllib.request
 
 KINDS = ("slow headers", "idle keep-alive", "silent")
 _OPENING = {"slow headers": b"POST /ussd HTTP/1.1\r\nHost: bot\r\n",
-            "idle keep-alive": b"GET /console/login HTTP/1.1\r\nHost: bot\r\n\r\n",
+            "idle keep-alive": b"GET /robots.txt HTTP/1.1\r\nHost: bot\r\n\r\n",
             "silent": b""}
 
 
@@ -31,6 +31,8 @@ class SlowClients:
 
     def __enter__(self):
         self.sockets = [self._open() for _ in range(self.count)]
+        if self.kind == "idle keep-alive":
+            self._wait_for_answers()
         self._thread.start()
         return self
 
@@ -49,6 +51,17 @@ class SlowClients:
         conn.sendall(_OPENING[self.kind])
         conn.setblocking(False)
         return conn
+
+    def _wait_for_answers(self, timeout=10):
+        """Read each client's answer (up to `timeout` seconds), so that from now on they are idle."""
+        waiting, deadline = selectors.DefaultSelector(), time.monotonic() + timeout
+        for conn in self.sockets:
+            waiting.register(conn, selectors.EVENT_READ)
+        while waiting.get_map() and time.monotonic() < deadline:
+            for key, _ in waiting.select(timeout=1):
+                key.fileobj.recv(65536)
+                waiting.unregister(key.fileobj)
+        waiting.close()
 
     def _keep(self):
         """Every `every` seconds: a header line from each slow client, a new one for each dropped."""
