@@ -1,6 +1,6 @@
 """USSD latency while N slow or idle clients hold connections: gevent workers against sync.
 
-Run: .venv/bin/python -m bench.slow_clients  (--clients 0,50,200,1000 --kind "slow headers")
+Run: .venv/bin/python -m bench.slow_clients  (--clients 0,2,50,200,1000 --kind "slow headers")
 
 Two web servers run side by side, each started by `serve`'s own command line
 (web_command, two web processes): the one `serve` and the Procfile run now
@@ -72,7 +72,7 @@ def line(name, clients, found, timeout):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--clients", default="0,50,200,1000", help="numbers of clients, comma-separated")
+    parser.add_argument("--clients", default="0,2,50,200,1000", help="numbers of clients, comma-separated")
     parser.add_argument("--kind", choices=[*KINDS, "all"], default="slow headers")
     parser.add_argument("--requests", type=int, default=20, help="USSD requests timed at each step")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds before a request counts "
@@ -103,6 +103,8 @@ def main():
                 proc.wait(timeout=30)
             stop_server(Path(folder) / "redis")
         print(steal.line())
+        # Other programs on the machine slow every figure; steal does not count them.
+        print(f"Load average over the last minute: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
