@@ -24,7 +24,7 @@ from bot import config
 from bot.cli.serve import web_command
 from bot.errors import InvalidSetting
 
-from .redis_server import free_port
+from .redis_server import RedisServer, free_port
 from .slow_clients import KINDS, SlowClients, ussd_screen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,3 +159,31 @@ def test_requests_on_new_connections_reuse_the_web_processes_redis_connections(w
     opened = db.info("stats")["total_connections_received"] - before
     db.close()
     assert opened <= 4, f"{opened} Redis connections opened for 20 USSD requests"
+
+
+def test_callers_at_once_get_the_busy_screen_within_a_second_while_redis_hangs(tmp_path):
+    """Each waits out REDIS_TIMEOUT (twice) in its own greenlet, not in a line for the processes."""
+    server, port = RedisServer(tmp_path).start(), free_port()
+    env = dict(os.environ, REDIS_URL=server.url, WEBHOOK_TOKEN=TOKEN, LOG_LEVEL="ERROR")
+    web = subprocess.Popen(web_command("127.0.0.1", port, 2), cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ussd_screen(port, TOKEN, "hang-warm-up", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the web server did not start"
+                time.sleep(0.2)
+        server.freeze()
+        with ThreadPoolExecutor(20) as callers:
+            answers = list(callers.map(lambda n: ussd_screen(
+                port, TOKEN, f"hang-{n}", f"+2547123{n:05d}", timeout=10), range(20), timeout=30))
+    finally:
+        server.thaw()
+        web.terminate()
+        web.wait(timeout=30)
+        server.stop()
+    assert all(screen.startswith("END Sorry, the service is busy.") for screen, _ in answers)
+    assert max(seconds for _, seconds in answers) < 1, sorted(seconds for _, seconds in answers)
