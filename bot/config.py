@@ -153,7 +153,7 @@ def alert_phones(value, region):
 
 
 def web_server(environ=None):
-    """(WEB_CONNECTIONS, WEB_KEEPALIVE_SECONDS) from the environment; raise InvalidSetting if unusable."""
+    """Read WEB_CONNECTIONS and WEB_KEEPALIVE_SECONDS; raise InvalidSetting if either is unusable."""
     environ = os.environ if environ is None else environ
     found = []
     for name, low, high in (("WEB_CONNECTIONS", 10, 100_000), ("WEB_KEEPALIVE_SECONDS", 1, 75)):
