@@ -54,7 +54,9 @@ def web(redis_url, tmp_path_factory):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    assert "Traceback" not in log.read_text(), log.read_text()
+    written = log.read_text()
+    assert "Using worker: gevent" in written, written
+    assert "Traceback" not in written and "Exception ignored" not in written, written
 
 
 @pytest.mark.parametrize("kind", KINDS)
