@@ -8,19 +8,25 @@ restart. Run as many workers as DISPATCH_JOBS for the jobs to send side by side.
 """
 
 import logging
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rq import Queue, Worker
 
 from bot import create_app, jobs, store
+from bot.errors import InvalidSetting
 from bot.reminders import due_list
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
 
 
 def main():
-    app = create_app()
+    try:
+        app = create_app()
+    except InvalidSetting as refused:
+        print(refused, file=sys.stderr)  # one line per setting, no traceback
+        raise SystemExit(4) from None
     jobs.use_app(app)
     _replay_spool(app)
     connection = store.queue_connection(app)

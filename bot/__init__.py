@@ -19,13 +19,14 @@ def create_app(test_config=None):
     install_log_filter(app.config["LOG_LEVEL"])
     logging.getLogger("bot").setLevel(app.config["LOG_LEVEL"])
 
-    from . import api, channels, cli, console, content_service
+    from . import api, channels, cli, console, content_service, monitoring
 
     content_service.init_app(app)
     channels.init_app(app)
     api.init_app(app)
     console.init_app(app)
     cli.init_app(app)
+    monitoring.init_app(app)
     _plain_errors(app)
     return app
 

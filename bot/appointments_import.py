@@ -3,17 +3,22 @@
 Columns: phone, date (YYYY-MM-DD), kind, and optionally time (HH:MM), clinic,
 language (en or sw). A number the bot does not know becomes a contact enrolled
 by staff (the clinic took her consent). A visit's id is its date and kind and
-an existing visit is never overwritten, so importing the same file twice
-changes nothing.
+an imported visit is never overwritten, so importing the same file twice
+changes nothing. A date she saved herself on USSD for the same day becomes the
+register's visit (bot/store/visits.py): the register's details win.
+
+The file may be UTF-8 or the Windows code page, its columns separated by ',' or
+';' (bot/register_file.py reads it as Excel saved it).
 """
 
 import csv
+import io
 import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import phones
+from . import phones, register_file
 from .reminders.dispatch import clinic_kept_out
 from .store import contacts, visits
 
@@ -32,13 +37,16 @@ class Result:
 
 def import_file(db, path, region, default_language, today):
     """Import `path`; return a Result. Raise ValueError if the file cannot be used at all."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+    with io.StringIO(register_file.read_text(path)[0], newline="") as handle:
+        header = handle.readline()
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=register_file.separator(header, REQUIRED))
         columns = [c.strip().lower() for c in (reader.fieldnames or [])]
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
             raise ValueError(f"{path}: the first line must name the columns; missing: "
-                             f"{', '.join(missing)}. Expected: phone,date,kind[,time,clinic,language]")
+                             f"{', '.join(missing)}. Expected: phone,date,kind[,time,clinic,language] "
+                             f"(or the same with ';'), where kind is one of {', '.join(visits.KINDS)}")
         result = Result()
         for line, row in enumerate(reader, start=2):
             row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
@@ -106,7 +114,15 @@ def _keep(db, visit, default_language, today, result):
     record = {"id": vid, "date": visit["day"].isoformat(), "kind": visit["kind"],
               "time": visit["time"], "clinic": visit["clinic"], "source": "import",
               "status": "booked"}
-    pipe.hsetnx(visits.key(phone), vid, visits.dumps(record))
-    added = pipe.execute()[-1]
-    result.visits += int(bool(added))
+    contacts.keep(pipe, phone)  # enrolled by the clinic's register: her record is kept
+    found = visits.parse(db.hgetall(visits.key(phone)))
+    record, replaced = visits.from_clinic(found, record)
+    if vid in found and visits.sources_of(found[vid]) != {"mother"}:
+        pipe.execute()  # the clinic's own visit, imported before: never overwritten
+    else:
+        pipe.hset(visits.key(phone), vid, visits.dumps(record))
+        if replaced:
+            pipe.hdel(visits.key(phone), *replaced)
+        pipe.execute()
+        result.visits += 1
     result.phones.add(phone)

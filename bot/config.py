@@ -8,15 +8,19 @@ import os
 import re
 from pathlib import Path
 
-from . import phones
+from . import config_rules, phones, test_numbers
 from .content.texts import DEFAULT_PROGRAMME_NAME
-from .errors import InvalidSetting
+from .errors import InvalidSetting, InvalidSettings
 from .privacy import mask_phone
 
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "REDIS_URL": "",  # empty: start an embedded Redis under the instance folder
+    # Redis behind Sentinel (host:port, comma-separated) for failover; REDIS_URL then gives only
+    # the database number and password.
+    "REDIS_SENTINELS": "",
+    "REDIS_SENTINEL_MASTER": "mymaster",
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
@@ -29,6 +33,7 @@ DEFAULTS = {
     "DEFAULT_LANGUAGE": "en",
     "PHONE_REGION": "KE",  # how to read numbers written without a country code
     "RESUME_MINUTES": 5,  # a dropped USSD session can be continued within this time
+    "ENROL_RESUME_HOURS": 24,  # ... and an enrolment cut off midway within this time
     "FLOWS_DIR": str(ROOT / "flows"),
     "LOCALES_DIR": str(ROOT / "locales"),
     "AT_USERNAME": "",  # Africa's Talking account; with AT_API_KEY, SMS go through AT
@@ -37,7 +42,16 @@ DEFAULTS = {
     "AT_API_URL": "",  # another API base URL (a local or test gateway) instead of AT's own
     "SMS_BATCH_SIZE": 500,  # recipients in one bulk request for the same text
     "SMS_REPLIES_PER_HOUR": 5,  # automatic replies to one number; stops two bots looping
+    # Texts from one number kept in her follow-up each day; more are counted, not kept (a danger
+    # sign is always kept). One number texting on and on cannot bury the others' follow-ups.
+    "FOLLOWUP_TEXTS_PER_DAY": 20,
+    "FOLLOWUP_KEEP_DAYS": 365,  # a closed follow-up is deleted this long after it was closed
+    # A caller who only chose a language, and never enrolled, is forgotten after this long.
+    "UNENROLLED_KEEP_DAYS": 90,
     "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429
+    # Failed deliveries in a row (about her phone) after which SMS to her pause and a Mentor
+    # Mother is asked to check her number (bot/optout/undeliverable.py).
+    "SMS_UNDELIVERABLE_AFTER": 5,
     "SEND_FROM": "08:00",  # SMS the bot sends on its own go out only in this window
     "SEND_UNTIL": "18:00",  # (Safaricom bulk SMS rules; programme time zone)
     "REMINDER_DAY_BEFORE_AT": "10:00",  # the reminder the day before a visit
@@ -51,9 +65,11 @@ DEFAULTS = {
     "DISPATCH_EVERY_MINUTES": 5,  # how often the worker looks for reminders due
     "DISPATCH_JOBS": 2,  # a dispatch is split into this many jobs, sent at once by as many workers
     "LOG_LEVEL": "INFO",
-    # The web server (bot/web_server.py): connections one web process holds at once, slow or
-    # idle ones included, and how long a client may take to send a request's header or sit idle
-    # between requests before it is dropped.
+    "LOG_FORMAT": "text",  # json: every log line one JSON object, for a log collector
+    # /metrics needs this as a Bearer token; when empty, only requests from the machine itself
+    "METRICS_TOKEN": "",
+    # The web server (bot/web_server.py): connections one web process holds, slow or idle ones
+    # included, and seconds a client has for a request's header, or may sit idle, before it is dropped.
     "WEB_CONNECTIONS": 1000,
     "WEB_KEEPALIVE_SECONDS": 5,
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
@@ -67,39 +83,110 @@ DEFAULTS = {
     "API_REQUESTS_PER_MINUTE": 600,
     # On-duty Mentor Mothers told by SMS of each urgent follow-up (a danger sign): comma-separated.
     "URGENT_ALERT_PHONES": "",
+    # Test phones staff try the bot with (the console's simulator takes only these): numbers or the
+    # start they share, comma-separated. Their traffic makes no real follow-up and counts in no
+    # figure (bot/test_numbers.py). Unset: +2547000000 in development, none in production.
+    "TEST_PHONE_PREFIXES": "",
     # The programme's name in SMS, filled into %{programme}: neutral, since a shared phone's SMS
     # can be read by others (bot/content/texts.py says why this default).
     "PROGRAMME_NAME_IN_SMS": DEFAULT_PROGRAMME_NAME,
+    # The USSD code mothers dial (*384*123#), filled into %{ussd_code} in SMS that tell her to
+    # dial it; empty: those SMS say "our USSD code" in her language.
+    "USSD_CODE": "",
 }
 
 ENVIRONMENTS = ("development", "production")
-_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "CONTENT_RELOAD_SECONDS": float,
-            "CONSOLE_SESSION_HOURS": float}
+_NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "ENROL_RESUME_HOURS": float,
+            "CONTENT_RELOAD_SECONDS": float, "CONSOLE_SESSION_HOURS": float}
 
 
 def check(settings):
-    """Read the settings that must be right before the bot starts; raise InvalidSetting if not."""
-    environment(settings)
-    settings["WEBHOOK_ALLOW"] = allowed_networks(settings["WEBHOOK_ALLOW"])
-    settings["URGENT_ALERT_PHONES"] = alert_phones(settings["URGENT_ALERT_PHONES"],
-                                                   settings["PHONE_REGION"])
-    settings["PROGRAMME_NAME_IN_SMS"] = programme_name(settings["PROGRAMME_NAME_IN_SMS"])
+    """Read the settings that must be right before the bot starts.
+
+    Every problem is found before any is reported, and raised together (InvalidSettings,
+    one line each): whoever deploys fixes them all in one go, not one per restart.
+    """
+    problems = []
+    for name, rule in _rules():
+        try:
+            found = rule(settings)
+        except InvalidSetting as err:
+            problems += getattr(err, "problems", [err])
+            continue
+        if name:
+            settings[name] = found
+    if problems:
+        raise problems[0] if len(problems) == 1 else InvalidSettings(problems)
+
+
+def _rules():
+    """(setting to store the result in, or None; the rule), in the order they must run."""
+    rules = [("BOT_ENV", environment), (None, _webhook_token_needed), (None, _production_needs),
+             ("REDIS_URL", lambda s: config_rules.redis_url(s["REDIS_URL"])),
+             ("REDIS_SENTINELS", lambda s: config_rules.sentinels(s["REDIS_SENTINELS"])),
+             ("BOT_TIMEZONE", lambda s: config_rules.timezone(s["BOT_TIMEZONE"])),
+             ("PHONE_REGION", lambda s: config_rules.phone_region(s["PHONE_REGION"])),
+             ("TEST_PHONE_PREFIXES", lambda s: test_numbers.read(
+                 s["TEST_PHONE_PREFIXES"], s["PHONE_REGION"], s["BOT_ENV"])),
+             ("LOG_FORMAT", lambda s: log_format(s["LOG_FORMAT"])),
+             ("WEBHOOK_ALLOW", lambda s: allowed_networks(s["WEBHOOK_ALLOW"])),
+             ("URGENT_ALERT_PHONES", lambda s: alert_phones(s["URGENT_ALERT_PHONES"],
+                                                            s["PHONE_REGION"])),
+             ("PROGRAMME_NAME_IN_SMS", lambda s: programme_name(s["PROGRAMME_NAME_IN_SMS"])),
+             ("USSD_CODE", lambda s: ussd_code(s["USSD_CODE"]))]
+    rules += [(name, lambda s, n=name: config_rules.clock(n, s[n])) for name in config_rules.CLOCKS]
+    rules += [(name, lambda s, n=name: config_rules.number_in_range(n, s[n]))
+              for name in config_rules.RANGES]
+    return rules
+
+
+def _production_needs(settings):
+    """In production, the settings development makes up for itself must be given."""
+    if settings["BOT_ENV"] != "production":
+        return
+    why = {"REDIS_URL": ("it is unset, and BOT_ENV is production: the bot would start an empty "
+                         "database of its own, and greet every enrolled mother as new.",
+                         "set REDIS_URL to the shared Redis, e.g. redis://10.0.0.5:6379/0 "
+                         "(rediss:// for TLS)."),
+           "SECRET_KEY": ("it is unset, and BOT_ENV is production: each web process would sign "
+                          "console logins with its own key, and logins would not hold.",
+                          "set SECRET_KEY to a long random value (python3 -c \"import secrets; "
+                          "print(secrets.token_hex(32))\"), the same on every node.")}
+    given = dict(settings, REDIS_URL=settings.get("REDIS_URL") or settings.get("REDIS_SENTINELS"))
+    missing = [InvalidSetting(name, *reason) for name, reason in why.items()
+               if not str(given.get(name) or "").strip()]
+    if missing:
+        raise missing[0] if len(missing) == 1 else InvalidSettings(missing)
 
 
 def environment(settings):
-    """BOT_ENV: production needs WEBHOOK_TOKEN, or anyone could read and delete mothers' data."""
+    """BOT_ENV: development or production (a misspelt one is refused, never taken as either)."""
     name = str(settings["BOT_ENV"]).strip().lower()
     if name not in ENVIRONMENTS:
         # A misspelt 'production' must not quietly run with open webhooks.
         raise InvalidSetting("BOT_ENV", f"'{name}' is not one of {', '.join(ENVIRONMENTS)}.",
                              "write BOT_ENV=production on a server, or leave it unset.")
-    if name == "production" and not str(settings["WEBHOOK_TOKEN"] or "").strip():
+    settings["BOT_ENV"] = name
+    return name
+
+
+def _webhook_token_needed(settings):
+    """Production needs WEBHOOK_TOKEN, or anyone could read and delete mothers' data."""
+    if settings["BOT_ENV"] == "production" and not str(settings["WEBHOOK_TOKEN"] or "").strip():
         raise InvalidSetting("WEBHOOK_TOKEN", "it is unset, and BOT_ENV is production: anyone "
                              "could call the webhooks and read or delete mothers' records.",
                              "set WEBHOOK_TOKEN to a long random value (python3 -c \"import "
                              "secrets; print(secrets.token_urlsafe(32))\") and put it in AT's "
                              "callback URLs as ?token=<value>.")
-    settings["BOT_ENV"] = name
+
+
+def log_format(value):
+    """LOG_FORMAT: text (the default) or json."""
+    name = str(value).strip().lower()
+    if name not in ("text", "json"):
+        raise InvalidSetting("LOG_FORMAT", f"'{name}' is not text or json.",
+                             "write LOG_FORMAT=json for one JSON object per line, or leave it unset.")
+    return name
 
 
 def allowed_networks(value):
@@ -133,6 +220,16 @@ def programme_name(value):
     return name
 
 
+def ussd_code(value):
+    """USSD_CODE as a mother dials it, refused unless it looks like one (*384*123#)."""
+    code = "".join(str(value or "").split())
+    # A typo here goes out in SMS to every mother who asks where her visit date is.
+    if code and (len(code) > 20 or not re.fullmatch(r"\*\d{1,4}(\*\d{1,6}){0,3}#", code)):
+        raise InvalidSetting("USSD_CODE", f"'{code[:30]}' is not a USSD code.",
+                             "write the code mothers dial, such as *384*123#, or leave it empty.")
+    return code
+
+
 def alert_phones(value, region):
     """The numbers in URGENT_ALERT_PHONES as E.164, in order, each once."""
     written = value.split(",") if isinstance(value, str) else list(value)
@@ -153,18 +250,9 @@ def alert_phones(value, region):
 
 
 def web_server(environ=None):
-    """Read WEB_CONNECTIONS and WEB_KEEPALIVE_SECONDS; raise InvalidSetting if either is unusable."""
-    environ = os.environ if environ is None else environ
-    found = []
-    for name, low, high in (("WEB_CONNECTIONS", 10, 100_000), ("WEB_KEEPALIVE_SECONDS", 1, 75)):
-        raw = str(environ.get(name, DEFAULTS[name])).strip()
-        # 0 seconds would let a client take for ever over its header, holding a connection.
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            raise InvalidSetting(name, f"'{raw}' is not a whole number from {low} to {high}.",
-                                 f"write a number such as {DEFAULTS[name]} (the default), "
-                                 "or leave it unset.")
-        found.append(int(raw))
-    return tuple(found)
+    """Read WEB_CONNECTIONS and WEB_KEEPALIVE_SECONDS for gunicorn; raise InvalidSetting if unusable."""
+    settings = {**DEFAULTS, **from_environment(environ)}
+    return tuple(config_rules.number_in_range(name, settings[name]) for name in config_rules.WEB_SERVER)
 
 
 def _flag(text):
@@ -175,12 +263,25 @@ def _flag(text):
 def from_environment(environ=None):
     """Return the settings found in the environment, converted to their types."""
     environ = os.environ if environ is None else environ
-    found = {}
+    found, wrong = {}, []
     for name, default in DEFAULTS.items():
         if name in environ and name != "MAX_CONTENT_LENGTH":
             cast = _flag if isinstance(default, bool) else _NUMBERS.get(name, type(default))
-            if cast is list:  # written as 10,30,60
-                found[name] = [float(part) for part in environ[name].split(",") if part.strip()]
-            else:
-                found[name] = cast(environ[name])
+            try:
+                if cast is list:  # written as 10,30,60
+                    found[name] = [float(part) for part in environ[name].split(",")
+                                   if part.strip()]
+                else:
+                    found[name] = cast(environ[name].strip())
+            except ValueError:
+                wrong.append(InvalidSetting(name, f"'{environ[name]}' is not a number.",
+                                            f"write {_example(name, default)}."))
+    if wrong:
+        raise wrong[0] if len(wrong) == 1 else InvalidSettings(wrong)
     return found
+
+
+def _example(name, default):
+    if isinstance(default, list):
+        return f"numbers separated by commas, e.g. {name}={','.join(str(v) for v in default)}"
+    return f"a number, e.g. {name}={default}"

@@ -7,6 +7,7 @@ half-saved or broken edit never reaches a caller. A caller standing on a state
 that the edit removed is taken to the main menu with a short notice.
 """
 
+import hashlib
 import logging
 import threading
 import time
@@ -50,6 +51,14 @@ def current(app=None):
     return state["content"]
 
 
+def version(app=None):
+    """A short fingerprint of the flows and texts served: the same files give the same one on
+    every node (their words, not their file times), so operators see which content runs where."""
+    app = app or current_app._get_current_object()
+    content = app.extensions["content_state"]["content"]
+    return _versions.get(id(content), "none") if content is not None else "none"
+
+
 def reload(app):
     """Load the files again now; return the problems (empty when the new content is in use)."""
     state = app.extensions["content_state"]
@@ -79,21 +88,31 @@ def _reload_if_changed(app, state):
 # Apps made in one process (the web workers' preload, staff commands, the test suite's many
 # apps) share it while no file changed, instead of reading and checking every file again.
 _loaded = {}
+_versions = {}  # id(content) -> its fingerprint
 
 
 def _load(app):
     config = app.config
     where = (str(config["FLOWS_DIR"]), str(config["LOCALES_DIR"]), config["DEFAULT_LANGUAGE"],
-             config["PROGRAMME_NAME_IN_SMS"])
+             config["PROGRAMME_NAME_IN_SMS"], config["USSD_CODE"])
     signature = _signature(app)
     found = _loaded.get(where)
     if found is not None and found[0] == signature:
         return found[1]
     content = load_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
                            default_language=config["DEFAULT_LANGUAGE"],
-                           programme_name=config["PROGRAMME_NAME_IN_SMS"])
+                           programme_name=config["PROGRAMME_NAME_IN_SMS"],
+                           ussd_code=config["USSD_CODE"])
     _loaded[where] = (signature, content)  # only content without problems is kept
+    _versions[id(content)] = _fingerprint(signature)
     return content
+
+
+def _fingerprint(signature):
+    digest = hashlib.sha256()
+    for path, _, _ in signature:
+        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def _signature(app):

@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from . import pin
+from . import optout, pin
 from .care import loss
 from .reminders.dispatch import reschedule
 from .reminders.timing import Rules, iso
@@ -27,11 +27,17 @@ def apply(db, content, config, phone, effects, channel, extra=None):
     if extra:
         extra(pipe)
     contacts.apply_effects(pipe, phone, effects)
+    optout.note_flow_stop(pipe, phone, effects, channel)
+    if any(e.kind in ("set_field", "clear_field") for e in effects):
+        contacts.expire_unless_kept(pipe, phone, config["UNENROLLED_KEEP_DAYS"])
     for effect in effects:
         if effect.kind == "request_callback":
             followups.add(pipe, phone, effect.name or "callback", effect.value, channel)
         elif effect.kind == "add_visit" and iso(effect.value):
-            visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
+            if effect.name == "other":  # a date she typed: it may be a visit the clinic booked
+                visits.add_from_mother(db, pipe, phone, iso(effect.value))
+            else:
+                visits.add(pipe, phone, iso(effect.value), effect.name, source="mother")
         elif effect.kind == "lock_pin":
             pin.lock(pipe, phone, _now(config))
         elif effect.kind == "event":

@@ -65,5 +65,14 @@ class InvalidSetting(BotError):
         super().__init__(f"The setting {name} cannot be used: {problem} Fix: {fix}")
 
 
+class InvalidSettings(InvalidSetting):
+    """Several settings the bot cannot use: one line each, so all are fixed in one go."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        self.name = ", ".join(p.name for p in self.problems)
+        BotError.__init__(self, "\n".join(str(p) for p in self.problems))
+
+
 class StoreUnavailable(BotError):
     """Redis did not answer in time."""

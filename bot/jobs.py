@@ -123,6 +123,16 @@ def schedule_dispatch(connection, when, every_minutes, jobs=1, only=None):
     return slot
 
 
+def next_slot(now, every_minutes):
+    """The first dispatch slot after `now`: 10:00:30 (or a late 10:03) with every 5 -> 10:05.
+
+    Booking `now + every` instead and rounding it up to a slot skipped one: the chain
+    ran every 2 x DISPATCH_EVERY_MINUTES.
+    """
+    minute = (now.minute // every_minutes) * every_minutes
+    return now.replace(minute=minute, second=0, microsecond=0) + timedelta(minutes=every_minutes)
+
+
 def dispatch_reminders(job=0, jobs=1):
     """Send every reminder due now in this job's parts, then book its next run.
 
@@ -148,6 +158,6 @@ def dispatch_reminders(job=0, jobs=1):
         finally:
             configured = dispatch_jobs(current.config)
             if configured == jobs or job == 0:
-                schedule_dispatch(store.queue_connection(current), now + timedelta(minutes=every),
+                schedule_dispatch(store.queue_connection(current), next_slot(now, every),
                                   every, configured, only=job if configured == jobs else None)
     return report.__dict__

@@ -47,7 +47,8 @@ def _call(port, method, path):
 @pytest.mark.parametrize("command", [_procfile_web, _serve_web], ids=["Procfile", "serve"])
 def test_access_log_masks_numbers_and_tokens(redis_url, tmp_path, command):
     port, log = free_port(), tmp_path / "access.log"
-    env = dict(os.environ, REDIS_URL=redis_url, WEBHOOK_TOKEN=TOKEN, API_REQUESTS_PER_MINUTE="0")
+    env = dict(os.environ, REDIS_URL=redis_url, WEBHOOK_TOKEN=TOKEN, API_REQUESTS_PER_MINUTE="0",
+               SECRET_KEY="k" * 64)
     proc = subprocess.Popen(command(port, log), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:

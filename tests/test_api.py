@@ -175,7 +175,8 @@ def test_a_mother_who_joined_on_ussd_shows_as_enrolled_by_herself(api, db):
     assert body == {"phone": PHONE, "enrolled": True, "enrolled_by": "mother", "enrolled_on": None,
                     "language": "sw", "stage": "baby", "due_date": None, "birth_date": day(-30),
                     "loss_date": None, "clinic": None, "county": None, "consent_sms": True,
-                    "hiv_messages": False, "opted_out": False, "receives_sms": True, "clinic_warning": None,
+                    "hiv_messages": False, "opted_out": False, "opted_out_source": None,
+                    "sms_paused": None, "receives_sms": True, "clinic_warning": None,
                     "appointments": []}
 
 
@@ -421,7 +422,7 @@ def test_open_followups_are_listed_oldest_first_without_her_words(api, db):
     body = api.get("/api/followups").get_json()
     assert [f["id"] for f in body["followups"]] == [first, third] and body["more"] is False
     assert set(body["followups"][0]) == {"id", "phone", "reason", "topic", "channel", "priority",
-                                         "created_at"}
+                                         "created_at", "texts", "last_text_at"}
     assert body["followups"][0]["phone"] == PHONE and body["followups"][0]["priority"] == "normal"
 
 

@@ -26,7 +26,8 @@ def test_production_refuses_to_start_without_webhook_token(redis_url):
 
 
 def test_production_starts_with_a_token(redis_url):
-    app = create_app({"BOT_ENV": "production", "WEBHOOK_TOKEN": "s3cret", "REDIS_URL": redis_url})
+    app = create_app({"BOT_ENV": "production", "WEBHOOK_TOKEN": "s3cret", "REDIS_URL": redis_url,
+                      "SECRET_KEY": "k" * 64})
     assert app.config["BOT_ENV"] == "production"
 
 
@@ -70,3 +71,43 @@ def test_webhook_allow_lets_only_its_networks_call(allow_app, address, status):
 def test_webhook_allow_refuses_what_is_not_a_network(redis_url):
     with pytest.raises(InvalidSetting, match="WEBHOOK_ALLOW cannot be used: entry 2 \\('at'\\)"):
         create_app({"REDIS_URL": redis_url, "WEBHOOK_ALLOW": "192.0.2.0/24,at"})
+
+
+@pytest.mark.parametrize("written, named, said", [
+    ({"DISPATCH_JOBS": "two"}, "DISPATCH_JOBS", "'two' is not a number"),
+    ({"SEND_FROM": "8am"}, "SEND_FROM", "'8am' is not a time of day"),
+    ({"REMINDER_MORNING_AT": "25:00"}, "REMINDER_MORNING_AT", "is not a time of day"),
+    ({"BOT_TIMEZONE": "Nairobi"}, "BOT_TIMEZONE", "'Nairobi' is not a time zone name"),
+    ({"REDIS_URL": "http://admin:pw@10.0.0.5:6379"}, "REDIS_URL", "is not a Redis address"),
+    ({"DISPATCH_JOBS": "0"}, "DISPATCH_JOBS", "0 is outside 1 to 16"),
+    ({"STAGE_MESSAGE_WEEKDAY": "7"}, "STAGE_MESSAGE_WEEKDAY", "outside 0 to 6"),
+    ({"PHONE_REGION": "Kenya"}, "PHONE_REGION", "is not a country code"),
+    ({"SMS_RETRY_SECONDS": "10,soon"}, "SMS_RETRY_SECONDS", "is not a number"),
+])
+def test_a_wrong_setting_is_refused_at_start_naming_it_and_the_fix(redis_url, written, named, said):
+    with pytest.raises(InvalidSetting) as refused:
+        create_app({"REDIS_URL": redis_url, **config.from_environment(written)})
+    text = str(refused.value)
+    assert text.startswith(f"The setting {named} cannot be used: ") and said in text
+    assert "Fix: " in text and "pw" not in text  # never a password from a URL
+
+
+def test_production_names_every_missing_setting_on_its_own_line():
+    with pytest.raises(InvalidSetting) as refused:
+        create_app(config.from_environment({"BOT_ENV": "production"}))
+    lines = str(refused.value).splitlines()
+    assert [line.split(" cannot")[0] for line in lines] == [
+        "The setting WEBHOOK_TOKEN", "The setting REDIS_URL", "The setting SECRET_KEY"]
+
+
+@pytest.mark.parametrize("command", [["worker.py"], ["-m", "gunicorn", "--bind", "127.0.0.1:0", "wsgi:app"]],
+                         ids=["worker", "web"])
+def test_worker_and_web_stop_with_one_line_per_wrong_setting(command):
+    env = dict(os.environ, BOT_ENV="production", REDIS_URL="", SECRET_KEY="", WEBHOOK_TOKEN="x",
+               SEND_FROM="8am")
+    done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    for name in ("REDIS_URL", "SECRET_KEY", "SEND_FROM"):
+        assert sum(line.startswith(f"The setting {name} cannot be used") for line in
+                   done.stderr.splitlines()) == 1, done.stderr

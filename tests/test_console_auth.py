@@ -10,11 +10,12 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from bot import config, create_app
-from bot.console import accounts
+from bot.console import accounts, logins
 from bot.store import followups
 
 PASSWORD = "correct horse battery"
 TOKEN = "test-form-token"
+COOKIE = "mm_console"
 CONSOLE = Path(__file__).resolve().parent.parent / "bot" / "console"
 
 
@@ -35,8 +36,10 @@ def sign_in(client, db, role="staff", name=None):
     db.hset(accounts.key(name), mapping={"name": name, "role": role, "password": _hash(),
                                          "stamp": "stamp-1", "created_at": "0"})
     db.sadd(accounts.NAMES, name)
+    login_id = logins.start(db, {"name": name, "stamp": "stamp-1"}, 12)
+    db.hset(logins.key(login_id), "csrf", TOKEN)
     with client.session_transaction("/console/") as session:
-        session.update(user=name, stamp="stamp-1", since=int(time.time()), csrf=TOKEN)
+        session.update(login=login_id)
     return TOKEN
 
 
@@ -119,8 +122,8 @@ def test_the_login_form_needs_its_token_too(client, db):
 def test_scripts_send_the_token_in_a_header(client, db):
     sign_in(client, db)
     url = "/console/simulator/outbox"
-    assert client.post(url, json={"phone": "+254712000001"}).status_code == 400
-    answer = client.post(url, json={"phone": "+254712000001"}, headers={"X-CSRF-Token": TOKEN})
+    assert client.post(url, json={"phone": "+254700000001"}).status_code == 400
+    answer = client.post(url, json={"phone": "+254700000001"}, headers={"X-CSRF-Token": TOKEN})
     assert answer.status_code == 200
 
 
@@ -140,6 +143,62 @@ def test_a_removed_account_is_logged_out(client, db):
     assert client.get("/console/followups").status_code == 200
     accounts.remove(db, "otieno")
     assert client.get("/console/followups").status_code == 302
+
+
+def _copied_cookie(client, app):
+    """A second browser holding a copy of `client`'s login cookie."""
+    other = app.test_client()
+    cookie = client.get_cookie(COOKIE, path="/console")
+    other.set_cookie(COOKIE, cookie.value, path="/console")
+    return other
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(client, db, app):
+    accounts.create(db, "amina", PASSWORD, "staff")
+    log_in(client, "amina", PASSWORD)
+    copy = _copied_cookie(client, app)
+    assert copy.get("/console/followups").status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/console/followups").get_data(as_text=True)).group(1)
+    client.post("/console/logout", data={"csrf_token": token})
+    answer = copy.get("/console/followups")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/console/login")
+    refused = copy.post("/console/simulator/outbox", json={"phone": "+254700000001"},
+                        headers={"X-CSRF-Token": token, "Accept": "application/json"})
+    assert refused.status_code == 400  # the form token ended with the login too
+    assert not [name for name in db.keys("console:login*")]
+
+
+def test_the_cookie_holds_only_a_login_id_and_the_login_is_kept_in_redis(client, db, app):
+    accounts.create(db, "amina", PASSWORD, "staff")
+    log_in(client, "amina", PASSWORD)
+    with client.session_transaction("/console/") as session:
+        assert set(session) == {"login"}
+        login_id = session["login"]
+    record = db.hgetall(logins.key(login_id))
+    assert record["user"] == "amina" and record["csrf"]
+    hours = app.config["CONSOLE_SESSION_HOURS"]
+    assert hours * 3600 - 60 < db.ttl(logins.key(login_id)) <= hours * 3600
+    db.hset(logins.key(login_id), "since", int(time.time() - hours * 3600 - 1))
+    assert client.get("/console/followups").status_code == 302  # past CONSOLE_SESSION_HOURS
+
+
+def test_users_remove_ends_every_login_of_the_account_at_once(client, db, app, runner):
+    accounts.create(db, "amina", PASSWORD, "staff")
+    accounts.create(db, "juma", PASSWORD, "staff")
+    log_in(client, "amina", PASSWORD)
+    laptop = _copied_cookie(client, app)
+    phone = app.test_client()
+    log_in(phone, "amina", PASSWORD)
+    other = app.test_client()
+    log_in(other, "juma", PASSWORD)
+    assert runner.invoke(args=["users", "remove", "amina"]).exit_code == 0
+    assert db.keys(f"{logins.by_user_key('amina')}*") == []
+    assert [db.hget(name, "user") for name in db.keys("console:login:*")] == ["juma"]
+    accounts.create(db, "amina", PASSWORD, "staff")  # made again: the old logins stay ended
+    for browser in (client, laptop, phone):
+        assert browser.get("/console/followups").status_code == 302
+    assert other.get("/console/followups").status_code == 200
 
 
 def test_the_login_cookie_is_kept_from_scripts_other_sites_and_plain_http(client, db):

@@ -239,18 +239,19 @@ def test_flows_page_shows_the_checkers_problems_in_plain_words(client, db, app, 
     assert "It leads to the flow &#39;appointmentss&#39; (option 5), which does not exist." in page
 
 
-def test_the_simulator_page_gets_the_webhook_token_and_its_own_sms(client, db, app):
-    app.config["WEBHOOK_TOKEN"] = "s3cret"
+def test_the_simulator_reads_back_the_sms_of_its_test_number_only(client, db, app):
     sign_in(client, db)
     page = client.get("/console/simulator").get_data(as_text=True)
-    assert 'data-ussd-url="/ussd"' in page and "s3cret" not in page
-    assert client.get("/console/simulator/token").get_json() == {"token": "s3cret"}
-    for n, to in enumerate([PHONE, "+254712000999", PHONE]):
+    assert 'data-ussd-url="/console/simulator/ussd"' in page and 'value="+254700000001"' in page
+    for n, to in enumerate(["+254700000011", "+254700000012", "+254700000011", PHONE]):
         db.lpush(OUTBOX, json.dumps({"id": f"c{n}", "to": to, "text": f"reply {n}"}))
-    answer = client.post("/console/simulator/outbox", json={"phone": "0722334455"},
+    answer = client.post("/console/simulator/outbox", json={"phone": "0700000011"},
                          headers={"X-CSRF-Token": TOKEN}).get_json()
     assert answer == {"gateway": "console", "messages": [{"id": "c0", "text": "reply 0"},
                                                          {"id": "c2", "text": "reply 2"}]}
+    refused = client.post("/console/simulator/outbox", json={"phone": "0722334455"},
+                          headers={"X-CSRF-Token": TOKEN})
+    assert refused.status_code == 403 and "reply 3" not in refused.get_data(as_text=True)
 
 
 def test_a_database_that_does_not_answer_gives_a_plain_page(client, db, monkeypatch):

@@ -63,7 +63,8 @@ def test_a_caller_on_a_removed_state_goes_to_the_main_menu_with_a_notice(live):
     caller.send("5")
     assert "Nenda kliniki angalau mara 8" in caller.send("3")
     flow = folder / "flows" / "appointments.yaml"
-    edit(flow, "      - {text: appointments.pregnancy_visits, next: pregnancy_visits}\n", "")
+    edit(flow, "      - {text: appointments.pregnancy_visits, next: pregnancy_visits,\n"
+               "         when: {not: {field: stage, one_of: [baby, loss]}}}\n", "")
     edit(flow, "  pregnancy_visits:\n    kind: message\n    text: appointments.pregnancy_visits_text\n", "")
     screen = caller.send("0")
     assert screen.startswith("CON Menyu hii imebadilika. Hii ndiyo menyu kuu.")

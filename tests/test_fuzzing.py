@@ -26,7 +26,8 @@ phones = st.one_of(st.sampled_from(["+254712000001", "0712000002", "254712000003
                                     "MPESA", ""]), anything)
 forms = st.dictionaries(st.sampled_from(["sessionId", "phoneNumber", "text", "serviceCode",
                                          "networkCode", "from", "to", "id", "date", "linkId",
-                                         "status", "failureReason", "retryCount", "other"]),
+                                         "status", "failureReason", "retryCount", "senderId",
+                                         "other"]),
                         st.one_of(anything, keypad, phones), max_size=10)
 
 
@@ -54,7 +55,7 @@ def test_ussd_never_fails(client, session, phone, texts):
 @FUZZ
 @given(form=forms)
 def test_every_webhook_answers_any_form(client, form):
-    for path in ("/ussd", "/ussd/events", "/sms/incoming", "/sms/delivery"):
+    for path in ("/ussd", "/ussd/events", "/sms/incoming", "/sms/delivery", "/sms/optout"):
         valid_answer(client.post(path, data=form), screens=path == "/ussd")
 
 
@@ -62,7 +63,7 @@ def test_every_webhook_answers_any_form(client, form):
 @given(body=st.binary(max_size=500), kind=st.sampled_from(
     ["application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data"]))
 def test_every_webhook_answers_any_body(client, body, kind):
-    for path in ("/ussd", "/ussd/events", "/sms/incoming", "/sms/delivery"):
+    for path in ("/ussd", "/ussd/events", "/sms/incoming", "/sms/delivery", "/sms/optout"):
         valid_answer(client.post(path, data=body, content_type=kind), screens=path == "/ussd")
 
 

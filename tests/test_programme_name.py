@@ -54,7 +54,7 @@ def test_automatic_replies_name_the_programme_through_the_setting(named_app, cli
     help_reply, stopped, started, menu = sent_to(at)
     assert help_reply.startswith(f"{NAME}: reply MENU for the menu")
     assert stopped == f"You will get no more SMS from {NAME}. Reply START at any time to get them again."
-    assert started.startswith(f"Welcome back. You will get {NAME} SMS again.")
+    assert started.startswith(f"Your SMS are on again, but you have not joined {NAME} yet.")
     assert menu.startswith(f"{NAME}. Reply with a number:")
     assert not [sent for sent in sent_to(at) if "Mentor" in sent]
 

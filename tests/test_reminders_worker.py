@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
@@ -65,4 +66,26 @@ def test_the_dispatch_runs_on_rqs_scheduler_and_each_job_books_its_next_run(sms_
         sent = [(phone, r["message"]) for r in at.requests for phone in r["to"].split(",")]
         assert {phone for phone, _ in sent} == set(phones)  # both jobs sent ...
         assert len(sent) == len(set(sent))  # ... and no mother got the same SMS twice
+    connection.close()
+
+
+@pytest.mark.parametrize("now, booked", [("10:00:00", "10:05"), ("10:00:30", "10:05"),
+                                         ("10:03:59", "10:05"), ("10:04:59", "10:05"),
+                                         ("10:55:10", "11:00"), ("23:58:00", "00:00")])
+def test_each_run_books_the_very_next_slot_never_one_later(now, booked):
+    zone = ZoneInfo("Africa/Nairobi")
+    at = datetime.strptime(f"2026-12-01 {now}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+    assert jobs.next_slot(at, 5).strftime("%H:%M") == booked
+
+
+def test_the_chain_runs_every_dispatch_interval(sms_app, db, at):
+    """A run books the next slot (not the one after): with every 5 minutes, 12 runs an hour."""
+    sms_app.config.update(DISPATCH_JOBS=1, DISPATCH_EVERY_MINUTES=5)
+    connection = store.queue_connection(sms_app)
+    zone = ZoneInfo(sms_app.config["BOT_TIMEZONE"])
+    queue = Queue("reminders", connection=connection)
+    jobs.dispatch_reminders(0, 1)
+    (booked,) = ScheduledJobRegistry(queue=queue).get_job_ids()
+    slot = datetime.strptime(booked.split("-")[2], "%Y%m%d%H%M").replace(tzinfo=zone)
+    assert timedelta(0) < slot - datetime.now(zone) <= timedelta(minutes=5)
     connection.close()

@@ -23,12 +23,22 @@ def sent_to(at_server, phone=PHONE):
     ("swahili", "kiswahili"), ("ENGLISH", "english"), ("kiingereza", "english"),
     ("help me please i have pain in my belly", None), ("stopped bleeding yesterday", None),
     ("", None), ("😀", None), ("12", None),
+    # Opt-outs in plain words, in both languages
+    ("stop sending me these", "stop"), ("Please stop these messages", "stop"),
+    ("no more sms please", "stop"), ("I dont want these sms", "stop"), ("Stop texting me", "stop"),
+    ("remove me from this list", "stop"), ("sitaki hizi jumbe tena", "stop"),
+    ("acha kunitumia jumbe", "stop"), ("usinitumie tena", "stop"), ("Acheni jumbe zenu", "stop"),
+    # ...and questions that only look like them: a Mentor Mother reads these
+    ("stop the medicine?", None), ("sitaki kunyonyesha", None), ("I want to stop ARVs", None),
+    ("how do I stop the bleeding", None), ("My baby stopped breastfeeding, what do I do", None),
+    ("help my baby", None), ("end of the pills, where do I get more", None),
 ])
 def test_keywords_in_both_languages_and_common_misspellings(words, meaning):
     assert keyword(words) == meaning
 
 
 def test_stop_confirms_once_and_then_nothing_is_sent_until_start(client, sms_app, at, db):
+    db.hset(contacts.key(PHONE), mapping={"enrolled": "yes", "consent_sms": "yes"})
     assert text(client, PHONE, "STOP").get_data(as_text=True) == "OK"
     text(client, PHONE, "stop")
     text(client, PHONE, "HELP")
@@ -75,7 +85,7 @@ def test_language_keyword_switches_replies(client, sms_app, at, db):
     text(client, PHONE, "help")
     run_worker(sms_app)
     assert sent_to(at) == ["Jumbe zako sasa zitakuwa kwa Kiswahili.",
-                           "Mama na Mtoto: jibu MENYU kupata menyu, STOP kusimamisha SMS zote, ANZA "
+                           "Mama na Mtoto: jibu MENYU kupata menyu, ACHA kusimamisha SMS zote, ANZA "
                            "kuzipata tena, ENGLISH kwa Kiingereza. Kujibu ni bure."]
     assert db.hget(contacts.key(PHONE), "language") == "sw"
 

@@ -2,11 +2,13 @@
 
 A transcript is YAML: the caller's `phone`, optional `contact` fields to start
 with, and `steps`. Each step either dials (`dial: true`), sends an input
-(`send: "2"`) or lets time pass (`wait_minutes: 6`), and may check the reply:
+(`send: "2"`), lets time pass (`wait_minutes: 6`) or has AT report the end of
+the session (`session_ends: {status: Incomplete}`), and may check the reply:
 `screen` (the whole reply, CON/END included), `contains` (text or list of texts
 that must appear), `absent` (texts that must not appear) and `ends` (true for an
 END screen). `{today+30}` in any text is the date 30 days from today, as
-DD-MM-YYYY. Adding a case needs no Python.
+DD-MM-YYYY; in `contact` fields `{iso:today-20}` is that date as stored
+(YYYY-MM-DD). Adding a case needs no Python.
 """
 
 import json
@@ -25,6 +27,7 @@ from .ussd_caller import Caller
 FOLDER = Path(__file__).parent / "transcripts"
 FILES = sorted(FOLDER.glob("*.yaml"))
 _DAYS = re.compile(r"\{today([+-]\d+)?\}")
+_ISO_DAYS = re.compile(r"\{iso:today([+-]\d+)?\}")
 
 
 def _dates(text):
@@ -36,6 +39,15 @@ def _dates(text):
     return _DAYS.sub(day, str(text))
 
 
+def _iso_dates(text):
+    """`{iso:today-20}` in a contact field: that date as the bot stores it, YYYY-MM-DD."""
+    def day(found):
+        today = datetime.now(ZoneInfo("Africa/Nairobi")).date()
+        return (today + timedelta(days=int(found.group(1) or 0))).isoformat()
+
+    return _ISO_DAYS.sub(day, str(text))
+
+
 def _as_list(value):
     return [value] if isinstance(value, str) else list(value or [])
 
@@ -45,11 +57,15 @@ def test_transcript(path, client, db):
     script, _, _ = yamlfile.load(path.read_text(encoding="utf-8"))
     caller = Caller(client, script.get("phone", "+254712000001"))
     if script.get("contact"):
-        db.hset(contacts.key(caller.phone), mapping=script["contact"])
+        db.hset(contacts.key(caller.phone), mapping={name: _iso_dates(value) for name, value
+                                                     in script["contact"].items()})
     for number, step in enumerate(script["steps"], 1):
         where = f"{path.name} step {number}"
         if "wait_minutes" in step:
             _age_session(db, caller.phone, step["wait_minutes"])
+            continue
+        if "session_ends" in step:
+            _session_ends(client, caller, step["session_ends"])
             continue
         reply = caller.dial() if step.get("dial") else caller.send(_dates(step["send"]))
         assert len(reply) - 4 <= 182, f"{where}: screen longer than 182 characters:\n{reply}"
@@ -61,6 +77,15 @@ def test_transcript(path, client, db):
             assert _dates(text) not in reply, f"{where}: {text!r} unexpectedly in\n{reply}"
         if "ends" in step:
             assert reply.startswith("END " if step["ends"] else "CON "), f"{where}: got\n{reply}"
+
+
+def _session_ends(client, caller, report):
+    """AT's end-of-session notification for the caller's session (`status`, `errorMessage`)."""
+    answer = client.post("/ussd/events", data={
+        "sessionId": caller.session_id, "serviceCode": "*384*123#", "phoneNumber": caller.phone,
+        "networkCode": "63902", "date": "2026-12-01 10:00:00", "input": "*".join(caller.inputs),
+        "durationInMillis": "30000", "hopsCount": str(len(caller.inputs) + 1), "cost": "0", **report})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
 
 
 def _age_session(db, phone, minutes):

@@ -1,7 +1,8 @@
 """/api/contacts/{phone}/appointments: book, read, move, mark attended or cancel a clinic visit.
 
 An appointment's id is its date and kind (as for imported registers), so
-booking the same visit twice changes nothing. Moving it to another day cancels
+booking the same visit twice changes nothing; a date she saved herself for that
+day becomes this visit (bot/store/visits.py). Moving it to another day cancels
 the old one and books the new one, so the old day's reminders stop at once.
 """
 
@@ -43,12 +44,16 @@ def book(phone):
     given = {name: sent[name] for name in ("time", "clinic") if name in sent}
     if old and old.get("status") != "cancelled":
         visit, status = {**old, **given}, 200
+        if visits.sources_of(old) == {"mother"}:
+            visit["source"] = "api"  # the clinic's booking of the day she saved
     else:
         visit = {"id": vid, "date": sent["date"].isoformat(), "kind": sent["kind"], "time": "",
                  "clinic": "", "source": "api", **(old or {}), **given, "status": "booked"}
         visit.pop("cancel_reason", None)
         status = 201
-    return _save(db, number, [visit], "booked" if status == 201 else "booked again", old), status
+    visit, hers = visits.from_clinic(visits.parse(db.hgetall(visits.key(number))), visit)
+    return _save(db, number, [visit], "booked" if status == 201 else "booked again", old,
+                 drop=hers), status
 
 
 @blueprint.get("/contacts/<phone>/appointments/<appointment_id>")
@@ -124,10 +129,15 @@ def _visit(db, number, appointment_id):
     return found
 
 
-def _save(db, number, changed, what, old):
-    """Store the changed visits (the last is the one shown), file her reminders again, answer."""
-    if changed[-1] != old or len(changed) > 1:
-        db.hset(visits.key(number), mapping={v["id"]: visits.dumps(v) for v in changed})
+def _save(db, number, changed, what, old, drop=()):
+    """Store the changed visits (the last is the one shown), drop the entries of hers they
+    took in, file her reminders again, answer."""
+    if changed[-1] != old or len(changed) > 1 or drop:
+        pipe = db.pipeline(transaction=True)
+        pipe.hset(visits.key(number), mapping={v["id"]: visits.dumps(v) for v in changed})
+        if drop:
+            pipe.hdel(visits.key(number), *drop)
+        pipe.execute()
         refile_reminders(db, number)
     log.info("API %s: appointment %s %s for %s", g.api_client, changed[-1]["id"], what,
              mask_phone(number))

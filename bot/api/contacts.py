@@ -55,7 +55,10 @@ def put_contact(phone):
     losing = changes.pop("loss_date", None)
     if losing:
         del changes["stage"]  # recorded by the loss itself, with everything a loss changes
-    db.hset(contacts.key(number), mapping=changes)
+    pipe = db.pipeline(transaction=True)
+    pipe.hset(contacts.key(number), mapping=changes)
+    contacts.keep(pipe, number)  # enrolled by a clinic: never expires like a caller who did not join
+    pipe.execute()
     if losing:
         app = current_app._get_current_object()
         loss.report(db, content_service.current(app), number, fields.now(),
@@ -147,6 +150,9 @@ def _view(number, contact, db):
             "enrolled_by": contact.get("enrolled_by") or ("mother" if enrolled else None), **shown,
             "consent_sms": contact.get("consent_sms") in ("yes", "clinic"),
             "hiv_messages": contact.get("hiv_messages") == "yes",
-            "opted_out": contact.get("opted_out") == "yes", "receives_sms": wants_sms(contact),
+            "opted_out": contact.get("opted_out") == "yes",
+            "opted_out_source": (contact.get("opted_out_source") or "unknown")
+            if contact.get("opted_out") == "yes" else None,
+            "sms_paused": contact.get("sms_paused") or None, "receives_sms": wants_sms(contact),
             "clinic_warning": clinic_kept_out(contact.get("clinic")),
             "appointments": [appointment_view(v) for v in sorted(found, key=lambda v: (v["date"], v["id"]))]}

@@ -2,13 +2,14 @@
 POST /api/followups/{id}/close: mark one done once the clinic has called her.
 
 Her own words (a texted question) are not given out here: they are for the
-Mentor Mother who calls her, in the console or `flask followups list`.
+Mentor Mother who calls her, in the console or `flask followups list`. How many
+texts she sent, and when the latest came, are.
 """
 
 import logging
 import re
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from .. import store
 from ..privacy import mask_phone
@@ -55,7 +56,8 @@ def close(followup_id):
     db = store.redis()
     known = FOLLOWUP_ID.fullmatch(followup_id)
     record = known and followups.close(db, followup_id, sent.get("note", ""),
-                                       by=f"api:{g.api_client}")
+                                       by=f"api:{g.api_client}",
+                                       keep_days=current_app.config["FOLLOWUP_KEEP_DAYS"])
     if not record:
         if known and db.exists(followups.key(followup_id)):
             raise ApiError(409, "this follow-up is already closed", "followup_id")
@@ -89,4 +91,10 @@ def _view(record):
     return {"id": record.get("id"), "phone": record.get("phone"), "reason": record.get("reason"),
             "topic": record.get("topic") or None, "channel": record.get("channel") or None,
             "priority": followups.priority(record),
-            "created_at": moment(record.get("created_at"))}
+            "created_at": moment(record.get("created_at")), "texts": followups.text_count(record),
+            "last_text_at": moment(_last_text_at(record))}
+
+
+def _last_text_at(record):
+    said = followups.messages(record)
+    return record.get("last_text_at") or (said[-1]["at"] if said else None)

@@ -29,7 +29,7 @@ def report(db, content, phone, now, rules, channel, day=None):
     with db.pipeline(transaction=True) as pipe:
         while True:
             try:
-                followup_id = _record(pipe, phone, day, channel)
+                followup_id = _record(pipe, phone, day, channel, rules.followup_keep_days)
                 break
             except redis.WatchError:
                 continue  # her records changed meanwhile (a second report): read them again
@@ -37,7 +37,7 @@ def report(db, content, phone, now, rules, channel, day=None):
     return followup_id
 
 
-def _record(pipe, phone, day, channel):
+def _record(pipe, phone, day, channel, keep_days):
     pipe.watch(contacts.key(phone), visits.key(phone), followups.by_phone_key(phone))
     contact = pipe.hgetall(contacts.key(phone))
     cancelled = visits.ended_by_loss(visits.parse(pipe.hgetall(visits.key(phone))))
@@ -51,7 +51,7 @@ def _record(pipe, phone, day, channel):
     if cancelled:
         pipe.hset(visits.key(phone), mapping={vid: visits.dumps(v) for vid, v in cancelled.items()})
     for followup_id in missed:
-        followups.mark_done(pipe, followup_id, CLOSED_NOTE, by="loss")
+        followups.mark_done(pipe, followup_id, CLOSED_NOTE, by="loss", keep_days=keep_days)
     followup_id = followups.add(pipe, phone, "loss", "", channel) if first else None
     pipe.execute()
     return followup_id

@@ -1,4 +1,4 @@
-"""POST /sms/incoming and /sms/delivery: AT's SMS callbacks.
+"""POST /sms/incoming, /sms/delivery and /sms/optout: AT's SMS callbacks.
 
 A callback answered 200 is never lost: when Redis does not answer, it goes to
 the local spool and is replayed when Redis is back. Only if even the spool
@@ -11,21 +11,33 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app
 
-from .. import content_service, jobs, store
+from .. import content_service, jobs, optout, phones, store
+from ..privacy import mask_phone
 from ..sms import delivery, incoming, spool
 from .webhooks import field, plain, token_required
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("sms", __name__)
 INCOMING_FIELDS = ("from", "to", "text", "date", "id", "linkId", "networkCode")
+OPTOUT_FIELDS = ("senderId", "phoneNumber")
 
 
 @blueprint.post("/sms/incoming")
 @token_required
 def sms_incoming():
-    form = {name: field(name, 2000 if name == "text" else 100) for name in INCOMING_FIELDS}
+    return plain(*receive({name: field(name, incoming_limit(name)) for name in INCOMING_FIELDS}))
+
+
+def incoming_limit(name):
+    """How many characters of an incoming SMS field are kept."""
+    return 2000 if name == "text" else 100
+
+
+def receive(form):
+    """Take one incoming SMS as (body, HTTP status): the work of /sms/incoming once its token is
+    checked. The console's phone simulator calls it too, in this process, with clean fields."""
     if not form["id"] or not form["from"]:
-        return plain("Bad request: id and from are required.", 400)
+        return "Bad request: id and from are required.", 400
     return _take("incoming", form)
 
 
@@ -35,7 +47,18 @@ def sms_delivery():
     form = {name: field(name, 200) for name in delivery.FIELDS}
     if not form["id"] or not form["status"]:
         return plain("Bad request: id and status are required.", 400)
-    return _take("delivery", form)
+    return plain(*_take("delivery", form))
+
+
+@blueprint.post("/sms/optout")
+@token_required
+def sms_optout():
+    """She opted out of the sender ID with her network: no SMS of any kind go to her."""
+    form = {name: field(name, 100) for name in OPTOUT_FIELDS}
+    phone = phones.normalise(form["phoneNumber"], current_app.config["PHONE_REGION"])
+    if phone is None:
+        return plain("Bad request: phoneNumber must be a phone number, as +254712345678.", 400)
+    return _take("optout", {**form, "phoneNumber": phone})
 
 
 def handlers(app):
@@ -53,9 +76,13 @@ def handlers(app):
         incoming.finish(db, form)
 
     def on_delivery(form):
-        delivery.record(store.redis(app), form)
+        delivery.record(store.redis(app), form, max(int(app.config["SMS_UNDELIVERABLE_AFTER"]), 1))
 
-    return {"incoming": on_incoming, "delivery": on_delivery}
+    def on_optout(form):
+        if optout.stop(store.redis(app), form["phoneNumber"], "at_optout", form["senderId"]):
+            log.info("SMS to %s stopped: opted out through AT", mask_phone(form["phoneNumber"]))
+
+    return {"incoming": on_incoming, "delivery": on_delivery, "optout": on_optout}
 
 
 def _take(kind, form):
@@ -70,5 +97,5 @@ def _take(kind, form):
         try:
             spool.append(app, kind, form)
         except OSError:
-            return plain("Service unavailable: please retry.", 503)
-    return plain("OK")
+            return "Service unavailable: please retry.", 503
+    return "OK", 200

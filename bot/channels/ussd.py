@@ -1,10 +1,10 @@
 """POST /ussd and /ussd/events: AT's USSD callbacks.
 
-One POST per screen. AT's `text` carries every input so far joined by `*`,
-which is ambiguous when an answer itself contains `*` (15*03*2027). We keep
-the history we last saw with the session and take the newest input as what
-was added since; the history is only a cross-check and a way to spot AT
-repeating a request.
+One POST per screen. AT's `text` carries every input so far joined by `*`;
+bot/channels/ussd_history.py reads the newest input from it against the
+history kept with her session. What a session keeps is bounded whatever AT
+sends: the history's tail, the newest input read up to MAX_INPUT characters,
+the whole record under ussd_sessions.MAX_BYTES.
 
 Words typed where the menus take none, or as a free-text answer, are read for
 danger signs (bot/urgent): she is told at once to go to the nearest hospital.
@@ -15,46 +15,55 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, g
 
-from .. import content_service, effects, engine, jobs, phones, pin, store, urgent
+from .. import content_service, effects, engine, jobs, phones, pin, store, test_numbers, urgent
+from ..enrolment import recovery
 from ..errors import InvalidContent
 from ..privacy import mask_phone
+from ..reminders import next_visit
 from ..store import contacts, quick, ussd_events, ussd_sessions, visits
+from .ussd_history import bounded, following, newest_input
 from .webhooks import field, fields, plain, token_required
 
 log = logging.getLogger(__name__)
-# Stands for each digit of a PIN in the stored history: AT sends every input again at each
-# screen, but Redis keeps no PIN (bot/engine/pins.py).
-SECRET = "#"
 blueprint = Blueprint("ussd", __name__)
 MAX_TEXT = 20_000  # longer histories are cut; the newest input is still read
+MAX_INPUT = 200  # a phone sends at most about 182 characters a screen; more is read no further
 UNAVAILABLE = "Sorry, the service is not available. / Samahani, huduma haipatikani."
 
 
 @blueprint.post("/ussd")
 @token_required
 def ussd():
-    session_id = field("sessionId", 100).strip()
-    raw_phone = field("phoneNumber", 40)
-    text = field("text", MAX_TEXT)
+    return plain(*respond(field("sessionId", 100).strip(), field("phoneNumber", 40),
+                          field("text", MAX_TEXT)))
+
+
+def respond(session_id, raw_phone, text):
+    """Answer one USSD request as (body, HTTP status): the work of /ussd once its token is checked.
+
+    The console's phone simulator calls it too, in this process, with clean fields.
+    """
     if not session_id:
-        return plain("Bad request: sessionId is missing.", 400)
+        return "Bad request: sessionId is missing.", 400
     phone = phones.normalise(raw_phone, current_app.config["PHONE_REGION"])
     if phone is None:
-        return plain("Bad request: phoneNumber is missing or not a valid phone number.", 400)
+        return "Bad request: phoneNumber is missing or not a valid phone number.", 400
     try:
         content = content_service.current()
     except InvalidContent:  # only when a staff command runs on broken flows
-        return plain("END " + UNAVAILABLE)
+        return "END " + UNAVAILABLE, 200
     try:
-        return plain(_answer(content, session_id, phone, text))
+        return _answer(content, session_id, phone, text), 200
     except store.Errors as err:
         log.warning("USSD for %s: Redis unavailable (%s)", mask_phone(phone), type(err).__name__)
-        return plain("END " + content.texts.get("common.unavailable", content.default_language))
+        g.ussd_outcome = "unavailable"  # counted in /metrics
+        return "END " + content.texts.get("common.unavailable", content.default_language), 200
     except Exception:
         log.exception("USSD for %s failed", mask_phone(phone))
-        return plain("END " + content.texts.get("common.sorry", content.default_language))
+        g.ussd_outcome = "error"
+        return "END " + content.texts.get("common.sorry", content.default_language), 200
 
 
 def _answer(content, session_id, phone, text):
@@ -67,27 +76,37 @@ def _answer(content, session_id, phone, text):
     live = ussd_sessions.parse(raw)
     now = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
     today = now.date()
-    contact.update(visits.summary(visits.parse(raw_visits), today))
+    contact.update(next_visit.menu_fields(contact, visits.parse(raw_visits), content, today,
+                                          contact.get("language") or content.default_language,
+                                          current_app.config.get("PROGRAMME_COUNTY", "")))
     contact.update(pin.lock_state(contact, now))
-    window = current_app.config["RESUME_MINUTES"] * 60
+    config = current_app.config
+    window = config["RESUME_MINUTES"] * 60
     history = text
     if live and live.session_id == session_id and not live.session.ended:
-        newest = newest_input(live.history, text)
+        newest = newest_input(live.history, text, live.skipped)
         if newest is None:
             return live.screen  # AT repeated a request we already answered
-        history = _history(live.history, text, newest, _asks_pin(content, live.session))
+        history = following(live.history, live.skipped, text, newest,
+                            _asks_pin(content, live.session))
+        newest = newest[:MAX_INPUT]
         result = engine.step(content, live.session, contact, newest, today=today)
         if _words_not_taken(content, live.session, result.session, newest):
-            found = urgent.answer_ussd(db, content, current_app.config, phone, contact, newest)
+            found = urgent.answer_ussd(db, content, current_app.config, phone, contact, newest,
+                                       today)
             if found is not None:
                 return _urgent_end(db, phone, live, history, *found, window)
     else:
-        recent = live if live and time.time() - live.updated <= window else None
+        # An enrolment the network cut off waits a day for her (bot/enrolment/recovery.py).
+        recent = live if live and time.time() - live.updated <= recovery.keep_seconds(
+            live.session, config) else None
         result = engine.start(content, contact, previous=recent and recent.session, today=today)
     reply = result.screen.for_ussd()
-    live = ussd_sessions.Live(session_id, history, reply, 0.0, result.session)
-    effects.apply(db, content, current_app.config, phone, result.effects, "ussd",
-                  extra=lambda pipe: ussd_sessions.save(pipe, phone, live, window))
+    live = _live(session_id, history, reply, result.session)
+    effects.apply(db, content, config, phone, result.effects, "ussd",
+                  extra=lambda pipe: ussd_sessions.save(
+                      pipe, phone, live, recovery.keep_seconds(result.session, config)))
+    recovery.finished(db, config, phone, result.effects)
     return reply
 
 
@@ -112,39 +131,16 @@ def _urgent_end(db, phone, live, history, screen, alerts, window):
     ended = live.session.copy()
     ended.ended = True
     pipe = quick.Batch(db)
-    ussd_sessions.save(pipe, phone, ussd_sessions.Live(live.session_id, history, reply, 0.0, ended),
-                       window)
+    ussd_sessions.save(pipe, phone, _live(live.session_id, history, reply, ended), window)
     pipe.execute()
     jobs.queue_sms(alerts, store.enqueue_connection(), current_app.config["SMS_RETRY_SECONDS"])
     return reply
 
 
-def newest_input(history, text):
-    """Return what the caller typed since `history`, or None for a repeated request."""
-    if _same(text, history):
-        return None
-    if history == "":
-        return text
-    if text[len(history):len(history) + 1] == "*" and _same(text[:len(history)], history):
-        return text[len(history) + 1:]
-    return text.rsplit("*", 1)[-1]  # the history disagrees with ours: trust the last part
-
-
-def _history(kept, text, newest, secret):
-    """The history to keep after `newest`: ours where it matches AT's (so an earlier PIN stays
-    hidden), and the newest input hidden too when it answers a PIN question."""
-    earlier = text[:len(text) - len(newest)]
-    if _same(earlier, kept + "*" if kept else ""):
-        earlier = kept + "*" if kept else ""
-    return earlier + (SECRET * len(newest) if secret else newest)
-
-
-def _same(text, history):
-    """True when `text` is `history`, a PIN's digits standing where the history has SECRET."""
-    if len(text) != len(history):
-        return False
-    return all(typed == kept or (kept == SECRET and typed.isdigit())
-               for typed, kept in zip(text, history, strict=True))
+def _live(session_id, history, reply, session):
+    """The session to store, with only the tail of AT's history (see ussd_history)."""
+    kept, skipped = bounded(history)
+    return ussd_sessions.Live(session_id, kept, reply, 0.0, session, skipped)
 
 
 def _asks_pin(content, session):
@@ -157,10 +153,34 @@ def _asks_pin(content, session):
 @token_required
 def ussd_events_callback():
     form = {name: field(name, 200) for name in fields()}
+    phone = phones.normalise(form.get("phoneNumber"), current_app.config["PHONE_REGION"])
+    if test_numbers.is_test(phone):
+        return plain("OK")  # a test SIM's session counts in no report
     try:
-        pipe = store.redis().pipeline(transaction=False)
+        db = store.redis()
+        pipe = db.pipeline(transaction=False)
         ussd_events.record(pipe, form)
         pipe.execute()
+        _after_session(db, form)
     except store.Errors:
         return plain("Service unavailable: please retry.", 503)
     return plain("OK")
+
+
+def _after_session(db, form):
+    """An enrolment the session ended in the middle of: keep it, and text her once."""
+    config = current_app.config
+    phone = phones.normalise(form.get("phoneNumber"), config["PHONE_REGION"])
+    if phone is None:
+        return
+    try:
+        sms = recovery.session_ended(db, content_service.current(), config, form, phone)
+    except (InvalidContent, KeyError, ValueError) as err:  # the notification is kept all the same
+        log.warning("End of USSD session for %s not followed up: %s", mask_phone(phone),
+                    type(err).__name__)
+        return
+    try:
+        jobs.queue_sms(sms, store.enqueue_connection(), config["SMS_RETRY_SECONDS"])
+    except store.Errors:
+        db.delete(recovery.mark_key(phone))  # AT sends the notification again: text her then
+        raise

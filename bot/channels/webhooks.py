@@ -52,7 +52,12 @@ def _address_allowed(networks):
 
 def field(name, limit=None):
     """Return a form field as clean text: no control characters, trimmed."""
-    value = _CONTROL.sub("", fields().get(name, ""))
+    return clean(fields().get(name, ""), limit)
+
+
+def clean(value, limit=None):
+    """Text as a webhook field is read: no control characters, at most `limit` characters."""
+    value = _CONTROL.sub("", str(value))
     return value[:limit] if limit else value
 
 

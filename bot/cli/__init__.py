@@ -3,6 +3,7 @@
 from . import (
     api_tokens,
     appointments,
+    backup,
     contacts,
     flows,
     followups,
@@ -27,3 +28,5 @@ def init_app(app):
     app.cli.add_command(serve.serve)
     app.cli.add_command(triage.group)
     app.cli.add_command(texts.group)
+    app.cli.add_command(backup.backup)
+    app.cli.add_command(backup.restore)

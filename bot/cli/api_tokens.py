@@ -1,11 +1,9 @@
 """`flask --app wsgi api-tokens create|list|revoke`: who may use the clinic API."""
 
-from datetime import datetime
-
 import click
 from flask.cli import AppGroup
 
-from .. import store
+from .. import programme_time, store
 from ..api import tokens
 from .shown import shown
 
@@ -35,12 +33,12 @@ def create(name, scopes):
 
 @group.command("list")
 def list_names():
-    """List the names of the tokens that work, with the day each was made."""
+    """List the names of the tokens that work, with the day each was made (programme time)."""
     found = tokens.names(store.redis())
     if not found:
         click.echo("No API tokens; make one with: flask --app wsgi api-tokens create NAME --scope ...")
     for name, created, scopes in found:
-        day = datetime.fromtimestamp(created).strftime("%Y-%m-%d") if created else "?"
+        day = programme_time.shown(created, fmt="%Y-%m-%d") if created else "?"
         click.echo(f"{shown(name)}  made {day}  may: {', '.join(scopes)}")
 
 

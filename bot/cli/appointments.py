@@ -28,10 +28,25 @@ def _reschedule(phone_numbers):
         reschedule(db, content, phone, now, rules)
 
 
-@group.command("import")
+KIND_WORDS = {  # what each kind in a register means, for --help
+    "anc": "antenatal visit",
+    "pnc": "her own postnatal check",
+    "pnc_baby": "the baby's postnatal check",
+    "eid": "the baby's HIV test",
+    "immunisation": "the baby's vaccines",
+    "art": "her own ART visit",
+    "growth": "the baby's growth check",
+    "other": "anything else",
+}
+IMPORT_HELP = ("Import visits from a CSV file: phone,date,kind[,time,clinic,language].\n\n"
+               "Columns may be separated by ',' or ';'; the file may be UTF-8 (with or without "
+               "a BOM) or Windows-1252, as Excel saves it.\n\nKIND is one of: "
+               + "; ".join(f"{kind} ({KIND_WORDS.get(kind, kind)})" for kind in visits.KINDS) + ".")
+
+
+@group.command("import", help=IMPORT_HELP)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_(path):
-    """Import visits from a CSV file: phone,date,kind[,time,clinic,language]."""
     config = current_app.config
     try:
         result = import_file(store.redis(), path, config["PHONE_REGION"],

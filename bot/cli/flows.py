@@ -29,7 +29,8 @@ def check(as_json, review, compare_languages):
         review_report(config["LOCALES_DIR"], as_json)
     content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
                                      default_language=config["DEFAULT_LANGUAGE"],
-                                     programme_name=config["PROGRAMME_NAME_IN_SMS"])
+                                     programme_name=config["PROGRAMME_NAME_IN_SMS"],
+                                     ussd_code=config["USSD_CODE"])
     if compare_languages:
         _show_differences(content, as_json)
         return

@@ -1,11 +1,10 @@
 """`flask --app wsgi followups list|close`: the Mentor Mothers' call-back list."""
 
-from datetime import datetime
-
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from .. import store
+from .. import programme_time, store
 from ..store import followups
 from .shown import shown
 
@@ -14,19 +13,35 @@ group = AppGroup("followups", help="Mothers who asked for a call, missed a visit
 
 @group.command("list")
 def list_open():
-    """List open follow-ups, urgent first, then oldest first, with the number to call."""
+    """List open follow-ups, urgent first, then oldest first, with the number to call.
+
+    Times are programme time (BOT_TIMEZONE), each written with its zone.
+    """
     records = followups.open_list(store.redis(), 100_000)
     if not records:
         click.echo("No open follow-ups.")
     for record in records:
-        when = datetime.fromtimestamp(int(record["created_at"])).strftime("%Y-%m-%d %H:%M")
+        when = programme_time.shown(record["created_at"], fmt=programme_time.WITH_ZONE)
         what = followups.REASONS.get(record["reason"], record["reason"])
         detail = " ".join(filter(None, [record.get("topic"), record.get("sign", "").replace("_", " ")]))
         if record.get("message"):
             detail = f"{detail} \"{record['message'][:80]}\"".strip()
+        count = followups.text_count(record)
+        if count > 1:
+            detail = f"{detail} [{count} texts]"
         priority = "URGENT" if followups.priority(record) == "urgent" else "normal"
         click.echo(shown(f"{record['id']}  {priority}  {when}  {record['phone']}  {what} "
                          f"({record['channel']}) {detail}".rstrip()))
+        if count > 1:
+            _her_texts(record)
+
+
+def _her_texts(record):
+    """Her texts kept on a follow-up, newest first, one a line under it."""
+    for said in reversed(followups.messages(record)):
+        when = programme_time.shown(said["at"], fmt=programme_time.WITH_ZONE)
+        sign = "  danger sign" if said.get("sign") else ""
+        click.echo(shown(f"    {when}{sign}  \"{said['text'][:80]}\""))
 
 
 @group.command("close")
@@ -34,6 +49,7 @@ def list_open():
 @click.option("--note", default="", help="What was done, for the record.")
 def close(followup_id, note):
     """Mark a follow-up done, with a note."""
-    if not followups.close(store.redis(), followup_id, note, by="command line"):
+    if not followups.close(store.redis(), followup_id, note, by="command line",
+                           keep_days=current_app.config["FOLLOWUP_KEEP_DAYS"]):
         raise click.ClickException(f"There is no open follow-up {followup_id}; see `followups list`.")
     click.echo(f"Follow-up {followup_id} closed.")

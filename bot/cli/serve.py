@@ -8,6 +8,7 @@ process separately.
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,11 +28,13 @@ from .. import jobs, store
 @click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
 def serve(host, port, workers):
     """Run the web app and the reminder workers until Ctrl-C."""
-    embedded = not current_app.config.get("REDIS_URL")
+    embedded = not (current_app.config.get("REDIS_URL") or current_app.config.get("REDIS_SENTINELS"))
     env = dict(os.environ, REDIS_URL=store.redis_url(current_app))
     # Both web processes must sign console logins with the same key.
     env.setdefault("SECRET_KEY", secrets.token_hex(32))
     token = _webhook_token(env)
+    # The web processes add up their /metrics counts in one folder, emptied for each run.
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", _metrics_folder(current_app.instance_path))
     root = os.path.dirname(current_app.root_path)
     procs = [subprocess.Popen(web_command(host, port, workers), env=env, cwd=root)]
     procs += [subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=root)
@@ -78,6 +81,13 @@ def _webhook_token(env):
         current_app.config["WEBHOOK_TOKEN"] = env["WEBHOOK_TOKEN"]
         click.echo(f"WEBHOOK_TOKEN was unset; this run's token is {env['WEBHOOK_TOKEN']}")
     return env["WEBHOOK_TOKEN"]
+
+
+def _metrics_folder(instance_path):
+    folder = Path(instance_path) / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return str(folder)
 
 
 def _stop(signum, frame):

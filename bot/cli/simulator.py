@@ -4,6 +4,7 @@ Like AT it keeps the `*`-joined history, sends one POST per screen to the app
 (in this process, or a running server with --url) and prints each screen.
 """
 
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,23 +14,36 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import store
+from ..store import contacts, ussd_sessions
+
 REDIAL = "redial"  # an input that hangs up and dials again (to try resuming)
+SERVICE_CODE = "*384*123#"  # sent when USSD_CODE is unset; the bot does not depend on it
+TRY_NUMBERS = "+25471299"  # --new-caller's numbers when no test numbers are set (production)
 
 
 @click.command("ussd")
 @with_appcontext
-@click.option("--phone", default="+254712000001", show_default=True, help="Caller's number.")
-@click.option("--code", default="*384*123#", show_default=True, help="USSD service code.")
+@click.option("--phone", default="+254700000001", show_default=True,
+              help="Caller's number (a test number by default: TEST_PHONE_PREFIXES).")
+@click.option("--new-caller", is_flag=True,
+              help="Dial as a number the bot has never met (the same screens every run).")
+@click.option("--code", default="", help="USSD service code [default: USSD_CODE or *384*123#].")
 @click.option("--url", default="", help="Send to a running server (e.g. http://127.0.0.1:5000).")
 @click.argument("inputs", nargs=-1)
-def ussd(phone, code, url, inputs):
+def ussd(phone, new_caller, code, url, inputs):
     """Dial the bot and answer with INPUTS, or type answers when none are given.
 
-    Type 'redial' to hang up and dial again, or 'q' to quit.
+    Type 'redial' to hang up and dial again, or 'q' to quit. A number keeps what it
+    chose (its language, a session to resume): --new-caller starts afresh each time.
     """
     if not url and current_app.extensions["content_state"]["content"] is None:
         raise click.ClickException("The flows have problems. See them with: "
                                    "flask --app wsgi flows check")
+    if new_caller:
+        phone = unknown_number()
+        click.echo(f"Dialling as a new caller, {phone}.")
+    code = code or current_app.config.get("USSD_CODE") or SERVICE_CODE
     send = _remote(url) if url else _local()
     dial = Dial(phone, code, send)
     click.echo(dial.step(None))
@@ -68,6 +82,30 @@ class Dial:
                            "text": "*".join(self.inputs)})
         self.ended = not reply.startswith("CON ")
         return f"\n{reply}\n" + ("-- session ended --" if self.ended else "")
+
+
+def unknown_number():
+    """A test number with no contact and no USSD session in the bot's store.
+
+    Test numbers (TEST_PHONE_PREFIXES) keep the tries out of follow-ups and figures. When
+    every one tried is in use, one of them is forgotten first: only test numbers ever are.
+    """
+    from ..console.simulator_view import number_length
+    from ..store.forget import forget
+
+    config = current_app.config
+    length = number_length(config["PHONE_REGION"])
+    prefixes = [p for p in config.get("TEST_PHONE_PREFIXES") or () if len(p) < length]
+    db = store.redis()
+    for _ in range(50):
+        prefix = secrets.choice(prefixes) if prefixes else TRY_NUMBERS
+        phone = prefix + "".join(str(secrets.randbelow(10)) for _ in range(length - len(prefix)))
+        if not db.exists(contacts.key(phone), ussd_sessions.key(phone)):
+            return phone
+    if not prefixes:
+        raise click.ClickException("No unused number was found; pass one with --phone.")
+    forget(db, phone)
+    return phone
 
 
 def _local():

@@ -4,13 +4,18 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import phones, store
+from .. import phones, programme_time, store
 from ..privacy import mask_phone
-from ..sms import log, outbound
+from ..sms import delivery, log, outbound
 from ..sms.gateway import GatewayError, gateway_for
 from .shown import shown
 
 group = AppGroup("sms", help="SMS: message log, daily totals, a test message.")
+NOT_SENT = {  # why `sms send` sent nothing, in words staff can act on
+    "OptedOut": "she texted STOP, so she gets no SMS until she texts START.",
+    "Forgotten": "she asked to be forgotten a moment ago.",
+    "": "see the status above (Africa's Talking's word for it) and `sms log` for the number.",
+}
 
 
 def phone_number(raw):
@@ -31,20 +36,35 @@ def show_log(phone, limit):
     if not found:
         click.echo("No SMS sent to this number.")
     for message in found:
-        click.echo(shown(f"{message.get('id')}  {message.get('kind'):<12} {message.get('status'):<10} "
-                         f"{message.get('cost') or '-':<12} "
-                         f"{message.get('text', message.get('ref', ''))[:60]}"))
+        click.echo(log_line(message))
+
+
+def log_line(message):
+    """One SMS on one line: when, what became of it (with AT's reason) and its first words."""
+    status = message.get("status") or "?"
+    if message.get("failure_reason"):
+        status = f"{status} ({message['failure_reason']})"
+    words = message.get("text", message.get("ref", ""))[:60]
+    when = programme_time.shown(message.get("sent_at"), fmt=programme_time.WITH_ZONE)
+    # shown() writes a line break in the words as \n: one SMS, one line, whatever she wrote.
+    return shown(f"{when}  {message.get('id')}  "
+                 f"{message.get('kind', '?'):<12} {status:<10} {message.get('cost') or '-':<12} "
+                 f"{words}")
 
 
 @group.command("totals")
 @click.option("--days", default=7, show_default=True)
 def show_totals(days):
     """Sent, delivered and failed (by reason) per day, and the cost."""
-    click.echo(f"{'day':<11} {'sent':>6} {'delivered':>9} {'failed':>6} {'cost KES':>9}  reasons")
+    click.echo(f"{'day':<11} {'sent':>6} {'delivered':>9} {'failed':>6} {'cost KES':>9}  reasons"
+               f"  (days in {programme_time.name()})")
     for day, counts in log.totals(store.redis(), days):
         failed = {k.split(":", 1)[1]: int(v) for k, v in counts.items()
                   if k.startswith(("failed:", "undelivered:"))}
-        reasons = shown(", ".join(f"{k} {v}" for k, v in sorted(failed.items())) or "-")
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(failed.items()))
+        if int(counts.get(delivery.UNKNOWN, 0)):
+            reasons += f"{', ' if reasons else ''}unknown status {counts[delivery.UNKNOWN]}"
+        reasons = shown(reasons or "-")
         click.echo(f"{day.isoformat():<11} {counts.get('sent', '0'):>6} "
                    f"{counts.get('delivered', '0'):>9} {sum(failed.values()):>6} "
                    f"{int(counts.get('cost_milli', 0)) / 1000:>9.2f}  {reasons}")
@@ -54,14 +74,17 @@ def show_totals(days):
 @click.argument("phone")
 @click.argument("text")
 def send(phone, text):
-    """Send one SMS now (to try the gateway); opt-outs are respected."""
+    """Send one SMS now (to try the gateway); opt-outs are respected: exits 1 if not sent."""
     db = store.redis()
     gateway = gateway_for(current_app.config, db)
     try:
         (outcome,) = outbound.send(db, gateway, [outbound.Outgoing(phone_number(phone), text, "staff")])
     except GatewayError as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"{mask_phone(outcome.item.phone)}: {outcome.status} via {gateway.name}"
-               + (f" (message {outcome.message_id})" if outcome.message_id else ""))
+    said = (f"{mask_phone(outcome.item.phone)}: {outcome.status} via {gateway.name}"
+            + (f" (message {outcome.message_id})" if outcome.message_id else ""))
+    if not outcome.sent:  # a script or a person must not take a refusal for a sent SMS
+        raise click.ClickException(f"{said}. Not sent: {NOT_SENT.get(outcome.status, NOT_SENT[''])}")
+    click.echo(said)
 
 

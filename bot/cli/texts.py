@@ -1,13 +1,13 @@
 """`flask --app wsgi texts reviewed`: record that a clinician, a native speaker or the
 programme checked a text (or a whole locale file) as it reads now."""
 
-from datetime import date
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import programme_time
 from ..content.texts import Texts
 from ..review import trail
 from ..review.trail import ROLES
@@ -34,7 +34,7 @@ def reviewed(key, language, role, whole_file, by, on):
                                    "\n".join(f"- {p}" for p in problems))
     texts, _ = Texts.load(locales_dir)
     chosen = _chosen(texts, key, language or ("sw" if role == "language" else None), whole_file)
-    day = on.date() if on else date.today()
+    day = on.date() if on else programme_time.now().date()  # the day where the programme is
     for text_key, lang in chosen:
         found.record(text_key, lang, role, texts.strings[lang][text_key], day, by)
     trail.save(locales_dir, found)

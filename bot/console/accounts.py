@@ -13,6 +13,8 @@ from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import logins
+
 ROLES = ("staff", "editor")  # staff: read and follow-ups; editor: also flows, texts, full numbers
 NAMES = "console:users"  # set of every account name, for `users list`
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -66,11 +68,12 @@ def get(db, name):
 
 
 def remove(db, name):
-    """Delete an account; return whether it existed. Its logins end at their next request."""
+    """Delete an account and every login of it; return whether it existed."""
     name = clean_name(name)
     pipe = db.pipeline(transaction=True)
     pipe.delete(key(name))
     pipe.srem(NAMES, name)
+    logins.end_all(pipe, db, name)
     return bool(pipe.execute()[0])
 
 

@@ -1,11 +1,9 @@
 """`flask --app wsgi users create|list|remove`: who may log in to the web console."""
 
-from datetime import datetime
-
 import click
 from flask.cli import AppGroup
 
-from .. import store
+from .. import programme_time, store
 from ..cli.shown import shown
 from . import accounts
 
@@ -33,7 +31,7 @@ def list_accounts():
     if not found:
         click.echo("No accounts yet. Create one: flask --app wsgi users create NAME --role editor")
     for account in found:
-        made = datetime.fromtimestamp(int(account.get("created_at") or 0)).strftime("%Y-%m-%d")
+        made = programme_time.shown(account.get("created_at") or 0, fmt="%Y-%m-%d")
         click.echo(shown(f"{account['name']:<20} {account.get('role', '?'):<7} created {made}"))
 
 

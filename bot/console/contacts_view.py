@@ -9,7 +9,8 @@ import logging
 
 from flask import current_app, g, render_template, request
 
-from .. import phones, store
+from .. import optout, phones, store, test_numbers
+from ..optout import undeliverable
 from ..pin import PIN_FIELDS
 from ..privacy import mask_phone
 from ..reminders.dispatch import clinic_kept_out
@@ -25,10 +26,14 @@ LABELS = {
     "birth_date": "Baby's birth date",
     "loss_date": "Loss reported on", "clinic": "Clinic", "consent_data": "Agreed to keep her data",
     "consent_sms": "Agreed to SMS", "hiv_messages": "SMS that name HIV", "hiv_since": "HIV SMS since",
-    "opted_out": "Stopped all SMS", "opted_out_at": "Stopped SMS at", "enrol_offered": "Offered to join",
+    "opted_out": "Stopped all SMS", "opted_out_at": "Stopped SMS at", "opted_out_source": "Stopped by",
+    "sms_paused": "SMS paused", "sms_paused_at": "SMS paused at", "enrol_offered": "Offered to join",
     "updated_at": "Last change",
 }
-TIMES = {"opted_out_at", "updated_at"}  # stored as Unix times
+TIMES = {"opted_out_at", "sms_paused_at", "updated_at"}  # stored as Unix times
+HIDDEN = {"opted_out_sender"}  # shown within "Stopped by"
+PAUSED = ("her last SMS were not delivered. A Mentor Mother checks her number, then sends SMS "
+          "again from her follow-up (\"SMS not delivered\"); her own text to the bot also lifts it")
 LANGUAGES = {"en": "English", "sw": "Kiswahili"}
 
 
@@ -68,20 +73,22 @@ def load(db, phone):
     for followup_id in sorted(followup_ids):
         pipe.hgetall(followups.key(followup_id))
     asked = sorted((f for f in pipe.execute() if f), key=lambda f: f.get("created_at", ""))
-    return {"phone": phone, "fields": fields(contact),
+    return {"phone": phone, "fields": fields(contact), "test": test_numbers.is_test(phone),
             "visits": sorted(visits.parse(raw_visits).values(), key=lambda v: v.get("date", "")),
             "messages": messages, "followups": asked}
 
 
 def fields(contact):
     """[(label, value, is_time)] in a fixed order: known fields first."""
-    shown = {**contact, "language": LANGUAGES.get(contact.get("language"), contact.get("language"))}
+    shown = {**contact, "language": LANGUAGES.get(contact.get("language"), contact.get("language")),
+             "opted_out_source": optout.source_words(contact),
+             "sms_paused": PAUSED if undeliverable.is_paused(contact) else None}
     known = [(LABELS[name], shown[name], name in TIMES) for name in LABELS if shown.get(name)]
     # Her PIN's hash and tries are hers alone: staff see only whether she has one.
     pin = [("PIN", "set (staff can remove it: contacts reset-pin)", False)] if contact.get(
         "pin_hash") else []
     others = [(name, value, False) for name, value in sorted(contact.items())
-              if name not in LABELS and name not in PIN_FIELDS and value]
+              if name not in LABELS and name not in PIN_FIELDS and name not in HIDDEN and value]
     # A name she typed on USSD that names HIV care stays out of her SMS: staff see why.
     note = clinic_kept_out(contact.get("clinic"))
     kept_out = [("Clinic in SMS", f"not written: {note}", False)] if note else []

@@ -20,7 +20,8 @@ def check_files():
     config = current_app.config
     content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
                                      default_language=config["DEFAULT_LANGUAGE"],
-                                     programme_name=config["PROGRAMME_NAME_IN_SMS"])
+                                     programme_name=config["PROGRAMME_NAME_IN_SMS"],
+                                     ussd_code=config["USSD_CODE"])
     return content, [p for p in problems if not p.warning], [p for p in problems if p.warning]
 
 

@@ -1,11 +1,13 @@
-"""GET /console/followups, POST .../<id>/number and .../<id>/close: the Mentor Mothers' call-back list."""
+"""GET /console/followups, POST .../<id>/number, .../<id>/close and .../<id>/resume-sms: the Mentor
+Mothers' call-back list."""
 
 import logging
 import time
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import store
+from .. import content_service, store
+from ..optout import undeliverable
 from ..privacy import mask_phone
 from ..store import followups as followup_store
 from .web import blueprint
@@ -23,6 +25,9 @@ GROUPS = (
     ("sms_question", "Sent a question", "She texted something the bot could not answer."),
     ("development", "Development check", "Her answers on the development check mean her child "
      "should see a health worker soon; she asked for a call."),
+    ("undeliverable", "SMS not delivered", "Her last SMS were not delivered, so SMS to her are paused. "
+     "Call her to check her number (a new SIM, a phone that is off or full). If it works, send SMS "
+     "again; if she has a new number, mark done with a note."),
 )
 
 
@@ -60,7 +65,8 @@ def _page(numbers):
         groups.append(("Other", "Follow-ups of another kind.", others, False))
     return render_template("console/followups.html", groups=groups, total=total,
                            shown=len(records), numbers=numbers, shown_to=followup_store.shown_to,
-                           waited=waited)
+                           waited=waited, messages=followup_store.messages,
+                           text_count=followup_store.text_count)
 
 
 def waited(created_at, now=None):
@@ -76,9 +82,26 @@ def waited(created_at, now=None):
 @blueprint.post("/followups/<followup_id>/close")
 def close_followup(followup_id):
     note = request.form.get("note", "").strip()
-    if followup_store.close(store.redis(), followup_id, note, by=g.user["name"]):
+    if followup_store.close(store.redis(), followup_id, note, by=g.user["name"],
+                            keep_days=current_app.config["FOLLOWUP_KEEP_DAYS"]):
         log.info("Console: follow-up %s closed by %s", followup_id, g.user["name"])
         flash("Marked done. Thank you.")
     else:
         flash(NOT_OPEN, "problem")
+    return redirect(url_for("console.followups"))
+
+
+@blueprint.post("/followups/<followup_id>/resume-sms")
+def resume_sms(followup_id):
+    """Her number was checked: lift the pause of her SMS and mark the follow-up done."""
+    db = store.redis()
+    record = db.hgetall(followup_store.key(followup_id[:40]))
+    if record.get("reason") != undeliverable.REASON or not followup_store.close(
+            db, followup_id, "Number checked; SMS sent again", by=g.user["name"]):
+        flash(NOT_OPEN, "problem")
+        return redirect(url_for("console.followups"))
+    undeliverable.resume(db, content_service.current(), current_app.config, record["phone"])
+    log.info("Console: %s sent SMS again to %s (follow-up %s)", g.user["name"],
+             mask_phone(record["phone"]), followup_id)
+    flash("SMS to her will go again. Thank you.")
     return redirect(url_for("console.followups"))

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from .. import store
 from . import accounts, auth
@@ -35,7 +35,7 @@ def login():
 @blueprint.post("/logout")
 def logout():
     log.info("Console: %s logged out", g.user["name"])
-    session.clear()
+    auth.end_session()
     flash("You are logged out.")
     return redirect(url_for("console.login"))
 

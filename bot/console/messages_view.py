@@ -5,10 +5,12 @@ from flask import current_app, render_template, request
 from .. import content_service, store
 from ..errors import InvalidContent
 from ..sms import log as sms_log
+from ..sms.delivery import UNKNOWN as UNKNOWN_STATUS
 from . import chart, upcoming
 from .web import blueprint
 
 PERIODS = (7, 14, 30, 90)  # days the page offers
+UNKNOWN_WORDS = "delivery reports with a status AT does not document (see the log)"
 SERIES = (("sent", "sent"), ("delivered", "delivered"), ("failed", "failed or undelivered"))
 
 
@@ -40,6 +42,8 @@ def day_row(day, counts):
             if int(value):
                 reasons[f"{reason} ({what})"] = int(value)
     failed = sum(v for k, v in reasons.items() if not k.endswith("(skipped)"))
+    if int(counts.get(UNKNOWN_STATUS, 0)):  # neither delivered nor failed: AT needs asking
+        reasons[UNKNOWN_WORDS] = int(counts[UNKNOWN_STATUS])
     return {"date": day.isoformat(), "sent": int(counts.get("sent", 0)),
             "delivered": int(counts.get("delivered", 0)), "failed": failed,
             "skipped": sum(v for k, v in reasons.items() if k.endswith("(skipped)")),

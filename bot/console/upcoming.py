@@ -2,14 +2,16 @@
 
 Each day is planned at the last minute of its sending window, for the
 contacts due by then, and a reminder is counted on the day it falls due (today
-also counts what is overdue and still worth sending). The work is capped so
-the page stays quick on a national cohort; a capped count says "at least".
+also counts what is overdue and still worth sending); test numbers count in
+none. The work is capped so the page stays quick on a national cohort; a capped
+count says "at least".
 """
 
 from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .. import test_numbers
 from ..reminders import dispatch
 from ..reminders.timing import Rules
 
@@ -34,10 +36,10 @@ def forecast(db, content, config, days=DAYS, limit=LIMIT, today=None):
     rows, capped = [], False
     for offset in range(days):
         day = today + timedelta(days=offset)
-        planned, cut = dispatch.due_on(db, content, rules, day, zone, limit)
+        planned, cut = dispatch.due_on(db, content, rules, day, zone, limit, today=today)
         capped = capped or cut
-        counts = Counter(reminder.kind for _, _, reminder in planned
-                         if reminder.at.date() == day or (offset == 0 and reminder.at.date() < day))
+        counts = Counter(reminder.kind for phone, _, reminder in planned
+                         if not test_numbers.is_test(phone, config))
         rows.append((day, counts))
     seen = {kind for _, counts in rows for kind in counts}
     kinds = [k for k in KINDS if k in seen] + sorted(seen - set(KINDS))

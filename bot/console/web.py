@@ -1,14 +1,12 @@
 """The console's blueprint: login guard, security headers, and error pages in plain words."""
 
 import logging
-from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from .. import store
+from .. import programme_time, store
 from ..errors import InvalidContent
 from ..privacy import mask_phone
 from . import auth, settings
@@ -60,7 +58,8 @@ def headers(response):
 @blueprint.context_processor
 def helpers():
     return {"csrf_token": auth.csrf_token, "is_editor": auth.is_editor(), "user": g.get("user"),
-            "show_phone": show_phone, "local_time": local_time}
+            "show_phone": show_phone, "local_time": local_time,
+            "zone_name": programme_time.name()}
 
 
 def show_phone(phone):
@@ -70,11 +69,7 @@ def show_phone(phone):
 
 def local_time(epoch, fmt="%Y-%m-%d %H:%M"):
     """A Unix time as the programme's local time, or '-' when unreadable."""
-    try:
-        moment = datetime.fromtimestamp(int(float(epoch)), ZoneInfo(current_app.config["BOT_TIMEZONE"]))
-    except (TypeError, ValueError, OverflowError):
-        return "-"
-    return moment.strftime(fmt)
+    return programme_time.shown(epoch, fmt=fmt)
 
 
 def wants_json():

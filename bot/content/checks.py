@@ -19,10 +19,15 @@ SYSTEM_KEYS = (
     "common.resume_main",
     # automatic SMS replies (bot/sms/incoming.py)
     "sms_replies.stopped", "sms_replies.started", "sms_replies.help", "sms_replies.language",
-    "sms_replies.question",
+    "sms_replies.question", "sms_replies.started_not_joined", "sms_replies.not_joined",
+    "sms_replies.already_getting",
     # reminders (bot/reminders/)
     "sms_reminders.day_before", "sms_reminders.morning", "sms_reminders.suggested",
-    "sms_reminders.missed", "sms_reminders.your_clinic",
+    "sms_reminders.missed", "sms_reminders.your_clinic", "sms_reminders.day_before_at_time",
+    "sms_reminders.morning_at_time", "sms_reminders.time_of_day",
+    *(f"sms_reminders.part_{part}" for part in ("morning", "afternoon", "evening", "night")),
+    # an enrolment cut off midway (bot/enrolment/recovery.py)
+    "sms_enrol.dropped",
     *(f"sms_reminders.kind_{kind}" for kind in KINDS),  # each kind of visit is named in the SMS
 )
 

@@ -83,7 +83,7 @@ def check_replies(content):
             if "%{sign}" not in text:
                 problems.append(Problem(file, f"The {locale} reply does not name the sign.", key=key,
                                         fix="Put %{sign} where the sign's name should go."))
-            filled = content.texts.with_fixed(text.replace("%{sign}", "x" * len(longest)))
+            filled = content.texts.with_fixed(text.replace("%{sign}", "x" * len(longest)), locale)
             problems += _plain_sms(file, key, locale, filled,
                                    f"reply with the longest sign name ({longest!r})")
             problems += sms_rules.programme_named(file, key, locale, text, None)

@@ -23,10 +23,10 @@ NOT_FLOWS = (danger_sign_words.FILE, referral_services.FILE)
 
 
 def load_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en",
-                 programme_name=DEFAULT_PROGRAMME_NAME):
+                 programme_name=DEFAULT_PROGRAMME_NAME, ussd_code=""):
     """Return the checked Content, or raise InvalidContent listing every problem."""
     content, problems = read_content(flows_dir, locales_dir, languages, default_language,
-                                     programme_name)
+                                     programme_name, ussd_code)
     errors = [p for p in problems if not p.warning]
     if errors:
         raise InvalidContent(errors)
@@ -34,10 +34,10 @@ def load_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
 
 
 def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_language="en",
-                 programme_name=DEFAULT_PROGRAMME_NAME):
+                 programme_name=DEFAULT_PROGRAMME_NAME, ussd_code=""):
     """Return (content, problems), problems including warnings."""
     flows_dir = Path(flows_dir)
-    texts, problems = Texts.load(locales_dir, programme_name)
+    texts, problems = Texts.load(locales_dir, programme_name, ussd_code)
     flows = {}
     for path, data, lines in _read_all(flows_dir, "flow", "flow.schema.json", problems,
                                        skip=NOT_FLOWS):

@@ -5,17 +5,23 @@ every page and the wrong-answer hint, so what is checked is exactly what a
 phone would show.
 """
 
+import re
+
 from ..engine import Session, show, step
 from ..engine.runner import LIMITS
 from ..errors import Problem
 from . import gsm
 
+_USSD_KEYS = re.compile(r"^(?:0|00|98)\. ", re.MULTILINE)  # the navigation lines of a USSD screen
 MAX_PAGES = 6  # more "98 More" pages than this and a caller on a 30-second timer gives up
 # The longest values the blanks in texts can take, so screens are measured at their fullest.
 SAMPLE_CONTACT = {"next_visit": "2027-12-31", "visit_date": "2027-12-31", "weeks": "42",
                   "due_date": "2027-12-31", "birth_date": "2026-12-31",
                   "upcoming_visits": "31-12-2027, 31-12-2027, 31-12-2027",
-                  "clinic": "Mathare North Health Centre 12"}
+                  "clinic": "Mathare North Health Centre 12",
+                  # the longest visit name the schedule gives (sms_reminders.visit_six_weeks)
+                  "suggested_visit": "6-week visit (your check and baby's vaccines)",
+                  "suggested_date": "31-12-2027"}
 
 
 def check_screens(content, keys_by_state):
@@ -39,6 +45,12 @@ def check_screens(content, keys_by_state):
 
 def _pages(content, flow, state):
     problems = []
+    if flow.channel == "sms" and state.kind == "message" and not state.data.get("end") \
+            and not state.target:
+        problems.append(Problem(flow.file, "This SMS message leaves her nothing to reply: "
+                                "a number she texts next would get 'Reply with a number'.",
+                                fix="Give the message 'end: true' and end its text with "
+                                "'Reply MENU for the menu'.", state=state.name, line=state.line))
     for locale in content.languages:
         pages = read_through(content, flow, state.name, locale, MAX_PAGES + 1)
         where = dict(state=state.name, line=state.line)
@@ -50,6 +62,10 @@ def _pages(content, flow, state):
             problems.append(Problem(flow.file, f"In {locale} this takes more than {MAX_PAGES} "
                                     "screens to read.", fix="Split it into a menu of shorter "
                                     "messages.", **where))
+        if flow.channel == "sms" and any(_USSD_KEYS.search(page) for page in pages):
+            problems.append(Problem(flow.file, f"The {locale} SMS reply shows USSD keys (0 Back, "
+                                    "00 Menu or 98 More), which do nothing in an SMS.",
+                                    fix="Keep the reply to one SMS (160 characters).", **where))
         cut = _cut_options(content, state, locale, "\n".join(pages))
         if cut:
             problems.append(Problem(flow.file, f"The {locale} option '{cut}' is too long to show "

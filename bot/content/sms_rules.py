@@ -53,7 +53,7 @@ def check_sms(content):
             text = content.texts.strings.get(locale, {}).get(key)
             if text is None:
                 continue  # reported with the other missing texts
-            problems += _cost(file, key, locale, content.texts.with_fixed(text), message_id)
+            problems += _cost(file, key, locale, content.texts.with_fixed(text, locale), message_id)
             if not private_ok:
                 problems += privacy(file, key, locale, text, message_id)
                 problems += programme_named(file, key, locale, text, message_id)

@@ -26,6 +26,9 @@ PLACEHOLDER = re.compile(r"%\{(\w+)\}|%(\w+)")
 # on a shared phone says nothing of HIV, whereas the peer workers' title (Mentor Mothers are
 # mothers living with HIV) would. Programmes set their own with PROGRAMME_NAME_IN_SMS.
 DEFAULT_PROGRAMME_NAME = "Mama na Mtoto"
+# %{ussd_code} is USSD_CODE, the code she dials (*384*123#). Until a programme sets it, each
+# language's own words for "our USSD code" stand in, so an SMS never says "dial  and choose".
+UNSET_WORDS = {"ussd_code": "sms_menu.ussd_code_unset"}
 _NO_FALLBACK = "-"  # a locale with no texts: python-i18n falls back to it and finds nothing
 _catalogue_ids = itertools.count(1)
 
@@ -37,18 +40,19 @@ i18n.set("load_path", [])
 class Texts:
     """Every text key in every language, with the file and line each came from."""
 
-    def __init__(self, programme_name=DEFAULT_PROGRAMME_NAME):
+    def __init__(self, programme_name=DEFAULT_PROGRAMME_NAME, ussd_code=""):
         self._prefix = f"c{next(_catalogue_ids)}"
-        self.fixed = {"programme": programme_name}  # blanks every text fills the same way
+        # blanks every text fills the same way, from the settings
+        self.fixed = {"programme": programme_name, "ussd_code": ussd_code}
         self.strings = {}  # locale -> {key: text}
         self.origin = {}  # (locale, key) -> (file, line)
         self._blanks = {}  # (locale, key) -> the %{blanks} in that text
         self._plain = {}  # (locale, key) -> python-i18n's answer for a text with no blanks
 
     @classmethod
-    def load(cls, directory, programme_name=DEFAULT_PROGRAMME_NAME):
+    def load(cls, directory, programme_name=DEFAULT_PROGRAMME_NAME, ussd_code=""):
         """Read every `<namespace>.<locale>.yml` under `directory`."""
-        texts, problems = cls(programme_name), []
+        texts, problems = cls(programme_name, ussd_code), []
         for path in sorted(Path(directory).glob("*.yml")):
             if path.name == GLOSSARY:  # the glossary of terms (glossary.py), not texts
                 continue
@@ -111,7 +115,7 @@ class Texts:
         """Return the text for `key` in `locale`, placeholders filled; KeyError if missing."""
         fixed = self.placeholders(key, locale) & self.fixed.keys()
         if fixed:
-            params = {**{name: self.fixed[name] for name in fixed}, **params}
+            params = {**{name: self.fixed_words(name, locale) for name in fixed}, **params}
         if params:
             return i18n.t(f"{self._prefix}.{key}", locale=locale, **params)
         # A screen asks for the same few texts on every dial: python-i18n's lookup and
@@ -121,11 +125,19 @@ class Texts:
             found = self._plain[(locale, key)] = i18n.t(f"{self._prefix}.{key}", locale=locale)
         return found
 
-    def with_fixed(self, text):
+    def with_fixed(self, text, locale):
         """`text` with the blanks every text fills the same way (the programme name) filled."""
-        for name, value in self.fixed.items():
-            text = text.replace(f"%{{{name}}}", value)
+        for name in self.fixed:
+            text = text.replace(f"%{{{name}}}", self.fixed_words(name, locale))
         return text
+
+    def fixed_words(self, name, locale):
+        """What a fixed blank says in `locale`: its setting, or the language's words while unset."""
+        value = self.fixed[name]
+        if not value and name in UNSET_WORDS:
+            # Plain text, never formatted: a blank inside it would stay a blank.
+            value = self.strings.get(locale, {}).get(UNSET_WORDS[name], "")
+        return value
 
     def placeholders(self, key, locale):
         """The %{blanks} a text has (worked out once per text: screens ask on every render)."""

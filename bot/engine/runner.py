@@ -347,9 +347,13 @@ def _lay_out(run, state):
     home = run.session.home
     at_main = run.session.flow == home and state is not None and (
         run.session.state == run.content.flows[home].start)
+    # An SMS reply offers no Back or Menu keys: she texts MENU to start again (the SMS flow
+    # says so in its texts), and a number she replies always means an option she can see.
+    by_sms = run.session.channel == "sms"
     nav = Nav(run.text("common.more"), run.text("common.back"), run.text("common.main"),
-              can_back=bool(run.session.stack) and not ends,
-              can_main=not (ends or at_main or run.session.flow in (START_FLOW, RESUME_FLOW)))
+              can_back=bool(run.session.stack) and not ends and not by_sms,
+              can_main=not (ends or at_main or by_sms
+                            or run.session.flow in (START_FLOW, RESUME_FLOW)))
     has_options = any(b.option for b in body)
     heading = body[0] if has_options and not body[0].option else None
     limit = LIMITS[run.session.channel]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from ..content.schedules import county_key
-from ..store.visits import FOR_PREGNANCY_OR_BABY
+from ..store.visits import FOR_PREGNANCY_OR_BABY, KINDS
 from .timing import age_months, age_weeks, iso, pregnancy_week
 
 WHOLE_DAY = time(23, 59)
@@ -30,6 +30,7 @@ class Reminder:
     params: dict = field(default_factory=dict, compare=False)
     expires: datetime | None = None  # after this it would only confuse her
     followup: bool = False  # also put her on the Mentor Mother follow-up list
+    also: tuple = field(default=(), compare=False)  # earlier ids of the same reminder
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Plan:
 
 def wants_sms(contact):
     return (contact.get("enrolled") == "yes" and contact.get("consent_sms") in ("yes", "clinic")
-            and contact.get("opted_out") != "yes")
+            and contact.get("opted_out") != "yes" and not contact.get("sms_paused"))
 
 
 def make_plan(contact, visits, content, now, rules, done=()):
@@ -51,7 +52,7 @@ def make_plan(contact, visits, content, now, rules, done=()):
     done = set(done)
     due, late, next_at = [], [], None
     for reminder in _all(contact, visits, content, now, rules, done):
-        if reminder.id in done:
+        if reminder.id in done or any(earlier in done for earlier in reminder.also):
             continue
         if reminder.at > now:
             next_at = reminder.at if next_at is None else min(next_at, reminder.at)
@@ -75,24 +76,47 @@ def _all(contact, visits, content, now, rules, done):
 
 
 def _entered_visits(visits, now, rules):
+    """One day-before, one morning and one missed-visit SMS per day, however many visits it has.
+
+    Ids name the day (`visit:<date>:before`); one sent under an earlier id, which named
+    a visit (`<date>-<kind>:before`), counts as sent for its day.
+    """
     tz = now.tzinfo
-    for visit in visits:
-        day = iso(visit["date"])
-        if day < now.date() - timedelta(days=30):
-            continue  # long past: nothing more to say
-        params = {"date": day, "clinic": visit.get("clinic", ""), "kind": visit.get("kind", "other")}
-        starts = datetime.combine(day, _time(visit.get("time")) or time(0, 0), tz)
-        vid = visit["id"]
-        yield Reminder(f"{vid}:before", rules.at(day - timedelta(days=1), rules.day_before_at, tz),
-                       "visit_day_before", "sms_reminders.day_before", params, expires=starts)
-        yield Reminder(f"{vid}:morning", rules.at(day, rules.morning_at, tz), "visit_morning",
+    for day, params, starts, attended in _visit_days(visits, now):
+        yield Reminder(f"visit:{day}:before", rules.at(day - timedelta(days=1), rules.day_before_at, tz),
+                       "visit_day_before", "sms_reminders.day_before", params, expires=starts,
+                       also=_earlier_ids(day, "before"))
+        yield Reminder(f"visit:{day}:morning", rules.at(day, rules.morning_at, tz), "visit_morning",
                        "sms_reminders.morning", params,
-                       expires=datetime.combine(day, WHOLE_DAY, tz))
-        if visit.get("status") != "attended":
-            yield Reminder(f"{vid}:missed",
+                       expires=datetime.combine(day, WHOLE_DAY, tz), also=_earlier_ids(day, "morning"))
+        if not attended:
+            yield Reminder(f"visit:{day}:missed",
                            rules.at(day + timedelta(days=rules.missed_after_days),
                                     rules.day_before_at, tz),
-                           "visit_missed", "sms_reminders.missed", params, followup=True)
+                           "visit_missed", "sms_reminders.missed", params, followup=True,
+                           also=_earlier_ids(day, "missed"))
+
+
+def _visit_days(visits, now):
+    """(day, SMS params, when the first visit starts, any attended) for each day with visits."""
+    by_day = {}
+    for visit in visits:
+        day = iso(visit["date"])
+        if day >= now.date() - timedelta(days=30):  # long past: nothing more to say
+            by_day.setdefault(day, []).append(visit)
+    for day in sorted(by_day):
+        found = sorted(by_day[day], key=lambda v: (_time(v.get("time")) or time(23, 59), v["id"]))
+        kinds = {v.get("kind", "other") for v in found} - {"other"}
+        when = next((t for t in (_time(v.get("time")) for v in found) if t), None)
+        params = {"date": day, "clinic": next((v["clinic"] for v in found if v.get("clinic")), ""),
+                  "kind": kinds.pop() if len(kinds) == 1 else "other",
+                  "time": when.strftime("%H:%M") if when else ""}
+        starts = datetime.combine(day, when or time(0, 0), now.tzinfo)
+        yield day, params, starts, any(v.get("status") == "attended" for v in found)
+
+
+def _earlier_ids(day, moment):
+    return tuple(f"{day.isoformat()}-{kind}:{moment}" for kind in KINDS)
 
 
 def _suggested_visits(contact, entered, content, now, rules, done):
@@ -103,24 +127,7 @@ def _suggested_visits(contact, entered, content, now, rules, done):
     largest part of planning in the dispatch benchmark.
     """
     tz = now.tzinfo
-    stage = contact.get("stage")
-    base = {"pregnancy": ("due_date", iso(contact.get("due_date"))),
-            "baby": ("birth_date", iso(contact.get("birth_date")))}.get(stage)
-    if not base or base[1] is None:
-        return
-    taken = {iso(v["date"]) for v in entered}
-    offsets, visits = _schedule(content, base[0])
-    county = county_key(contact.get("county") or rules.county)
-    last_day = None
-    for index in range(bisect_left(offsets, (now.date() - base[1]).days), len(offsets)):
-        visit = visits[index]
-        if not _meant_for(visit, contact, county):
-            continue
-        day = base[1] + timedelta(days=offsets[index])
-        window = visit.get("replaced_within", SAME_VISIT_DAYS)
-        if day == last_day or any(abs((day - t).days) <= window for t in taken):
-            continue  # one SMS for visits on the same day (the first named); entered ones win
-        last_day = day
+    for day, visit in suggested(contact, entered, content, now.date(), rules.county):
         params = {"date": day, "clinic": contact.get("clinic", ""), "kind": visit["kind"]}
         if visit.get("name"):
             params["name"] = visit["name"]
@@ -131,6 +138,33 @@ def _suggested_visits(contact, entered, content, now, rules, done):
         yield reminder
         if reminder.at > now and reminder.id not in done:
             return  # the later ones come after this one
+
+
+def suggested(contact, entered, content, start, programme_county=""):
+    """Yield (day, schedule visit) for her suggested visits on `start` or later, in order.
+
+    Only those meant for her, one a day (the first named), and none an entered
+    visit (`entered`: her visits that stand) replaces. Nothing without a pregnancy
+    or baby stage and its date: after a loss, none.
+    """
+    base = {"pregnancy": ("due_date", iso(contact.get("due_date"))),
+            "baby": ("birth_date", iso(contact.get("birth_date")))}.get(contact.get("stage"))
+    if not base or base[1] is None:
+        return
+    taken = {iso(v["date"]) for v in entered}
+    offsets, visits = _schedule(content, base[0])
+    county = county_key(contact.get("county") or programme_county)
+    last_day = None
+    for index in range(bisect_left(offsets, (start - base[1]).days), len(offsets)):
+        visit = visits[index]
+        if not _meant_for(visit, contact, county):
+            continue
+        day = base[1] + timedelta(days=offsets[index])
+        window = visit.get("replaced_within", SAME_VISIT_DAYS)
+        if day == last_day or any(abs((day - t).days) <= window for t in taken):
+            continue  # one SMS for visits on the same day (the first named); entered ones win
+        last_day = day
+        yield day, visit
 
 
 def _meant_for(visit, contact, county):

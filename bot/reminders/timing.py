@@ -27,13 +27,15 @@ class Rules:
     stage_at: time
     missed_after_days: int
     county: str = ""  # PROGRAMME_COUNTY: her county when her contact names none
+    followup_keep_days: float = 365  # FOLLOWUP_KEEP_DAYS: a missed-visit follow-up closed by a loss
 
     @classmethod
     def from_config(cls, config):
         return cls(clock(config["SEND_FROM"]), clock(config["SEND_UNTIL"]),
                    clock(config["REMINDER_DAY_BEFORE_AT"]), clock(config["REMINDER_MORNING_AT"]),
                    int(config["STAGE_MESSAGE_WEEKDAY"]), clock(config["STAGE_MESSAGE_AT"]),
-                   int(config["MISSED_VISIT_AFTER_DAYS"]), config.get("PROGRAMME_COUNTY", ""))
+                   int(config["MISSED_VISIT_AFTER_DAYS"]), config.get("PROGRAMME_COUNTY", ""),
+                   float(config.get("FOLLOWUP_KEEP_DAYS", 365)))
 
     def allowed(self, moment):
         """Return `moment`, or the next time SMS may be sent if it falls outside the window."""

@@ -4,27 +4,41 @@ A report for a message we sent updates its record; the daily totals count a
 message once, when its first final status arrives. A report for an id we do
 not know is kept for reconciliation. A status that is new to us is stored as
 it came: refusing a well-formed report would only make AT send it for ever.
+
+A message's first final status also tells about her number: UserInBlackList
+stops all SMS to her (as STOP does), and failures about her phone are counted
+until her SMS pause (`optout.undeliverable`).
 """
 
+import logging
 from datetime import UTC, datetime
 
+from .. import optout
+from ..optout import undeliverable
 from ..privacy import mask_phone
 from . import log
 
+logger = logging.getLogger(__name__)
+
 UNMATCHED = "sms:unmatched"  # reports for ids not in the log
 FINAL = {"Success", "Failed", "Rejected", "Expired"}
+KNOWN = FINAL | {"Sent", "Submitted", "Buffered"}  # AT's documented statuses
+UNKNOWN = "unknown:status"  # the day's count of reports with a status AT does not document
 FIELDS = ("id", "status", "phoneNumber", "networkCode", "failureReason", "retryCount")
+BLACKLISTED = "userinblacklist"  # AT writes UserInBlackList, and UserInBlacklist at send time
 
 
-def record(db, report):
-    """Store one delivery report (AT's fields as a dict)."""
+def record(db, report, undeliverable_after=5):
+    """Store one delivery report (AT's fields as a dict); True when it is about a message sent."""
     message_id, status = report["id"], report["status"]
     key = log.message_key(message_id)
     pipe = db.pipeline(transaction=False)
     pipe.exists(key)
     pipe.hget(key, "final")
     pipe.hget(key, "sent_at")
-    known, final, sent_at = pipe.execute()
+    pipe.hget(key, "phone")
+    pipe.hget(key, "test")
+    known, final, sent_at, phone, test = pipe.execute()
     pipe = db.pipeline(transaction=True)
     if not known:
         kept = {k: str(report.get(k) or "")[:200] for k in FIELDS}
@@ -36,12 +50,49 @@ def record(db, report):
     pipe.hset(key, mapping={"status": status, "updated_at": str(int(now.timestamp())),
                             "failure_reason": str(report.get("failureReason") or "")[:60],
                             "retry_count": str(report.get("retryCount") or "")[:10]})
+    count_unknown(pipe, status, sent_at or now.timestamp())
     if status in FINAL and not final:
         pipe.hset(key, "final", status)
-        day = datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC)
-        if status == "Success":
-            log.count(pipe, day, "delivered")
-        else:
-            log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
+        _count(pipe, status, report, datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC),
+               test)
+        if status == "Success" and phone:
+            undeliverable.delivered(pipe, phone)
     pipe.execute()
+    if status in FINAL and status != "Success" and not final and phone:  # the number sent to
+        not_delivered(db, phone, status, str(report.get("failureReason") or ""),
+                      undeliverable_after)
     return True
+
+
+def not_delivered(db, phone, status, reason, undeliverable_after):
+    """Stop her SMS when AT says she is blacklisted; count failures that are about her phone."""
+    if reason.lower() == BLACKLISTED and optout.stop(db, phone, "blacklist"):
+        logger.info("SMS to %s stopped: AT reports the number blacklisted", mask_phone(phone))
+    followup_id = undeliverable.note_failure(db, phone, status, reason, undeliverable_after)
+    if followup_id:
+        logger.info("SMS to %s paused after %s failed deliveries in a row; follow-up %s",
+                    mask_phone(phone), undeliverable_after, followup_id)
+
+
+def _count(pipe, status, report, day, test):
+    """Count a message's first final status on the day it was sent; a test message in none."""
+    if test:
+        return
+    if status == "Success":
+        log.count(pipe, day, "delivered")
+    else:
+        log.count(pipe, day, f"undelivered:{report.get('failureReason') or status}")
+
+
+def count_unknown(pipe, status, sent_at):
+    """Count a report whose status AT does not document, on its SMS's day, and log the word.
+
+    The status is kept on the message as it came; counting it lets staff see on the
+    Messages page that AT's reports need a look, instead of it passing for neither
+    delivered nor failed.
+    """
+    if status in KNOWN:
+        return
+    log.count(pipe, datetime.fromtimestamp(int(float(sent_at)), UTC), UNKNOWN)
+    # %r and a length limit: the word comes from outside and must not forge a log line.
+    logger.warning("Delivery report with a status AT does not document: %r", status[:40])

@@ -3,10 +3,13 @@
 `sms:msg:<id>` holds one message and its delivery status; `sms:log:<phone>`
 lists her message ids, newest first; `sms:daily:<date>` counts what was sent,
 delivered and failed (by reason) and the cost, in thousandths of a shilling.
+The date is the programme's (BOT_TIMEZONE), the day staff read on the console.
 """
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from .. import programme_time
 
 KEEP_DAYS = 400  # daily totals: a little over a year, for yearly reports
 MESSAGE_DAYS = 35  # one message's record: long enough for late delivery reports and staff
@@ -24,6 +27,9 @@ def contact_key(phone):
 
 
 def day_key(day):
+    """The day's counts; a moment counts on its day in programme time."""
+    if isinstance(day, datetime) and day.tzinfo is not None:
+        day = day.astimezone(programme_time.zone())
     return f"sms:daily:{day.strftime('%Y-%m-%d')}"
 
 
@@ -36,11 +42,14 @@ def count(pipe, when, field, amount=1):
 # the six separate commands this replaces cost more than the sending itself (BENCHMARKS.md).
 # KEYS: message record, her log, her sent reminders. ARGV: message id, record TTL, log
 # length - 1, sent-reminder key ("" for none), its value, its TTL, then the record's fields.
+# Her log lasts as long as its newest record: a number the bot only answered once is not
+# listed for ever.
 _RECORD = """
 redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
   redis.call('EXPIRE', KEYS[3], ARGV[6])
@@ -48,16 +57,17 @@ end
 """
 
 
-def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days):
+def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days, test=False):
     """Queue the record of one message as the gateway answered it; add to `totals`.
 
     `pipe` is a `quick.Batch` (the record is one Lua script run in Redis). `done_key` is
     the hash of her sent reminders: the item's key is marked there unless the failure may
-    pass (then it must be tried again).
+    pass (then it must be tried again). A `test` message is marked so, and its delivery
+    report counts in no daily total.
     """
     status = "Sent" if delivery.sent else delivery.status
     record = {"phone": item.phone, "kind": item.kind, "status": status, "cost": delivery.cost,
-              "sent_at": str(int(now))}
+              "sent_at": str(int(now)), **({"test": "yes"} if test else {})}
     # A reminder's words follow from its id (and cost memory at national scale); a reply's
     # or a staff message's do not, so only those keep their text.
     by_ref = item.key and not item.key.startswith("queued:")  # outbound.QUEUED
@@ -100,7 +110,7 @@ def messages(db, phone, limit=50):
 
 def totals(db, days, today=None):
     """Return [(date, counts)] for the last `days` days, oldest first."""
-    today = today or datetime.now(UTC).date()
+    today = today or programme_time.now().date()
     dates = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     pipe = db.pipeline(transaction=False)
     for day in dates:

@@ -1,9 +1,10 @@
 """Sending SMS: check, group, batch, send, and keep a record of every message.
 
 Every outgoing SMS passes here, whatever asked for it (a reply, a reminder, a
-staff test). Opt-out is checked at the moment of sending, so a message queued
-before she replied STOP is still never sent. Identical texts go out in one
-bulk request per batch. An item with a `key` is sent at most once: its key is
+staff test). Opt-out (from any source) and a pause for an undeliverable number
+are checked at the moment of sending, so a message queued before she replied
+STOP, or before AT said she opted out, is still never sent. Identical texts go
+out in one bulk request per batch. An item with a `key` is sent at most once: its key is
 claimed in Redis before the request to AT, so a retried job, or one re-run after
 its worker was killed mid-request, skips every key claimed or sent. A claim is
 released only when AT says the failure may pass.
@@ -16,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from .. import phones
+from .. import optout, phones, test_numbers
 from ..store import contacts, forget, quick
 from . import log
 from .gateway import GatewayError
@@ -24,6 +25,7 @@ from .gateway import GatewayError
 DONE_DAYS = 60  # how long a sent key is remembered (a missed visit is looked at for 30 days)
 QUEUED = "queued:"  # keys given to queued SMS; their words are kept in the log
 SENDING = "sending"  # a claimed key: the request to AT went out or was about to
+BLACKLISTED = 406  # AT's per-recipient UserInBlacklist
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class Outgoing:
 @dataclass(frozen=True)
 class Outcome:
     item: Outgoing
-    status: str  # AT's status word, or OptedOut / InvalidPhoneNumber / AlreadySent / Forgotten
+    status: str  # AT's status word, or OptedOut / Paused / InvalidPhoneNumber / AlreadySent /
+    # Forgotten
     sent: bool
     retryable: bool = False
     message_id: str = ""
@@ -60,17 +63,19 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
             ready.append(replace(item, phone=phone))
     pipe, now = quick.Batch(db), time.time()
     for item in ready:
-        pipe.hget(contacts.key(item.phone), "opted_out")
+        pipe.hmget(contacts.key(item.phone), "opted_out", "sms_paused")
         pipe.hexists(done_key(item.phone), item.key) if item.key else pipe.echo("0")
         pipe.get(forget.mark_key(item.phone))
     answers = pipe.execute()
     allowed = []
-    for item, opted_out, done, forgotten in zip(ready, answers[::3], answers[1::3], answers[2::3],
-                                                strict=True):
+    for item, (opted_out, paused), done, forgotten in zip(ready, answers[::3], answers[1::3],
+                                                          answers[2::3], strict=True):
         if forgotten and float(forgotten) >= (item.queued_at or now):
             outcomes.append(_refused(db, item, "Forgotten"))  # made before she was forgotten
         elif opted_out == "yes" and not item.force:
             outcomes.append(_refused(db, item, "OptedOut"))
+        elif paused and not item.force:
+            outcomes.append(_refused(db, item, "Paused"))
         elif str(done) in ("1", "True"):
             outcomes.append(Outcome(item, "AlreadySent", sent=True))
         else:
@@ -140,8 +145,11 @@ def _record(db, batch, deliveries):
     pipe, outcomes, now, totals = quick.Batch(db), [], time.time(), Counter()
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
-        log.record_sent(pipe, message_id, item, delivery, now, totals, done_key(item.phone),
-                        DONE_DAYS)
+        test = test_numbers.is_test(item.phone)  # sent and kept, but counted in no figure
+        log.record_sent(pipe, message_id, item, delivery, now, Counter() if test else totals,
+                        done_key(item.phone), DONE_DAYS, test=test)
+        if delivery.code == BLACKLISTED:  # AT refused it: she opted out with her network
+            optout.queue_stop(pipe, item.phone, "blacklist")
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
     log.count_all(pipe, datetime.fromtimestamp(now, UTC), totals)
@@ -150,7 +158,8 @@ def _record(db, batch, deliveries):
 
 
 def _refused(db, item, reason):
-    pipe = quick.Batch(db)
-    log.count(pipe, datetime.now(UTC), f"skipped:{reason}")
-    pipe.execute()
+    if not test_numbers.is_test(item.phone):
+        pipe = quick.Batch(db)
+        log.count(pipe, datetime.now(UTC), f"skipped:{reason}")
+        pipe.execute()
     return Outcome(item, reason, sent=False)

@@ -3,6 +3,9 @@
 `redis()` gives the app's client (short timeouts, so a hung Redis cannot hold
 a USSD caller); `queue_connection()` gives the plain-bytes client RQ needs,
 with no read timeout because RQ blocks on purpose while it waits for jobs.
+With REDIS_SENTINELS set, every client asks the Sentinels which server is the
+master, and asks again when it stops answering (a failover), instead of
+using REDIS_URL's one address.
 """
 
 from pathlib import Path
@@ -12,6 +15,7 @@ from flask import current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from . import sentinel
 from .embedded import ensure_server
 
 Errors = (redis_lib.exceptions.RedisError, OSError)  # what "Redis is unreachable" looks like
@@ -20,6 +24,8 @@ Errors = (redis_lib.exceptions.RedisError, OSError)  # what "Redis is unreachabl
 def redis_url(app):
     """Return the configured URL, starting the embedded server when none is set."""
     url = app.config.get("REDIS_URL")
+    if not url and app.config.get("REDIS_SENTINELS"):
+        return ""  # the Sentinels say where the master is
     if not url:
         url = ensure_server(Path(app.instance_path) / "redis")
         app.config["REDIS_URL"] = url
@@ -43,9 +49,8 @@ def _quick_client(app, name, decode):
     client = app.extensions.get(name)
     if client is None:
         timeout = app.config["REDIS_TIMEOUT"]
-        client = redis_lib.Redis.from_url(
-            redis_url(app), decode_responses=decode, socket_timeout=timeout,
-            socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1))
+        client = _connect(app, decode_responses=decode, socket_timeout=timeout,
+                          socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1))
         app.extensions[name] = client
     return client
 
@@ -53,4 +58,11 @@ def _quick_client(app, name, decode):
 def queue_connection(app=None):
     """Return a Redis client for RQ (bytes, no read timeout)."""
     app = app or current_app._get_current_object()
-    return redis_lib.Redis.from_url(redis_url(app), socket_connect_timeout=5)
+    return _connect(app, socket_connect_timeout=5)
+
+
+def _connect(app, **options):
+    """A client for REDIS_URL, or for the master the Sentinels name."""
+    if app.config.get("REDIS_SENTINELS"):
+        return sentinel.master(app, **options)
+    return redis_lib.Redis.from_url(redis_url(app), **options)

@@ -1,22 +1,35 @@
-"""The Mentor Mother follow-up list: people who asked to be called back."""
+"""The Mentor Mother follow-up list: people who asked to be called back.
 
+A closed follow-up is deleted FOLLOWUP_KEEP_DAYS after it was closed, and her index of
+follow-ups with the last of hers, so nothing here grows for ever. Her texts gather on one
+open follow-up: bot/store/followup_texts.py.
+"""
+
+import json
 import time
 import uuid
 
 import redis
 
-from . import quick
+from .. import test_numbers
+from . import contacts, quick
 
 OPEN = "followups:open"  # sorted set of follow-up ids: urgent ones first, then by time asked
+# The open follow-ups of test numbers (bot/test_numbers.py), kept apart in the same order so
+# that no Mentor Mother is sent to call a test phone and no count includes them.
+TESTS = "followups:tests"
 PRIORITIES = ("urgent", "normal")
 # An urgent follow-up is scored this far before its time, so it sorts ahead of every normal one
 # (about 300 years) while urgent ones keep their own oldest-first order. One ordered set keeps
 # every reader (console, CLI, API) a plain range read.
 URGENT_AHEAD = 10**10
+TEXTED = ("sms_question", "danger_sign")  # follow-ups made from her own words
+KEEP_DAYS = 365  # how long a closed follow-up is kept (FOLLOWUP_KEEP_DAYS)
 # Why a follow-up was made, in the words staff use.
 REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
            "sms_question": "sent a question", "loss": "reported a loss",
-           "development": "development check", "danger_sign": "wrote of a danger sign"}
+           "development": "development check", "danger_sign": "wrote of a danger sign",
+           "undeliverable": "SMS not delivered"}
 
 
 def key(followup_id):
@@ -33,19 +46,45 @@ def add(pipe, phone, reason, topic, channel, message="", priority="normal"):
 
     `message` is her own words when she texted a question; it is kept for the
     Mentor Mother to read, never logged. An `urgent` one is listed before all others.
+    A test number's follow-up is marked `test` and kept out of the open list.
     """
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {PRIORITIES}, not {priority!r}")
     followup_id = uuid.uuid4().hex[:12]
     now = time.time()
+    test = test_numbers.is_test(phone)
     pipe.hset(key(followup_id), mapping={
         "id": followup_id, "phone": phone, "reason": reason, "topic": topic,
         "channel": channel, "created_at": str(int(now)), "status": "open", "message": message,
-        "priority": priority,
+        "priority": priority, **({"test": "yes"} if test else {}),
     })
-    pipe.zadd(OPEN, {followup_id: now - URGENT_AHEAD if priority == "urgent" else now})
+    pipe.zadd(TESTS if test else OPEN,
+              {followup_id: now - URGENT_AHEAD if priority == "urgent" else now})
     pipe.sadd(by_phone_key(phone), followup_id)
+    # Her index lives as long as one of her follow-ups is open, and so does her contact: a
+    # Mentor Mother must be able to call her back (and "forget me" must find everything).
+    pipe.persist(by_phone_key(phone))
+    pipe.persist(contacts.key(phone))
     return followup_id
+
+
+def messages(record):
+    """Her texts kept on a follow-up, oldest first: [{"at", "text", "channel", "sign"}]."""
+    try:
+        found = json.loads(record.get("messages") or "[]")
+    except ValueError:
+        found = []
+    if not found and record.get("message") and record.get("reason") in TEXTED:
+        # A follow-up made before texts were merged holds her one text in `message`.
+        found = [{"at": record.get("created_at"), "text": record["message"], "channel":
+                  record.get("channel"), "sign": record.get("sign", "")}]
+    return [m for m in found if isinstance(m, dict) and m.get("text")]
+
+
+def text_count(record):
+    """How many of her texts joined this follow-up, those past the day's limit included."""
+    count = record.get("texts")
+    return int(count) if count and count.isdigit() else len(messages(record))
 
 
 def priority(record):
@@ -97,9 +136,11 @@ def shown_to(record):
     return sorted(found, key=lambda pair: pair[1])
 
 
-def close(db, followup_id, note, by=""):
+def close(db, followup_id, note, by="", keep_days=KEEP_DAYS):
     """Mark an open follow-up done with a note and who closed it; return its record, or None
-    if it is not open. Two people closing the same one at once: only one of them closes it."""
+    if it is not open. Two people closing the same one at once: only one of them closes it.
+
+    The closed record is deleted `keep_days` later (FOLLOWUP_KEEP_DAYS)."""
     if len(followup_id) > 40:
         return None
     with db.pipeline(transaction=True) as pipe:
@@ -109,16 +150,46 @@ def close(db, followup_id, note, by=""):
             if record.get("status") != "open":
                 return None
             pipe.multi()
-            done = mark_done(pipe, followup_id, note, by)
+            done = mark_done(pipe, followup_id, note, by, keep_days)
             pipe.execute()
         except redis.WatchError:
             return None  # changed under us: closed by someone else (or forgotten)
+    tidy_index(db, record.get("phone", ""), keep_days)
     return {**record, **done}
 
 
-def mark_done(pipe, followup_id, note, by):
+def mark_done(pipe, followup_id, note, by, keep_days=KEEP_DAYS):
     """Queue the closing of a follow-up on a pipeline; return the fields it sets."""
     done = {"status": "done", "note": note[:500], "closed_at": str(int(time.time())), "closed_by": by}
     pipe.hset(key(followup_id), mapping=done)
     pipe.zrem(OPEN, followup_id)
+    pipe.zrem(TESTS, followup_id)
+    pipe.expire(key(followup_id), _seconds(keep_days))
     return done
+
+
+# Drop the ids of follow-ups already deleted from her index; keep the index while one of hers is
+# open, else let it go with the last of them. One script, so a follow-up added meanwhile (which
+# makes the index lasting again) is never left out of an index about to expire.
+_TIDY_INDEX = """
+local still_open = false
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local status = redis.call('HGET', ARGV[1] .. id, 'status')
+  if not status then redis.call('SREM', KEYS[1], id)
+  elseif status == 'open' then still_open = true end
+end
+if still_open then redis.call('PERSIST', KEYS[1])
+else redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return still_open and 1 or 0
+"""
+
+
+def tidy_index(db, phone, keep_days=KEEP_DAYS):
+    """Clean her index of deleted follow-ups; let it expire once none of hers is open."""
+    if phone:
+        quick.Batch(db).script(_TIDY_INDEX, [by_phone_key(phone)],
+                               [key(""), _seconds(keep_days)]).execute()
+
+
+def _seconds(days):
+    return max(int(float(days) * 86400), 60)

@@ -1,11 +1,12 @@
 """'Forget me': delete everything kept about one phone number.
 
 Her contact, visits, reminders, USSD and SMS sessions, message history,
-follow-ups, hourly reply counts, SMS still queued for her (and alerts about her
-follow-ups) and the console outbox's copies go; daily counts, which hold no
-number, stay. A short-lived mark, which holds only a digest of the number, stops
-a worker already holding one of her SMS from sending it. Data Protection Act
-2019: a data subject may ask for her data to be deleted.
+follow-ups, hourly reply counts, her count of failed deliveries, SMS still
+queued for her (and alerts about her follow-ups) and the console outbox's
+copies go; daily counts, which hold no number, stay. A short-lived mark, which
+holds only a digest of the number, stops a worker already holding one of her
+SMS from sending it. Data Protection Act 2019: a data subject may ask for her
+data to be deleted.
 """
 
 import hashlib
@@ -19,6 +20,8 @@ MARK_DAYS = 7  # as long as a queued SMS batch is kept (jobs.BATCH_DAYS)
 
 def forget(db, phone):
     """Delete every record of `phone`; return how many keys went."""
+    from ..enrolment import recovery
+    from ..optout import undeliverable
     from ..reminders import due_list
     from ..sms import incoming, log, outbound
 
@@ -26,7 +29,8 @@ def forget(db, phone):
     followup_ids = db.smembers(followups.by_phone_key(phone))
     keys = [contacts.key(phone), visits.key(phone), ussd_sessions.key(phone),
             incoming.session_key(phone), log.contact_key(phone), outbound.done_key(phone),
-            followups.by_phone_key(phone)]
+            followups.by_phone_key(phone), recovery.mark_key(phone),
+            undeliverable.count_key(phone)]
     keys += [log.message_key(m) for m in message_ids]
     if len(message_ids) >= log.PER_CONTACT:  # her list is trimmed: older records may live on
         keys += _older_messages(db, phone, set(keys))
@@ -38,8 +42,9 @@ def forget(db, phone):
     due_list.remove(pipe, phone)
     if followup_ids:
         pipe.zrem(followups.OPEN, *followup_ids)
+        pipe.zrem(followups.TESTS, *followup_ids)
     deleted = pipe.execute()[0]
-    _unqueue(db, phone, {f"{kind}:{f}" for f in followup_ids for kind in ("alert", "urgent")})
+    _unqueue(db, phone, tuple(f"{kind}:{f}" for f in followup_ids for kind in ("alert", "urgent")))
     _clear_outbox(db, phone)
     return deleted
 
@@ -54,13 +59,18 @@ def _unqueue(db, phone, keys_about_her):
     for name in db.scan_iter(match="sms:batch:*", count=1000):
         raw = db.get(name)
         items = json.loads(raw) if raw else []
-        kept = [i for i in items if i["phone"] != phone and i.get("key") not in keys_about_her]
+        kept = [i for i in items if i["phone"] != phone and not _about(i.get("key"), keys_about_her)]
         if len(kept) == len(items):
             continue
         if kept:
             db.set(name, json.dumps(kept), keepttl=True)
         else:
             db.delete(name)  # the job finds its batch gone and sends nothing
+
+
+def _about(key, keys_about_her):
+    """True when an SMS's key names one of her follow-ups (alert:<id>, alert:<id>:again-7...)."""
+    return bool(key) and any(key == mine or key.startswith(mine + ":") for mine in keys_about_her)
 
 
 def _older_messages(db, phone, known):

@@ -62,11 +62,17 @@ class Batch:
     def expire(self, name, seconds):
         return self._add(bool, "EXPIRE", name, int(seconds))
 
+    def persist(self, name):
+        return self._add(bool, "PERSIST", name)
+
     def hgetall(self, name):
         return self._add(_as_dict, "HGETALL", name)
 
     def hget(self, name, key):
         return self._add(None, "HGET", name, key)
+
+    def hmget(self, name, *keys):
+        return self._add(None, "HMGET", name, *keys)
 
     def hexists(self, name, key):
         return self._add(bool, "HEXISTS", name, key)
@@ -162,8 +168,17 @@ def _round_trip(connection, wire):
     else drops the connection, so no reply is ever left unread on it."""
     for attempt in (1, 2):
         try:
+            if getattr(connection, "_sock", None) is None:
+                # Through the connection's own connect(): behind Sentinel it asks which server
+                # is the master (sending straight away would connect to localhost instead).
+                connection.connect()
             connection.send_packed_command(_packed(connection, wire), check_health=False)
-            return _read(connection, len(wire))
+            replies = _read(connection, len(wire))
+            if any(_demoted(reply) for reply in replies):
+                # The server was a master and is now a replica (a failover): connect afresh,
+                # which finds the new master, rather than fail on the old one for ever.
+                raise ConnectionError("The server is now a read-only replica.")
+            return replies
         except (ConnectionError, TimeoutError):
             connection.disconnect()  # the next attempt connects afresh
             if attempt == 2:
@@ -171,6 +186,10 @@ def _round_trip(connection, wire):
         except BaseException:
             connection.disconnect()
             raise
+
+
+def _demoted(reply):
+    return isinstance(reply, ResponseError) and str(reply).startswith(("READONLY", "You can't write"))
 
 
 def _packed(connection, wire):

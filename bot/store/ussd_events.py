@@ -5,7 +5,7 @@ counts by status; not the phone number and not the last screen's text, which
 could say what she was reading.
 """
 
-from datetime import UTC, datetime
+from .. import programme_time
 
 STREAM = "ussd:events"
 KEPT_FIELDS = ("sessionId", "serviceCode", "networkCode", "status", "cost", "durationInMillis",
@@ -19,6 +19,6 @@ def record(pipe, form):
     event = {name: str(form[name])[:200] for name in KEPT_FIELDS if form.get(name)}
     event["status"] = status
     pipe.xadd(STREAM, event, maxlen=MAX_EVENTS, approximate=True)
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    day = programme_time.now().strftime("%Y-%m-%d")  # the day staff would name
     pipe.hincrby(f"ussd:stats:{day}", status, 1)
     pipe.expire(f"ussd:stats:{day}", 400 * 86400)

@@ -1,10 +1,15 @@
 """Her clinic visits: entered by her on USSD or imported from a clinic register.
 
 One hash per contact; a visit's id is its date and kind, so importing the same
-register twice, or entering the same date twice, changes nothing.
+register twice, or entering the same date twice, changes nothing. A date she saved
+herself does not say which visit it is: a clinic's visit on the same day is the
+same visit, so it takes her entry in (the clinic's details win; `sources` keeps
+who gave it), and a day the clinic booked needs no second visit from her.
 """
 
 import json
+
+from . import contacts
 
 KINDS = ("anc", "pnc", "pnc_baby", "eid", "immunisation", "art", "growth", "other")
 # Visits for the pregnancy or the baby: a loss ends them (antenatal, the baby's postnatal check,
@@ -27,7 +32,51 @@ def add(pipe, phone, day, kind, time="", clinic="", source="mother"):
     pipe.hset(key(phone), vid, dumps({"id": vid, "date": day.isoformat(), "kind": kind,
                                       "time": time, "clinic": clinic, "source": source,
                                       "status": "booked"}))
+    contacts.keep(pipe, phone)  # a booked visit is a record staff rely on: she is kept
     return vid
+
+
+def add_from_mother(db, pipe, phone, day):
+    """Queue the visit she saved on USSD, or her mark on a visit already standing that day."""
+    standing = on_day(parse(db.hgetall(key(phone))), day)
+    if not standing:
+        return add(pipe, phone, day, "other", source="mother")
+    vid, visit = sorted(standing.items())[0]
+    pipe.hset(key(phone), vid, dumps(with_sources(visit, sources_of(visit) | {"mother"})))
+    return vid
+
+
+def from_clinic(found, record):
+    """Fold her own entries on the record's day into a clinic's record (import or API).
+
+    Return (the record to store, ids of her entries it replaces). Her details give way
+    to the clinic's; her having saved it too is kept in `sources`, and it stays
+    attended if she was marked attended on it.
+    """
+    day = record["date"]
+    hers = {vid: v for vid, v in on_day(found, day).items() if sources_of(v) == {"mother"}}
+    if not hers:
+        return record, []
+    status = "attended" if any(v.get("status") == "attended" for v in hers.values()) \
+        else record.get("status", "booked")
+    merged = with_sources({**record, "status": status}, {"mother", record.get("source", "mother")})
+    return merged, [vid for vid in hers if vid != record["id"]]
+
+
+def on_day(found, day):
+    """Her visits on `day` (a date or its ISO text) that still stand, as {id: visit}."""
+    text = day if isinstance(day, str) else day.isoformat()
+    return {vid: v for vid, v in found.items()
+            if v.get("date") == text and v.get("status") != "cancelled"}
+
+
+def sources_of(visit):
+    """Who gave this visit: mother, import, api (a set)."""
+    return set(visit.get("sources") or [visit.get("source", "mother")])
+
+
+def with_sources(visit, sources):
+    return {**visit, "sources": sorted(sources)}
 
 
 def dumps(visit):
@@ -64,8 +113,8 @@ def set_status(db, phone, day, status):
 
 def summary(found, today, count=3):
     """Fields the menus show: her next visit and the next few, as contact fields."""
-    upcoming = sorted(v["date"] for v in found.values()
-                      if v.get("status") == "booked" and v["date"] >= today.isoformat())
+    upcoming = sorted({v["date"] for v in found.values()
+                       if v.get("status") == "booked" and v["date"] >= today.isoformat()})
     if not upcoming:
         return {}
     shown = ", ".join(f"{d[8:10]}-{d[5:7]}-{d[0:4]}" for d in upcoming[:count])

@@ -5,6 +5,7 @@ Mentor Mother opens the console for the rest. Never what she wrote: a Mentor Mot
 seen by others too.
 """
 
+from .. import test_numbers
 from ..privacy import mask_phone
 from ..sms.outbound import Outgoing
 
@@ -12,7 +13,10 @@ CATEGORIES = ("pregnancy", "after_birth", "newborn", "child", "any", "self_harm"
 
 
 def alerts_for(content, config, phone, followup_id, category):
-    """One SMS to each number in URGENT_ALERT_PHONES about this urgent follow-up."""
+    """One SMS to each number in URGENT_ALERT_PHONES about this urgent follow-up (none for a test
+    number: no Mentor Mother should go looking for a test follow-up)."""
+    if test_numbers.is_test(phone, config):
+        return []
     language = content.default_language
     words = content.texts.get(f"sms_urgent.category_{_known(category)}", language)
     text = content.texts.get("sms_urgent.alert", language, number=mask_phone(phone),

@@ -9,10 +9,10 @@ from bot import content_service
 from bot.reminders import dispatch
 from bot.reminders.timing import Rules
 from bot.sms import log
-from bot.store import contacts, followups, visits
+from bot.store import contacts, followups, ussd_sessions, visits
 
 from ..sms_helpers import run_worker
-from .conftest import log_in, shot
+from .conftest import WEBHOOK_TOKEN, log_in, shot
 
 MOTHER = "+254722334455"
 
@@ -71,7 +71,7 @@ def test_a_whole_ussd_session_in_kiswahili_and_an_sms(live, page):
     app, url, folder, db = live
     log_in(page, url, "amina")
     page.click("nav >> text=Phone simulator")
-    page.fill("#sim-phone", "+254700000555")
+    page.fill("#sim-phone", "+254700000055")
     page.dispatch_event("#sim-phone", "change")
     screen = page.locator("#ussd-screen")
     page.click("#ussd-dial")
@@ -82,7 +82,7 @@ def test_a_whole_ussd_session_in_kiswahili_and_an_sms(live, page):
         page.click("#ussd-send")
         page.wait_for_selector(f"#ussd-screen:has-text('{expected}')")
     assert "1. Kumkinga mtoto na VVU" in screen.inner_text()
-    assert db.hget(contacts.key("+254700000555"), "language") == "sw"
+    assert db.hget(contacts.key("+254700000055"), "language") == "sw"
     page.fill("#sms-text", "MENU")
     page.click("#sms-send")
     page.wait_for_selector("#sms-status:has-text('Waiting for the reply')")
@@ -90,6 +90,30 @@ def test_a_whole_ussd_session_in_kiswahili_and_an_sms(live, page):
     page.wait_for_selector("#sms-thread li.bot")
     assert "Mama na Mtoto" in page.inner_text("#sms-thread li.bot")
     shot(page, "simulator")
+    page.reload()
+    assert "amina" in page.inner_text("table:below(h2:has-text('Recent use'))")
+    assert WEBHOOK_TOKEN not in page.content()
+
+
+def test_the_simulator_on_a_phone_takes_test_numbers_only(live, page):
+    app, url, folder, db = live
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, url, "amina")
+    page.goto(f"{url}/console/simulator")
+    page.fill("#sim-phone", "0722334455")
+    page.dispatch_event("#sim-phone", "change")
+    page.click("#ussd-dial")
+    page.wait_for_selector("#ussd-status:has-text('not a test number')")
+    assert not db.exists(ussd_sessions.key("+254722334455"))
+    page.click("#sim-new")
+    assert page.input_value("#sim-phone").startswith("+2547000000")
+    page.click("#ussd-dial")
+    page.wait_for_selector("#ussd-screen:has-text('Chagua lugha')")
+    page.fill("#ussd-input", "1")
+    page.click("#ussd-send")
+    page.wait_for_selector("#ussd-status:has-text('Type your answer')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "simulator-phone")
 
 
 def test_a_text_edit_refused_then_saved(live, page):

@@ -1,7 +1,7 @@
-// Phone simulator: plays Africa's Talking's part against the bot's own webhooks.
-// USSD: one POST per screen to /ussd with sessionId, serviceCode, phoneNumber and text, where
-// text is every answer so far joined by "*", exactly as AT sends it. SMS: a POST to
-// /sms/incoming as AT forwards a text; the replies come back through the console's outbox.
+// Phone simulator: plays Africa's Talking's part through the console, for test numbers only.
+// USSD: one POST per screen to the console with the session id, the number and the answers so
+// far joined by "*", exactly as AT sends them; the console hands it to the bot on the server.
+// SMS: a POST as AT forwards a text; the replies come back through the console's outbox.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -10,7 +10,6 @@ document.addEventListener("DOMContentLoaded", () => {
   const $ = (id) => document.getElementById(id);
   const cfg = root.dataset;
   const ussd = {id: "", inputs: [], live: false};
-  let webhookToken = null;
   const seen = new Set();
   let pollTimer = null, pollUntil = 0, lastSent = 0;
 
@@ -18,24 +17,13 @@ document.addEventListener("DOMContentLoaded", () => {
     .map((b) => b.toString(16).padStart(2, "0")).join("");
   const phone = () => $("sim-phone").value.trim();
 
-  async function withToken(url) {
-    if (webhookToken === null) {
-      const answer = await fetch(cfg.tokenUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}});
-      if (!answer.ok) throw new Error("Your login has ended: reload the page and log in again.");
-      webhookToken = (await answer.json()).token || "";
+  // POST to the console; the answer's body, or an Error with the console's own words.
+  async function post(url, fields) {
+    const {status, body} = await Console.postJSON(url, fields);
+    if (status !== 200) {
+      throw new Error(body.error || `The console answered ${status}.`);
     }
-    return webhookToken ? `${url}?token=${encodeURIComponent(webhookToken)}` : url;
-  }
-
-  async function postForm(url, fields) {
-    const answer = await fetch(await withToken(url), {
-      method: "POST", credentials: "omit",
-      headers: {"Content-Type": "application/x-www-form-urlencoded"},
-      body: new URLSearchParams(fields),
-    });
-    const text = await answer.text();
-    if (!answer.ok) throw new Error(`The bot answered ${answer.status}: ${text}`);
-    return text;
+    return body;
   }
 
   // ---- USSD ----
@@ -52,10 +40,9 @@ document.addEventListener("DOMContentLoaded", () => {
     Console.busy(button, true);
     $("ussd-status").textContent = "Waiting for the network...";
     try {
-      const reply = await postForm(cfg.ussdUrl, {
-        sessionId: ussd.id, serviceCode: cfg.serviceCode, phoneNumber: phone(),
-        networkCode: "63902", text: ussd.inputs.join("*"),
-      });
+      const reply = (await post(cfg.ussdUrl, {
+        session: ussd.id, phone: phone(), text: ussd.inputs.join("*"),
+      })).screen;
       const more = reply.startsWith("CON ");
       $("ussd-screen").textContent = reply.replace(/^(CON|END) /, "");
       $("ussd-screen").scrollTop = 0;
@@ -64,13 +51,14 @@ document.addEventListener("DOMContentLoaded", () => {
       setLive(more);
     } catch (err) {
       Console.busy(button, false);
+      $("ussd-screen").textContent = "Not connected.";
       $("ussd-status").textContent = err.message;
       setLive(false);
     }
   }
 
   $("ussd-dial").addEventListener("click", (event) => {
-    ussd.id = "SIM" + randomHex(8);
+    ussd.id = randomHex(8);
     ussd.inputs = [];
     $("ussd-screen").textContent = `Calling ${cfg.serviceCode}...`;
     ussdRequest(event.currentTarget);
@@ -132,12 +120,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!text) return;
     const button = $("sms-send");
     Console.busy(button, true);
-    const now = new Date();
-    const stamp = now.toISOString().slice(0, 19).replace("T", " ");
     try {
-      await postForm(cfg.smsUrl, {from: phone(), to: cfg.shortcode, text, id: "SIM" + randomHex(8),
-                                  date: stamp, linkId: "", networkCode: "63902"});
-      addBubble("me", text, now.toLocaleTimeString());
+      await post(cfg.smsUrl, {phone: phone(), text});
+      addBubble("me", text, new Date().toLocaleTimeString());
       $("sms-text").value = "";
       $("sms-status").textContent = "Sent. Waiting for the reply...";
       lastSent = Date.now();
@@ -155,12 +140,20 @@ document.addEventListener("DOMContentLoaded", () => {
     $("ussd-screen").textContent = `Press Dial to call ${cfg.serviceCode}.`;
     $("ussd-status").textContent = "Not connected.";
     $("sms-thread").replaceChildren();
+    $("sms-status").textContent = "";
     seen.clear();
     readOutbox(true);
   }
   $("sim-phone").addEventListener("change", reset);
+  // Another test number: one of the test prefixes, filled up with random digits.
   $("sim-new").addEventListener("click", () => {
-    $("sim-phone").value = "+2547000" + String(Math.floor(Math.random() * 100000)).padStart(5, "0");
+    const prefixes = cfg.prefixes ? cfg.prefixes.split(",") : [];
+    if (!prefixes.length) return;
+    let number = prefixes[Math.floor(Math.random() * prefixes.length)];
+    while (number.length < Number(cfg.numberLength)) {
+      number += String(crypto.getRandomValues(new Uint8Array(1))[0] % 10);
+    }
+    $("sim-phone").value = number;
     reset();
   });
   readOutbox(true);

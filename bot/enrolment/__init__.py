@@ -1,0 +1,1 @@
+"""Enrolment on USSD beyond one session: an enrolment the network cut off is recovered."""
