@@ -163,8 +163,12 @@ def test_requests_on_new_connections_reuse_the_web_processes_redis_connections(w
     assert opened <= 4, f"{opened} Redis connections opened for 20 USSD requests"
 
 
-def test_callers_at_once_get_the_busy_screen_within_a_second_while_redis_hangs(tmp_path):
-    """Each waits out REDIS_TIMEOUT (twice) in its own greenlet, not in a line for the processes."""
+def test_callers_at_once_while_redis_hangs_get_the_busy_screen_together(tmp_path):
+    """Each waits out REDIS_TIMEOUT in its own greenlet, not in a line for the processes.
+
+    One caller waits 0.3 s three or four times (a connection opened afresh waits for its
+    handshake too); with sync workers callers waited their turn behind the others, past 10 s.
+    """
     server, port = RedisServer(tmp_path).start(), free_port()
     env = dict(os.environ, REDIS_URL=server.url, WEBHOOK_TOKEN=TOKEN, LOG_LEVEL="ERROR")
     web = subprocess.Popen(web_command("127.0.0.1", port, 2), cwd=ROOT, env=env,
@@ -188,4 +192,4 @@ def test_callers_at_once_get_the_busy_screen_within_a_second_while_redis_hangs(t
         web.wait(timeout=30)
         server.stop()
     assert all(screen.startswith("END Sorry, the service is busy.") for screen, _ in answers)
-    assert max(seconds for _, seconds in answers) < 1, sorted(seconds for _, seconds in answers)
+    assert max(seconds for _, seconds in answers) < 1.5, sorted(seconds for _, seconds in answers)
