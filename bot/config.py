@@ -21,6 +21,7 @@ DEFAULTS = {
     # the database number and password.
     "REDIS_SENTINELS": "",
     "REDIS_SENTINEL_MASTER": "mymaster",
+    "INSTANCE_PATH": "",  # the instance folder (embedded Redis, SMS spool); empty: instance/ here
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
