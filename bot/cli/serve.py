@@ -107,8 +107,9 @@ def _stop(parts):
 
 
 def web_command(host, port, workers):
-    """The gunicorn command line: its access log masks phone numbers and tokens."""
-    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+    """The gunicorn command line: gevent workers (bot/web_server.py), an access log without numbers."""
+    return [sys.executable, "-m", "gunicorn", "--config", "python:bot.web_server",
+            "--workers", str(workers), "--bind", f"{host}:{port}",
             "--logger-class", "bot.privacy.MaskedGunicornLogger", "--access-logfile", "-",
             "--access-logformat", "%(m)s %(U)s %(s)s %(L)ss", "wsgi:app"]
 
