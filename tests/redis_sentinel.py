@@ -94,3 +94,4 @@ class SentinelSetup:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+                    process.wait(timeout=10)

@@ -21,6 +21,7 @@ import os
 
 import hiredis
 from redis.exceptions import ConnectionError, ResponseError, TimeoutError
+from redis.sentinel import SentinelManagedConnection
 
 try:  # what the reader of redis-py's hiredis parser answers while a reply is incomplete
     from redis._parsers.hiredis import NOT_ENOUGH_DATA
@@ -168,9 +169,10 @@ def _round_trip(connection, wire):
     else drops the connection, so no reply is ever left unread on it."""
     for attempt in (1, 2):
         try:
-            if getattr(connection, "_sock", None) is None:
-                # Through the connection's own connect(): behind Sentinel it asks which server
-                # is the master (sending straight away would connect to localhost instead).
+            if isinstance(connection, SentinelManagedConnection) and connection._sock is None:
+                # Through its own connect(), which asks the Sentinels which server is the master
+                # (sending straight away would connect to localhost instead). Only there: its
+                # retried handshake would add a wait when a plain Redis hangs.
                 connection.connect()
             connection.send_packed_command(_packed(connection, wire), check_health=False)
             replies = _read(connection, len(wire))
