@@ -22,10 +22,19 @@ from bot.reminders import due_list
 from bot.supervisor.job_worker import JobWorker
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
+# `python worker.py sms` listens only there: replies to mothers, danger-sign alerts and staff
+# SMS. The Procfile's `replies` process and `serve` run one, so a reply never waits behind a
+# dispatch that holds the other workers for minutes during a national send.
 REDIS_WAIT_SECONDS = 5  # at most this long between tries while Redis does not answer
 
 
-def main():
+def main(queue_names=None):
+    queue_names = tuple(queue_names or QUEUES)
+    unknown = sorted(set(queue_names) - set(QUEUES))
+    if unknown:
+        print(f"Unknown queue {', '.join(unknown)}: the queues are {', '.join(QUEUES)}.",
+              file=sys.stderr)
+        raise SystemExit(2)
     try:
         app = create_app()
     except InvalidSetting as refused:
@@ -38,11 +47,12 @@ def main():
     moved = due_list.move_old_list(store.redis(app))
     if moved:
         logging.getLogger(__name__).info("Moved %s contacts into the parts of the due list", moved)
-    now = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"]))
-    jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]),
-                           jobs.dispatch_jobs(app.config))
-    queues = [Queue(name, connection=connection) for name in QUEUES]
-    logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
+    if "reminders" in queue_names:  # the worker that runs dispatches books the current one
+        now = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"]))
+        jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]),
+                               jobs.dispatch_jobs(app.config))
+    queues = [Queue(name, connection=connection) for name in queue_names]
+    logging.getLogger(__name__).info("Worker listening on %s", ", ".join(queue_names))
     JobWorker(queues, connection=connection).work(with_scheduler=True)
 
 
@@ -76,4 +86,4 @@ def _replay_spool(app):
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -39,7 +39,8 @@ def served(tmp_path_factory, at):
     served = Served(tmp_path_factory.mktemp("serve"), at)
     try:
         served.wait_for("serve answers USSD", served.answers_ussd, 60)
-        served.wait_for("two workers run", lambda: len(served.workers()) == 2, 30)
+        served.wait_for("three workers run (two for dispatches, one for replies)",
+                        lambda: len(served.workers()) == 3, 30)
         yield served
     finally:
         served.stop()
@@ -59,7 +60,7 @@ def test_a_killed_worker_is_replaced_and_its_scheduler_taken_over(served):
     victim = os.getpgid(scheduler.pid)  # the worker whose scheduler moves delayed jobs on
     assert victim in [w.pid for w in served.workers()]
     os.kill(victim, signal.SIGKILL)
-    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2 and victim
+    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 3 and victim
                     not in [w.pid for w in served.workers()], 30)
     assert "stopped (killed by SIGKILL); starting it again" in served.output()
     assert served.answers_ussd()  # the web app was never stopped
@@ -88,7 +89,7 @@ def test_a_job_whose_worker_is_killed_mid_send_runs_again_and_sends_once(served,
     assert f"the job it was running ({job.description}) will run again." in served.output()
     served.wait_for("AT answered the first request", lambda: phone in at.recipients(), 10)
     assert at.recipients().count(phone) == 1  # the run after the kill did not send it again
-    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 2, 30)
+    served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 3, 30)
 
 
 def test_a_killed_embedded_redis_comes_back_with_what_it_had(served, at):
@@ -122,10 +123,10 @@ def test_ctrl_c_stops_every_part_and_leaves_nothing_running(served):
         below = descendants(served.process.pid)
         workers = [p for p in below if "worker.py" in command_line(p)]
         webs = [p for p in below if "gunicorn" in command_line(p)]
-        if (len(workers) >= 2 and len(webs) == 2) or time.monotonic() > deadline:
+        if (len(workers) >= 3 and len(webs) == 2) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert len(workers) >= 2
+    assert len(workers) >= 3  # two for dispatches, one for replies
     assert len(webs) == 2  # with its web process
     assert served.stop(signum=signal.SIGINT) == 0, served.output()[-3000:]
     assert not [p for p in below if alive(p)]

@@ -84,6 +84,9 @@ def _parts(env, connection, host, port, workers, embedded):
     parts.append(web)
     parts += [WorkerProcess(f"Worker {n + 1}", [sys.executable, "worker.py"], env, root, connection)
               for n in range(jobs.dispatch_jobs(current_app.config))]
+    # Replies to mothers on a worker of their own: never behind a dispatch (worker.py says why).
+    parts.append(WorkerProcess("Replies worker", [sys.executable, "worker.py", "sms"], env, root,
+                               connection))
     return web, parts
 
 
