@@ -154,3 +154,17 @@ def test_attended_visits_and_the_follow_up_list(runner, db, tmp_path):
     assert "No open follow-ups." in runner.invoke(args=["followups", "list"]).output
     missing = runner.invoke(args=["followups", "close", "nope"])
     assert missing.exit_code == 1 and "There is no open follow-up nope" in missing.output
+
+
+def test_run_at_a_time_with_another_offset_is_programme_time(runner, db, tmp_path):
+    register = tmp_path / "register.csv"
+    register.write_text("phone,date,kind,clinic\n0712000171,2027-01-20,anc,Mathare\n")
+    runner.invoke(args=["appointments", "import", str(register)])
+    early = runner.invoke(args=["reminders", "run", "--at", "2027-01-19T04:00+00:00"])
+    assert "as of 2027-01-19 07:00 EAT" in early.output  # 07:00 in Nairobi: before 08:00
+    assert "Outside the sending hours" in early.output and "Sent: 0." in early.output
+    late = runner.invoke(args=["reminders", "run", "--at", "2027-01-19T15:30+00:00"])
+    assert "as of 2027-01-19 18:30 EAT" in late.output  # past 18:00 in Nairobi
+    assert "Outside the sending hours" in late.output
+    sent = runner.invoke(args=["reminders", "run", "--at", "2027-01-19T07:00+00:00"])
+    assert "as of 2027-01-19 10:00 EAT" in sent.output and "Sent: 1." in sent.output

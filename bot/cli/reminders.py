@@ -41,7 +41,9 @@ def preview(day):
 
 
 @group.command("run")
-@click.option("--at", "moment", required=True, help="ISO date and time, e.g. 2027-03-14T10:00.")
+@click.option("--at", "moment", required=True,
+              help="ISO date and time, e.g. 2027-03-14T10:00 (programme time), or with an offset "
+                   "(2027-03-14T07:00+00:00), which is turned into programme time.")
 def run(moment):
     """Run one dispatch as if it were that time (for staff checks and tests)."""
     try:
@@ -49,7 +51,10 @@ def run(moment):
     except ValueError:
         raise click.BadParameter(f"{moment!r} is not an ISO date and time, e.g. "
                                  "2027-03-14T10:00.") from None
-    when = when if when.tzinfo else when.replace(tzinfo=_zone())
+    # A time written with another offset is the same moment in programme time: the sending
+    # hours and the reminders' days are the programme's.
+    when = when.astimezone(_zone()) if when.tzinfo else when.replace(tzinfo=_zone())
+    click.echo(f"Dispatch as of {when.strftime('%Y-%m-%d %H:%M %Z')} (programme time).")
     db = store.redis()
     try:
         report = dispatch.dispatch(db, content_service.current(), gateway_for(current_app.config, db),
