@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 from rq import Queue
 
 from bot import create_app, jobs, store
+from bot.channels.sms import handlers
 from bot.errors import InvalidSetting
 from bot.reminders import due_list
+from bot.sms import spool
 from bot.supervisor.job_worker import JobWorker
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
@@ -43,6 +45,7 @@ def main(queue_names=None):
     jobs.use_app(app)
     _wait_for_redis(app)
     _replay_spool(app)
+    spool.start_replaying(app, handlers)  # and whatever a node keeps later, once Redis is back
     connection = store.queue_connection(app)
     moved = due_list.move_old_list(store.redis(app))
     if moved:
@@ -74,9 +77,6 @@ def _wait_for_redis(app):
 
 def _replay_spool(app):
     """Bring back SMS callbacks that arrived while Redis was down."""
-    from bot.channels.sms import handlers
-    from bot.sms import spool
-
     with app.app_context():
         try:
             if spool.pending(app):

@@ -21,6 +21,9 @@ DEFAULTS = {
     # the database number and password.
     "REDIS_SENTINELS": "",
     "REDIS_SENTINEL_MASTER": "mymaster",
+    # Where SMS callbacks wait while Redis is away; a folder every node shares lets any node or
+    # worker replay them. Empty: the instance folder's spool/.
+    "SPOOL_DIR": "",
     "INSTANCE_PATH": "",  # the instance folder (embedded Redis, SMS spool); empty: instance/ here
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs

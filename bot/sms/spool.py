@@ -3,15 +3,23 @@
 An incoming SMS or delivery report that was answered 200 must never be lost.
 When Redis does not answer, the webhook writes the callback to a file under
 the instance folder (flushed to disk before answering) and replays it once
-Redis is back: on the next callback and when the worker starts. Replays are
-safe to repeat: incoming messages are deduplicated by AT's id. A line that
-cannot be read is never dropped in silence: it is kept in unreadable.jsonl.
+Redis is back: on the next callback, when the worker starts, and by a
+background thread in every web process and worker (`start_replaying`), which
+looks every few seconds, so nothing waits for traffic. Replays are safe to
+repeat: incoming messages are deduplicated by AT's id. A line that cannot be
+read is never dropped in silence: it is kept in unreadable.jsonl.
+
+SPOOL_DIR may name a folder every node shares (a network disk): any node or
+worker then replays what any node kept. Each file being replayed is locked by
+the process replaying it, so two never replay the same one. The spool holds only
+the callback fields the bot needs, readable by the service's user alone.
 """
 
 import fcntl
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -19,16 +27,30 @@ log = logging.getLogger(__name__)
 UNREADABLE = "unreadable.jsonl"  # never replayed: a person reads it
 
 
+REPLAY_EVERY_SECONDS = 3  # how often the background thread looks for a spool to replay
+
+
 def folder(app):
-    return Path(app.instance_path) / "spool"
+    return Path(app.config.get("SPOOL_DIR") or Path(app.instance_path) / "spool")
+
+
+def _private_folder(app):
+    path = folder(app)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)  # mothers' numbers and words: the service's user only
+    return path
+
+
+def _private_file(path):
+    """Open `path` to append, made readable by its owner only."""
+    return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600), "ab+")
 
 
 def append(app, kind, form):
     """Write one callback to the spool, a whole line or nothing; raise OSError if it fails."""
-    path = folder(app)
-    path.mkdir(parents=True, exist_ok=True)
+    path = _private_folder(app)
     line = (json.dumps({"kind": kind, "form": form}) + "\n").encode("utf-8")
-    with open(path / "callbacks.jsonl", "ab+") as spool:
+    with _private_file(path / "callbacks.jsonl") as spool:
         fcntl.flock(spool, fcntl.LOCK_EX)
         size = spool.seek(0, os.SEEK_END)
         if size and _last_byte(spool, size) != b"\n":
@@ -64,8 +86,27 @@ def replay(app, handlers):
             os.replace(spool, taken)
     done = 0
     for taken in sorted(path.glob("replaying-*.jsonl")):
-        unreadable = []
-        for line in taken.read_bytes().splitlines():
+        done += _replay_file(path, taken, handlers)
+    if done:
+        log.info("Replayed %d callbacks kept while Redis was down", done)
+    return done
+
+
+def _replay_file(path, taken, handlers):
+    """Replay one taken file unless another process is at it (its lock); return how many."""
+    try:
+        held = open(taken, "rb")
+    except FileNotFoundError:
+        return 0  # another process finished it meanwhile
+    with held:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # another process is replaying it
+        if not taken.exists():
+            return 0
+        unreadable, done = [], 0
+        for line in held.read().splitlines():
             record = _record(line, handlers)
             if record is None:
                 unreadable.append(line)  # cut short by a crash or a full disk
@@ -74,9 +115,29 @@ def replay(app, handlers):
             done += 1
         _keep_aside(path, taken, unreadable)
         taken.unlink()
-    if done:
-        log.info("Replayed %d callbacks kept while Redis was down", done)
     return done
+
+
+def start_replaying(app, handlers, every=REPLAY_EVERY_SECONDS):
+    """Start a daemon thread that replays the spool once Redis answers, without waiting for a
+    callback to come; return it."""
+    from .. import store
+
+    def loop():
+        while True:
+            time.sleep(every)
+            try:
+                if pending(app):
+                    with app.app_context():
+                        replay(app, handlers(app))
+            except store.Errors:
+                continue  # Redis still away: the spool waits for the next look
+            except Exception:
+                log.exception("Replaying the spool failed; it is kept and tried again")
+
+    thread = threading.Thread(target=loop, name="spool-replay", daemon=True)
+    thread.start()
+    return thread
 
 
 def _record(line, handlers):
@@ -96,7 +157,7 @@ def _keep_aside(path, taken, lines):
     lines = [line for line in lines if line.strip()]
     if not lines:
         return
-    with open(path / UNREADABLE, "ab") as kept:
+    with _private_file(path / UNREADABLE) as kept:
         kept.write(b"".join(line + b"\n" for line in lines))
         kept.flush()
         os.fsync(kept.fileno())
