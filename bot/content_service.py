@@ -170,11 +170,11 @@ def _publish_checkout_if_needed(app, db, state):
     db.set(versions.CHECKOUT, fingerprint)
 
 
-def publish_files(app, new_files, who, note, first=False):
+def publish_files(app, new_files, who, note, first=False, based_on=None):
     """Check and publish `new_files` as the next version; return its info (raises Refused)."""
     db = store.redis(app)
     published = versions.publish(db, new_files, who, note, lambda f: check_files(app, f),
-                                 first=first)
+                                 first=first, based_on=based_on)
     look_again(app)
     return published
 

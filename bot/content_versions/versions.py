@@ -30,6 +30,14 @@ class Refused(Exception):
         super().__init__(f"{len(self.problems)} problem(s); nothing was published")
 
 
+class Outdated(Exception):
+    """Another version was published since the one an edit started from."""
+
+    def __init__(self, number):
+        self.number = number
+        super().__init__(f"version {number} was published meanwhile")
+
+
 def _info_key(number):
     return f"content:version:{number}"
 
@@ -78,17 +86,20 @@ def files(db, number):
     return {p: zlib.decompress(base64.b64decode(blob)) for p, blob in zip(paths, blobs, strict=True)}
 
 
-def publish(db, new_files, who, note, check, first=False):
+def publish(db, new_files, who, note, check, first=False, based_on=None):
     """Check `new_files` with `check(files)` and make them the current version; return its info.
 
     `check` raises Refused with the checker's problems. Publishing the files already current
     changes nothing (the info of the current version is returned, with "unchanged": True).
-    With `first`, publish only when there is no version yet (a node's first start).
+    With `first`, publish only when there is no version yet (a node's first start); with
+    `based_on`, only when that version is still the current one (raises Outdated).
     """
     with db.lock(LOCK, timeout=60, blocking_timeout=30):
         number, served = current(db)
         if first and number is not None:
             return {**info(db, number), "unchanged": True}
+        if based_on is not None and number != based_on:
+            raise Outdated(number)
         fingerprint = digest(new_files)
         if fingerprint == served:
             return {**info(db, number), "unchanged": True}
