@@ -7,7 +7,8 @@ MAX_TEXTS = 300  # texts listed per version; a whole new language would otherwis
 
 def summarise(old, new):
     """Return {"added", "removed", "changed": [paths], "texts": [{key, language, old, new}]}."""
-    old = old or {}
+    if old is None:  # the first version: everything is new, nothing worth listing text by text
+        return {"added": sorted(new), "removed": [], "changed": [], "texts": [], "first": True}
     changed = sorted(p for p in set(old) & set(new) if old[p] != new[p])
     summary = {"added": sorted(set(new) - set(old)), "removed": sorted(set(old) - set(new)),
                "changed": changed, "texts": []}
