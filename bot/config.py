@@ -68,7 +68,7 @@ DEFAULTS = {
     "LOG_FORMAT": "text",  # json: every log line one JSON object, for a log collector
     # /metrics needs this as a Bearer token; when empty, only requests from the machine itself
     "METRICS_TOKEN": "",
-    "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
+    "CONTENT_RELOAD_SECONDS": 3,  # how often to look for a newly published version; 0: only once
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
     # The staff console (/console). SECRET_KEY signs its login cookie: set it in the environment;
     # when unset, each process makes a random one (see bot/console/settings.py).

@@ -32,6 +32,7 @@ from .errors import InvalidContent
 log = logging.getLogger(__name__)
 KEEP = 4  # versions kept loaded per process for sessions that started on them
 NEVER = float("-inf")
+AWAY_SECONDS = 30  # after Redis did not answer, the wait before looking again
 
 
 def init_app(app):
@@ -100,6 +101,12 @@ def version(app=None):
     return state["digest"][:12] if state["content"] is not None and state["digest"] else "none"
 
 
+def number(app=None):
+    """The number of the version served now, None before the first look at Redis."""
+    app = app or current_app._get_current_object()
+    return app.extensions["content_state"]["number"]
+
+
 def reload(app):
     """Load the version served again now (after a settings change); return the problems."""
     state = app.extensions["content_state"]
@@ -129,6 +136,7 @@ def _sync(app, state, strict=False):
     db = store.redis(app)
     try:
         _publish_checkout_if_needed(app, db, state)
+        state["checked"] = time.monotonic()  # publishing asked for a look, which is this one
         found, fingerprint = versions.current(db)
         if found is None or (found, fingerprint) == (state["number"], state["digest"]):
             return
@@ -139,6 +147,8 @@ def _sync(app, state, strict=False):
         state.update(content=content, number=found, digest=fingerprint)
         _keep(state, found, content)
     except store.Errors as err:
+        # Each look costs a request the Redis timeout while it is away: look less often.
+        state["checked"] = time.monotonic() + AWAY_SECONDS
         log.warning("Content: Redis unavailable (%s); serving the content loaded before",
                     type(err).__name__)
     except (InvalidContent, versions.Refused) as err:
@@ -229,6 +239,11 @@ def folder_of(app, fingerprint=None):
 _loaded = OrderedDict()
 _checkouts = {}
 LOADED_AT_MOST = 8
+
+
+def settings_of(app):
+    """The settings that shape loaded content (the programme's name and USSD code fill texts)."""
+    return _settings(app)
 
 
 def _settings(app):

@@ -1,4 +1,7 @@
-"""Change one text in locales/: checked on a copy first, then only its own line rewritten.
+"""Change one text of a locale file: only its own line rewritten, checked before it is kept.
+
+The console edits the published version's files (`prepare`, then publishing
+checks the whole version); `save` does the same to a folder of files.
 
 The comments in these files give the source of each health fact, so a file
 is never dumped again by a YAML writer: the one `key: "text"` line is
