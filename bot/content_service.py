@@ -26,7 +26,7 @@ from flask import current_app
 from . import store
 from .content import load_content
 from .content.loader import read_content
-from .content_versions import files, versions
+from .content_versions import files, loaded, versions
 from .errors import InvalidContent
 
 log = logging.getLogger(__name__)
@@ -164,10 +164,10 @@ def _publish_checkout_if_needed(app, db, state):
     if not development:
         if db.exists(versions.CURRENT):
             return
-        publish_files(app, checkout_files(app), "system", "The deployment's files", first=True)
+        publish_files(app, loaded.checkout_files(app), "system", "The deployment's files", first=True)
         return
-    found = checkout_files(app)
-    fingerprint = checkout_digest(app)
+    found = loaded.checkout_files(app)
+    fingerprint = loaded.checkout_digest(app)
     if db.get(versions.CHECKOUT) == fingerprint:
         return  # these files were published already; console edits since then stay
     first = not db.exists(versions.CURRENT)
@@ -192,34 +192,16 @@ def publish_files(app, new_files, who, note, first=False, based_on=None):
 def check_files(app, new_files):
     """Run the whole checker on `new_files`; raise versions.Refused listing the errors."""
     fingerprint = files.digest(new_files)
-    if _cached(app, fingerprint) is not None:
+    if loaded.cached(app, fingerprint) is not None:
         return  # checked already in this process
     folder = _folder(app, fingerprint)
     files.write_folder(new_files, folder)
-    content, problems = read_content(folder / "flows", folder / "locales", **_settings(app))
+    content, problems = read_content(folder / "flows", folder / "locales", **loaded.settings_of(app))
     errors = [p for p in problems if not p.warning]
     if errors:
         shutil.rmtree(folder, ignore_errors=True)
         raise versions.Refused(errors)
-    _remember(app, fingerprint, content)
-
-
-def checkout_files(app):
-    """The checkout's flows/ and locales/ as a version's files (read again only after an edit)."""
-    where = (str(app.config["FLOWS_DIR"]), str(app.config["LOCALES_DIR"]))
-    signature = _signature(app)
-    found = _checkouts.get(where)
-    if found is None or found[0] != signature:
-        read = files.read_checkout(*where)
-        found = (signature, read, files.digest(read))
-        _checkouts[where] = found
-    return found[1]
-
-
-def checkout_digest(app):
-    """The fingerprint of the checkout's files."""
-    checkout_files(app)
-    return _checkouts[(str(app.config["FLOWS_DIR"]), str(app.config["LOCALES_DIR"]))][2]
+    loaded.remember(app, fingerprint, content)
 
 
 def folder_of(app, fingerprint=None):
@@ -229,60 +211,31 @@ def folder_of(app, fingerprint=None):
     folder = _folder(app, fingerprint)
     if not (folder / ".complete").is_file():
         found = versions.files(store.redis(app), state["number"]) if state["number"] else None
-        files.write_folder(found if found is not None else checkout_files(app), folder)
+        files.write_folder(found if found is not None else loaded.checkout_files(app), folder)
     return folder
-
-
-# Content loaded in this process, by fingerprint and settings. Apps made in one process (the
-# web workers' preload, staff commands, the test suite's many apps) share it instead of reading
-# and checking every file again.
-_loaded = OrderedDict()
-_checkouts = {}
-LOADED_AT_MOST = 8
-
-
-def settings_of(app):
-    """The settings that shape loaded content (the programme's name and USSD code fill texts)."""
-    return _settings(app)
-
-
-def _settings(app):
-    config = app.config
-    return {"default_language": config["DEFAULT_LANGUAGE"],
-            "programme_name": config["PROGRAMME_NAME_IN_SMS"], "ussd_code": config["USSD_CODE"]}
-
-
-def _cached(app, fingerprint):
-    return _loaded.get((fingerprint, tuple(_settings(app).values())))
-
-
-def _remember(app, fingerprint, content):
-    _loaded[(fingerprint, tuple(_settings(app).values()))] = content
-    while len(_loaded) > LOADED_AT_MOST:
-        _loaded.popitem(last=False)
 
 
 def _load_checkout(app):
     """Return (content, fingerprint) of the checkout's files; raise InvalidContent."""
-    fingerprint = checkout_digest(app)
-    content = _cached(app, fingerprint)
+    fingerprint = loaded.checkout_digest(app)
+    content = loaded.cached(app, fingerprint)
     if content is None:
-        content = load_content(app.config["FLOWS_DIR"], app.config["LOCALES_DIR"], **_settings(app))
-        _remember(app, fingerprint, content)
+        content = load_content(app.config["FLOWS_DIR"], app.config["LOCALES_DIR"], **loaded.settings_of(app))
+        loaded.remember(app, fingerprint, content)
     return content, fingerprint
 
 
 def _version_content(app, wanted, fingerprint):
     """Load version `wanted` from Redis (or from this process' cache); raise InvalidContent."""
-    content = _cached(app, fingerprint)
+    content = loaded.cached(app, fingerprint)
     if content is not None:
         return content
     found = versions.files(store.redis(app), wanted)
     if found is None:
         raise InvalidContent([])
     folder = files.write_folder(found, _folder(app, fingerprint))
-    content = load_content(folder / "flows", folder / "locales", **_settings(app))
-    _remember(app, fingerprint, content)
+    content = load_content(folder / "flows", folder / "locales", **loaded.settings_of(app))
+    loaded.remember(app, fingerprint, content)
     return content
 
 
@@ -297,12 +250,7 @@ def _folder(app, fingerprint):
     return Path(app.instance_path) / "content" / fingerprint[:16]
 
 
-def _signature(app):
-    """Name, time and size of every checkout file: changes when any file is edited."""
-    found = []
-    for folder in (app.config["FLOWS_DIR"], app.config["LOCALES_DIR"]):
-        for path in sorted(Path(folder).rglob("*")):
-            if path.suffix in files.SUFFIXES:
-                info = path.stat()
-                found.append((str(path), info.st_mtime_ns, info.st_size))
-    return tuple(found)
+# Where the checkout's files are read, for the console and the staff commands.
+checkout_files = loaded.checkout_files
+checkout_digest = loaded.checkout_digest
+settings_of = loaded.settings_of

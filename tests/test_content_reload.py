@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import content_service, create_app, store
-from bot.content_versions import versions
+from bot.content_versions import loaded, versions
 
 from .ussd_caller import Caller
 
@@ -62,9 +62,7 @@ def test_a_broken_edit_is_not_served_and_the_old_content_stays(live, caplog):
 def forget_version(app, number):
     """Lose version `number` everywhere: this process' memory and Redis (as after a restore)."""
     app.extensions["content_state"]["kept"].pop(number, None)
-    gone = versions.info(store.redis(app), number)["digest"]
-    for loaded in [key for key in content_service._loaded if key[0] == gone]:
-        del content_service._loaded[loaded]
+    loaded.forget(versions.info(store.redis(app), number)["digest"])
     store.redis(app).delete(f"content:files:{number}")
 
 
