@@ -37,11 +37,14 @@ AWAY_SECONDS = 30  # after Redis did not answer, the wait before looking again
 
 def init_app(app):
     """Load the checkout's flows and texts; a broken flow stops the app with the list of problems."""
-    state = {"content": None, "number": None, "digest": None, "checked": NEVER,
-             "lock": threading.RLock(), "kept": OrderedDict()}
+    # "served" is (number, content) set in one step, so a request never reads a number
+    # with another version's content while a new version is swapped in.
+    state = {"content": None, "number": None, "digest": None, "served": (None, None),
+             "checked": NEVER, "lock": threading.RLock(), "kept": OrderedDict()}
     app.extensions["content_state"] = state
     try:
         state["content"], state["digest"] = _load_checkout(app)
+        state["served"] = (None, state["content"])
     except InvalidContent:
         if click.get_current_context(silent=True) is None:
             raise  # a web server or worker must not start on broken content
@@ -68,11 +71,10 @@ def serving(app=None):
     """Return (number, content) of the version to serve now; number None before the first."""
     app = app or current_app._get_current_object()
     current(app)
-    state = app.extensions["content_state"]
-    with state["lock"]:
-        if state["content"] is None:
-            raise InvalidContent([])
-        return state["number"], state["content"]
+    number, content = app.extensions["content_state"]["served"]
+    if content is None:
+        raise InvalidContent([])
+    return number, content
 
 
 def at(app, wanted):
@@ -115,6 +117,7 @@ def reload(app):
         state["number"] = None
         try:
             state["content"], state["digest"] = _load_checkout(app)
+            state["served"] = (None, state["content"])
             _sync(app, state, strict=True)
         except InvalidContent as err:
             return err.problems
@@ -144,7 +147,7 @@ def _sync(app, state, strict=False):
         if state["number"] is not None:
             _keep(state, state["number"], state["content"])
             log.info("Now serving content version %s", found)
-        state.update(content=content, number=found, digest=fingerprint)
+        state.update(content=content, number=found, digest=fingerprint, served=(found, content))
         _keep(state, found, content)
     except store.Errors as err:
         # Each look costs a request the Redis timeout while it is away: look less often.

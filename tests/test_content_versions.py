@@ -190,3 +190,22 @@ def test_export_writes_files_that_flows_check_accepts(nodes, tmp_path, redis_url
     checked = checker.test_cli_runner().invoke(args=["flows", "check"])
     assert checked.exit_code == 0 and "All good" in checked.output
     assert content_service.checkout_files(checker) == versions.files(store.redis(first), 2)
+
+
+def test_in_production_an_edited_checkout_is_not_published_by_itself(redis_url, tmp_path):
+    """Nodes of one deployment must not publish their own files: only `content publish` does."""
+    node = make_node(redis_url, tmp_path / "p")
+    node.config.update(BOT_ENV="production", SECRET_KEY="production-test", WEBHOOK_TOKEN="t")
+    store.redis(node).flushdb()
+    try:
+        assert content_service.serving(node)[0] == 1  # the first start publishes the checkout
+        path = Path(node.config["LOCALES_DIR"]) / "main.en.yml"
+        path.write_text(path.read_text(encoding="utf-8").replace('"Clinic, my health"',
+                                                                  '"My clinic visits"'))
+        assert served(node, "main.appointments") == "Clinic, my health"
+        assert versions.current(store.redis(node))[0] == 1
+        result = node.test_cli_runner().invoke(args=["content", "publish", "--by", "amina"])
+        assert "Published version 2" in result.output
+        assert served(node, "main.appointments") == "My clinic visits"
+    finally:
+        store.redis(node).close()
