@@ -12,7 +12,6 @@ from .test_content_versions import save_text
 @pytest.fixture
 def app(clean_module_app):
     """One app per module, a clean database per test (see conftest)."""
-    content_service.look_again(clean_module_app)
     return clean_module_app
 
 
