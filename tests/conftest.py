@@ -56,9 +56,7 @@ def module_app(redis_url, tmp_path_factory):
 @pytest.fixture
 def clean_module_app(module_app):
     """The module's app with an empty database, its settings put back after the test."""
-    from bot import store
-
-    from bot import content_service
+    from bot import content_service, store
 
     settings = dict(module_app.config)
     store.redis(module_app).flushdb()
