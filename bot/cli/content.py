@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import content_service, programme_time, store
-from ..content_versions import changes, versions
+from ..content_versions import changes, files, versions
 from .shown import shown
 
 group = AppGroup("content", help="Publish flows and texts to every node; history, diff, rollback.")
@@ -91,8 +91,6 @@ def rollback(number, note, by):
 @click.argument("folder", type=click.Path(file_okay=False))
 def export(number, folder):
     """Write version NUMBER's flows/ and locales/ into FOLDER (e.g. . for this checkout), to commit."""
-    from ..content_versions import files
-
     written = files.export(_files(store.redis(), number), folder)
     click.echo(f"Wrote {len(written)} files of version {number} into {folder}/flows and "
                f"{folder}/locales. Check them with flows check, then commit them.")
@@ -129,7 +127,7 @@ def _summary(summary):
         return "no changes recorded"
     if summary.get("first"):
         return f"the first version ({len(summary['added'])} files)"
-    files = len(summary.get("added", [])) + len(summary.get("removed", [])) + \
+    changed = len(summary.get("added", [])) + len(summary.get("removed", [])) + \
         len(summary.get("changed", []))
     texts = len(summary.get("texts", []))
-    return f"{files} file(s), {texts} text(s) changed"
+    return f"{changed} file(s), {texts} text(s) changed"

@@ -1,5 +1,7 @@
 """What changed between two versions: files added, removed or changed, and each text's old and new words."""
 
+import difflib
+
 from ..content import yamlfile
 
 MAX_TEXTS = 300  # texts listed per version; a whole new language would otherwise fill the history
@@ -42,8 +44,6 @@ def _texts(data):
 
 def lines_changed(old, new):
     """Unified-diff lines between two versions' files, file by file."""
-    import difflib
-
     shown = []
     for path in sorted(set(old) | set(new)):
         if old.get(path) == new.get(path):
