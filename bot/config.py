@@ -76,7 +76,7 @@ DEFAULTS = {
     # included, and seconds a client has for a request's header, or may sit idle, before it is dropped.
     "WEB_CONNECTIONS": 1000,
     "WEB_KEEPALIVE_SECONDS": 5,
-    "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
+    "CONTENT_RELOAD_SECONDS": 3,  # how often to look for a newly published version; 0: only once
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
     # The staff console (/console). SECRET_KEY signs its login cookie: set it in the environment;
     # when unset, each process makes a random one (see bot/console/settings.py).

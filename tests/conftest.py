@@ -56,10 +56,11 @@ def module_app(redis_url, tmp_path_factory):
 @pytest.fixture
 def clean_module_app(module_app):
     """The module's app with an empty database, its settings put back after the test."""
-    from bot import store
+    from bot import content_service, store
 
     settings = dict(module_app.config)
     store.redis(module_app).flushdb()
+    content_service.look_again(module_app)  # serve the checkout again, not a version of the last test
     yield module_app
     module_app.config.clear()
     module_app.config.update(settings)

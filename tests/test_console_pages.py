@@ -235,7 +235,7 @@ def test_flows_page_shows_the_checkers_problems_in_plain_words(client, db, app, 
     app.config.update(FLOWS_DIR=str(tmp_path / "flows"))
     sign_in(client, db)
     page = client.get("/console/flows").get_data(as_text=True)
-    assert "Not ready: 1 problem(s) must be fixed." in page
+    assert "Not published: the files in flows/ and locales/ have 1 problem(s)" in page
     assert "It leads to the flow &#39;appointmentss&#39; (option 5), which does not exist." in page
 
 

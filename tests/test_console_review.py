@@ -5,10 +5,10 @@ import re
 import pytest
 import yaml
 
-from bot.review import trail
+from bot.review import history, trail
 
 from .test_console_auth import TOKEN, sign_in
-from .test_console_texts import editor, folder, save  # noqa: F401  (fixtures used below)
+from .test_console_texts import editor, folder, published, save  # noqa: F401  (fixtures used below)
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def changes_on_page(client, key):
     return page, re.findall(r'name="change" value="([0-9a-f]+)"', page)
 
 
-def test_the_filter_lists_texts_by_review_state_in_each_language(editor, folder):  # noqa: F811
-    review(folder, "main.title", "sw", "language", _words(folder, "main.sw.yml", "title"))
+def test_the_filter_lists_texts_by_review_state_in_each_language(app, editor, folder):  # noqa: F811
+    review(folder, "main.title", "sw", "language", _words(app, "main.sw.yml", "title"))
     page = editor.get("/console/texts?q=main.&state=reviewed&language=sw").get_data(as_text=True)
     assert "1 text(s) match \"main.\" and are reviewed in Kiswahili" in page
     assert "main.title" in page and "reviewed by language on" in page
@@ -49,8 +49,8 @@ def test_the_filter_lists_texts_by_review_state_in_each_language(editor, folder)
     assert "verify: needs a clinician" in page and "no source in the file" in page
 
 
-def test_saving_a_reviewed_text_marks_it_changed_and_records_the_change(editor, folder):  # noqa: F811
-    old = _words(folder, "nutrition.en.yml", "six_months")
+def test_saving_a_reviewed_text_marks_it_changed_and_records_the_change(app, editor, folder):  # noqa: F811
+    old = _words(app, "nutrition.en.yml", "six_months")
     review(folder, "nutrition.six_months", "en", "clinician", old)
     page = editor.get("/console/texts?key=nutrition.six_months").get_data(as_text=True)
     assert "reviewed by clinician on" in page and "No changes made in the console yet." in page
@@ -66,8 +66,8 @@ def test_saving_a_reviewed_text_marks_it_changed_and_records_the_change(editor, 
     assert 'href="/console/texts?key=nutrition.six_months"' in listed
 
 
-def test_undo_writes_the_old_words_back_and_is_itself_recorded(editor, folder):  # noqa: F811
-    old = _words(folder, "nutrition.en.yml", "six_months")
+def test_undo_writes_the_old_words_back_and_is_itself_recorded(app, editor, folder):  # noqa: F811
+    old = _words(app, "nutrition.en.yml", "six_months")
     before = (folder / "nutrition.en.yml").read_bytes()
     save(editor, "nutrition.six_months", en="Breast milk only to 6 months")
     change = changes_on_page(editor, "nutrition.six_months")[1][0]
@@ -77,35 +77,33 @@ def test_undo_writes_the_old_words_back_and_is_itself_recorded(editor, folder): 
     assert (folder / "nutrition.en.yml").read_bytes() == before
     page, ids = changes_on_page(editor, "nutrition.six_months")
     assert len(ids) == 1 and "Undone</span>" in page and '<span class="tag">undo</span>' in page
-    assert _words(folder, "nutrition.en.yml", "six_months") == old
+    assert _words(app, "nutrition.en.yml", "six_months") == old
 
 
-def test_undo_is_refused_when_the_text_changed_again_since(editor, folder):  # noqa: F811
+def test_undo_is_refused_when_the_text_changed_again_since(app, editor, folder):  # noqa: F811
     save(editor, "nutrition.six_months", en="Breast milk only to 6 months")
     first = changes_on_page(editor, "nutrition.six_months")[1][0]
     save(editor, "nutrition.six_months", en="Only breast milk, 6 months")
     answer = undo(editor, "nutrition.six_months", first)
     assert answer.status_code == 422
     assert "changed again after this change" in answer.get_json()["message"]
-    assert _words(folder, "nutrition.en.yml", "six_months") == "Only breast milk, 6 months"
+    assert _words(app, "nutrition.en.yml", "six_months") == "Only breast milk, 6 months"
 
 
-def test_undo_is_refused_when_the_checker_rejects_the_old_words(editor, folder):  # noqa: F811
+def test_undo_is_refused_when_the_checker_rejects_the_old_words(app, db, editor, folder):  # noqa: F811
     save(editor, "sms_replies.help", en="%{programme}: reply MENU for the menu.")
     change = changes_on_page(editor, "sms_replies.help")[1][0]
     # Since that change, the Kiswahili text gained a blank the old English one does not have.
-    path = folder / "sms_replies.sw.yml"
     name = "help"
-    sw = _words(folder, "sms_replies.sw.yml", name)
-    source = path.read_text(encoding="utf-8")
-    path.write_text(source.replace(sw, sw + " %{clinic}"), encoding="utf-8")
-    save(editor, "sms_replies.help", en="%{programme}: reply MENU for the menu at %{clinic}.")
-    latest = changes_on_page(editor, "sms_replies.help")[1][0]
+    sw = _words(app, "sms_replies.sw.yml", name)
+    assert save(editor, "sms_replies.help", en="%{programme}: reply MENU for the menu at %{clinic}.",
+                sw=sw + " %{clinic}").status_code == 200
+    latest = next(c["id"] for c in history.changes(db, "sms_replies.help") if c["language"] == "en")
     answer = undo(editor, "sms_replies.help", latest)
     assert answer.status_code == 422
     body = answer.get_json()
     assert "Not undone: the check found a problem" in body["message"] and body["problems"]
-    assert _words(folder, "sms_replies.en.yml", name) == "%{programme}: reply MENU for the menu at %{clinic}."
+    assert _words(app, "sms_replies.en.yml", name) == "%{programme}: reply MENU for the menu at %{clinic}."
     assert change != latest
 
 
@@ -119,8 +117,9 @@ def test_staff_cannot_undo(client, db, folder):  # noqa: F811
     assert undo(client, "nutrition.six_months", "0123456789ab").status_code == 403
 
 
-def _words(locales, file, name):
-    return yaml.safe_load((locales / file).read_text(encoding="utf-8"))[name]
+def _words(app, file, name):
+    """The words of `name` in locales/`file` as the version served now holds them."""
+    return yaml.safe_load(published(app, file))[name]
 
 
 def test_a_broken_side_file_is_said_on_the_page(editor, folder):  # noqa: F811

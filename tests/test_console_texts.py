@@ -1,14 +1,14 @@
 """Editors change texts in the console; a change the checker would refuse never reaches the files."""
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot import content_service
+from bot import content_service, store
 from bot.console import locale_edit
+from bot.content_versions import versions
 
 from .test_console_auth import TOKEN, sign_in
 
@@ -95,32 +95,45 @@ def test_a_control_character_yaml_cannot_hold_is_refused_by_the_checker_not_a_50
     assert (folder / "main.en.yml").read_bytes() == before
 
 
-def test_a_valid_edit_changes_one_line_and_keeps_every_comment(app, editor, folder):
+def published(app, name):
+    """The file locales/`name` as the version served now holds it."""
+    content_service.look_again(app)
+    number, _ = content_service.serving(app)
+    return versions.files(store.redis(app), number)[f"locales/{name}"].decode("utf-8")
+
+
+def test_a_valid_edit_publishes_a_version_with_one_line_changed_and_every_comment(app, editor,
+                                                                                   folder):
     path = folder / "pmtct.en.yml"
+    in_checkout = path.read_bytes()
     before = path.read_text(encoding="utf-8").splitlines()
     new = 'Test for HIV at your first clinic visit, and again late in pregnancy. Say "test me".'
     answer = save(editor, "pmtct.test_when_text", en=new)
     assert answer.status_code == 200
     assert answer.get_json()["message"].startswith("Saved the English text.")
-    after = path.read_text(encoding="utf-8").splitlines()
+    after = published(app, "pmtct.en.yml").splitlines()
     changed = [(old, cur) for old, cur in zip(before, after, strict=True) if old != cur]
     at = next(n for n, text in enumerate(before) if text.startswith("test_when_text:"))
     assert changed == [(before[at], 'test_when_text: "Test for HIV at your first clinic visit, and '
                                     'again late in pregnancy. Say \\"test me\\"."')]
     assert [line for line in after if line.startswith("#")] == \
         [line for line in before if line.startswith("#")]
-    assert yaml.safe_load(path.read_text(encoding="utf-8"))["test_when_text"] == new
-    app.config["CONTENT_RELOAD_SECONDS"] = 0.01  # the bot picks up the edit by itself
-    time.sleep(0.02)
+    assert yaml.safe_load(published(app, "pmtct.en.yml"))["test_when_text"] == new
+    assert path.read_bytes() == in_checkout  # the checkout is the deployment's; export writes it
+    info = versions.history(store.redis(app))[0]
+    assert (info["number"], info["who"]) == (2, "editor")
+    assert info["changes"]["texts"][0]["key"] == "pmtct.test_when_text"
+    assert info["changes"]["texts"][0]["new"] == new
     assert content_service.current(app).texts.get("pmtct.test_when_text", "en") == new
 
 
-def test_both_languages_are_saved_together_and_a_trailing_comment_stays(editor, folder):
+def test_both_languages_are_saved_together_and_a_trailing_comment_stays(app, editor, folder):
     en, sw = "Go to the nearest hospital now if baby is not feeding.", "Nenda hospitali iliyo karibu sasa."
     assert save(editor, "sms_baby.w01", en=en, sw=sw).status_code == 200
-    line = next(x for x in (folder / "sms_baby.en.yml").read_text().splitlines() if x.startswith("w01"))
+    line = next(x for x in published(app, "sms_baby.en.yml").splitlines() if x.startswith("w01"))
     assert line.startswith(f'w01: "{en}"  # Source: WHO Recommendations on Postnatal Care')
-    assert yaml.safe_load((folder / "sms_baby.sw.yml").read_text())["w01"] == sw
+    assert yaml.safe_load(published(app, "sms_baby.sw.yml"))["w01"] == sw
+    assert versions.current(store.redis(app))[0] == 2  # one version for both languages
 
 
 def test_an_edit_made_on_an_old_page_is_refused(editor, folder):

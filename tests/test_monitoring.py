@@ -50,6 +50,7 @@ def test_healthz_and_readyz_answer_without_login_and_name_the_content(client):
     body = ready.get_json()
     assert body["status"] == "ready" and body["redis"] == "ok" and body["content"] == "ok"
     assert re.fullmatch(r"[0-9a-f]{12}", body["content_version"])
+    assert body["content_number"] == 1  # the checkout, published on the first start
 
 
 def test_readyz_is_503_at_once_when_redis_is_away(tmp_path):

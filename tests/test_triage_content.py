@@ -38,7 +38,7 @@ def test_an_edit_is_used_within_seconds_and_a_broken_edit_is_ignored(copy, redis
             lexicon_file.write_text(text.replace("category: any", "category: anyone"), "utf-8")
             time.sleep(0.1)
             assert detect(content_service.current().danger_signs, "mtoto ana kizunguzungu")
-            assert "Edited flows not loaded" in caplog.text
+            assert "Edited flows not published" in caplog.text
     finally:
         store.redis(app).close()
 

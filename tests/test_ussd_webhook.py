@@ -105,7 +105,8 @@ def test_the_stored_session_holds_only_what_it_needs(client, db):
     caller.dial()
     caller.send("1")
     stored = json.loads(db.get(ussd_sessions.key(caller.phone)))
-    assert set(stored) == {"id", "history", "screen", "updated", "session"}
+    assert set(stored) == {"id", "history", "screen", "updated", "session", "version"}
+    assert stored["version"] == 1  # the content version her session is served from
     assert 0 < db.ttl(ussd_sessions.key(caller.phone)) <= 5 * 60
 
 

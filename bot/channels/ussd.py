@@ -51,11 +51,11 @@ def respond(session_id, raw_phone, text):
     if phone is None:
         return "Bad request: phoneNumber is missing or not a valid phone number.", 400
     try:
-        content = content_service.current()
+        number, content = content_service.serving()
     except InvalidContent:  # only when a staff command runs on broken flows
         return "END " + UNAVAILABLE, 200
     try:
-        return _answer(content, session_id, phone, text), 200
+        return _answer(content, number, session_id, phone, text), 200
     except store.Errors as err:
         log.warning("USSD for %s: Redis unavailable (%s)", mask_phone(phone), type(err).__name__)
         g.ussd_outcome = "unavailable"  # counted in /metrics
@@ -66,7 +66,7 @@ def respond(session_id, raw_phone, text):
         return "END " + content.texts.get("common.sorry", content.default_language), 200
 
 
-def _answer(content, session_id, phone, text):
+def _answer(content, number, session_id, phone, text):
     db = store.redis()
     pipe = quick.Batch(db)
     contacts.load(pipe, phone)
@@ -74,6 +74,9 @@ def _answer(content, session_id, phone, text):
     pipe.hgetall(visits.key(phone))
     contact, raw, raw_visits = pipe.execute()
     live = ussd_sessions.parse(raw)
+    going_on = live and live.session_id == session_id and not live.session.ended
+    if going_on:
+        content, number = _version_she_started_on(content, number, live)
     now = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
     today = now.date()
     contact.update(next_visit.menu_fields(contact, visits.parse(raw_visits), content, today,
@@ -83,7 +86,7 @@ def _answer(content, session_id, phone, text):
     config = current_app.config
     window = config["RESUME_MINUTES"] * 60
     history = text
-    if live and live.session_id == session_id and not live.session.ended:
+    if going_on:
         newest = newest_input(live.history, text, live.skipped)
         if newest is None:
             return live.screen  # AT repeated a request we already answered
@@ -102,7 +105,7 @@ def _answer(content, session_id, phone, text):
             live.session, config) else None
         result = engine.start(content, contact, previous=recent and recent.session, today=today)
     reply = result.screen.for_ussd()
-    live = _live(session_id, history, reply, result.session)
+    live = _live(session_id, history, reply, result.session, number)
     effects.apply(db, content, config, phone, result.effects, "ussd",
                   extra=lambda pipe: ussd_sessions.save(
                       pipe, phone, live, recovery.keep_seconds(result.session, config)))
@@ -131,16 +134,29 @@ def _urgent_end(db, phone, live, history, screen, alerts, window):
     ended = live.session.copy()
     ended.ended = True
     pipe = quick.Batch(db)
-    ussd_sessions.save(pipe, phone, _live(live.session_id, history, reply, ended), window)
+    ussd_sessions.save(pipe, phone, _live(live.session_id, history, reply, ended, live.version),
+                       window)
     pipe.execute()
     jobs.queue_sms(alerts, store.enqueue_connection(), current_app.config["SMS_RETRY_SECONDS"])
     return reply
 
 
-def _live(session_id, history, reply, session):
+def _live(session_id, history, reply, session, version):
     """The session to store, with only the tail of AT's history (see ussd_history)."""
     kept, skipped = bounded(history)
-    return ussd_sessions.Live(session_id, kept, reply, 0.0, session, skipped)
+    return ussd_sessions.Live(session_id, kept, reply, 0.0, session, skipped, version)
+
+
+def _version_she_started_on(content, number, live):
+    """(content, number) of the version her session started on, so one session never mixes two.
+
+    When that version can no longer be had, the one served now takes over; a state it no
+    longer has takes her to the main menu with a notice (the engine's own rule).
+    """
+    if live.version is None or live.version == number:
+        return content, number
+    pinned = content_service.at(current_app._get_current_object(), live.version)
+    return (pinned, live.version) if pinned is not None else (content, number)
 
 
 def _asks_pin(content, session):

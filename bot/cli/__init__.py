@@ -5,6 +5,7 @@ from . import (
     appointments,
     backup,
     contacts,
+    content,
     flows,
     followups,
     reminders,
@@ -18,6 +19,7 @@ from . import (
 
 def init_app(app):
     app.cli.add_command(flows.group)
+    app.cli.add_command(content.group)
     app.cli.add_command(sms.group)
     app.cli.add_command(appointments.group)
     app.cli.add_command(contacts.group)

@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (each module adds its pages to the blueprint)
     settings,
     simulator_view,
     texts_view,
+    versions_view,
 )
 from .web import blueprint
 

@@ -1,13 +1,14 @@
 """GET /console/flows and /console/flows/<name>: every flow, the checker's findings, the menu tree.
 
-The page reads the files on disk each time, so it shows what an edit did even
-when the bot is still serving the last good version.
+The page checks the files of the version every node serves now (bot/content_versions),
+so the warnings it lists are those of what callers get.
 """
 
 from collections import Counter
 
 from flask import abort, current_app, render_template, request
 
+from .. import content_service
 from ..content.loader import read_content
 from . import menu_tree
 from .web import blueprint
@@ -15,14 +16,29 @@ from .web import blueprint
 LANGUAGES = {"en": "English", "sw": "Kiswahili"}
 
 
-def check_files():
-    """Return (content, errors, warnings) for the flows and texts on disk."""
+def check_files(folder=None):
+    """Return (content, errors, warnings) for the flows and texts served now (or in `folder`)."""
     config = current_app.config
-    content, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
+    if folder is None:
+        content_service.current()
+        folder = content_service.folder_of(current_app._get_current_object())
+    content, problems = read_content(folder / "flows", folder / "locales",
                                      default_language=config["DEFAULT_LANGUAGE"],
                                      programme_name=config["PROGRAMME_NAME_IN_SMS"],
                                      ussd_code=config["USSD_CODE"])
     return content, [p for p in problems if not p.warning], [p for p in problems if p.warning]
+
+
+def unpublished_problems():
+    """The errors in this checkout's files when they differ from the version served: the
+    reason an edit to them was not published."""
+    app = current_app._get_current_object()
+    if content_service.checkout_digest(app) == app.extensions["content_state"]["digest"]:
+        return []
+    config = app.config
+    _, problems = read_content(config["FLOWS_DIR"], config["LOCALES_DIR"],
+                               **content_service.settings_of(app))
+    return [p for p in problems if not p.warning]
 
 
 @blueprint.get("/flows")
@@ -37,7 +53,8 @@ def flows():
     texts = len(content.texts.strings.get(content.default_language, {}))
     return render_template("console/flows.html", rows=rows, errors=errors, warnings=warnings,
                            message_sets=sorted(content.message_sets), texts=texts,
-                           languages=content.languages)
+                           languages=content.languages, number=content_service.number(),
+                           unpublished=unpublished_problems())
 
 
 @blueprint.get("/flows/<name>")

@@ -1,4 +1,7 @@
-"""Change one text in locales/: checked on a copy first, then only its own line rewritten.
+"""Change one text of a locale file: only its own line rewritten, checked before it is kept.
+
+The console edits the published version's files (`prepare`, then publishing
+checks the whole version); `save` does the same to a folder of files.
 
 The comments in these files give the source of each health fact, so a file
 is never dumped again by a YAML writer: the one `key: "text"` line is
@@ -81,28 +84,45 @@ def read(path):
 
 def save(flows_dir, locales_dir, key, texts, was=None, languages=("en", "sw"), default_language="en"):
     """Save `texts` ({language: text}) for `key` if the checker allows; return the languages changed."""
+    def source_of(name):
+        path = Path(locales_dir) / name
+        return read(path) if path.is_file() else None
+
+    changes = prepare(source_of, key, texts, was, languages)
+    if changes:
+        changes = {Path(locales_dir) / name: source for name, source in changes.items()}
+        _check(flows_dir, locales_dir, key, changes, languages, default_language)
+        for path, source in changes.items():
+            _write(path, source)
+    return sorted(p.name.split(".")[1] for p in changes)
+
+
+def prepare(source_of, key, texts, was=None, languages=("en", "sw")):
+    """Return {file name: new source} for the files `texts` change; `source_of(name)` reads one."""
     # `was` holds the texts the editor started from: a difference means someone else saved since.
     if not KEY.match(key):
         raise EditRefused([f"'{key}' is not a text key the console can change."])
     namespace, name = key.split(".", 1)
     changes = {}
     for language, text in texts.items():
-        path = Path(locales_dir) / f"{namespace}.{language}.yml"
-        if language not in languages or not path.is_file():
-            raise EditRefused([f"There is no file locales/{path.name}."])
-        source = read(path)
+        file_name = f"{namespace}.{language}.yml"
+        source = source_of(file_name) if language in languages else None
+        if source is None:
+            raise EditRefused([f"There is no file locales/{file_name}."])
         current = (yamlfile.load(source)[0] or {}).get(name)
         if text == (current or ""):
             continue  # this language was left as it is
         if was and language in was and was[language] != (current or ""):
             raise EditRefused([f"Someone changed the {language} text since you opened it. Reload "
                                "the page to see it, then make your change again."])
-        changes[path] = replace_text(source, name, clean(text, language))
-    if changes:
-        _check(flows_dir, locales_dir, key, changes, languages, default_language)
-        for path, source in changes.items():
-            _write(path, source)
-    return sorted(p.name.split(".")[1] for p in changes)
+        changes[file_name] = replace_text(source, name, clean(text, language))
+    return changes
+
+
+def for_editor(problems, key):
+    """The checker's errors as the console shows them, those about `key` first."""
+    errors = sorted((p for p in problems if not p.warning), key=lambda p: p.key != key)
+    return [{"message": p.message, "fix": p.fix, "where": _where(p)} for p in errors]
 
 
 def _check(flows_dir, locales_dir, key, changes, languages, default_language):
@@ -112,9 +132,9 @@ def _check(flows_dir, locales_dir, key, changes, languages, default_language):
         for path, source in changes.items():
             (copy / path.name).write_bytes(source.encode("utf-8"))
         _, problems = read_content(flows_dir, copy, languages, default_language)
-    errors = sorted((p for p in problems if not p.warning), key=lambda p: p.key != key)
+    errors = for_editor(problems, key)
     if errors:
-        raise EditRefused([{"message": p.message, "fix": p.fix, "where": _where(p)} for p in errors])
+        raise EditRefused(errors)
 
 
 def _where(problem):

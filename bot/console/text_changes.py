@@ -1,16 +1,18 @@
-"""Save a text from the console and record the change, so it can be listed and undone.
+"""Save a text from the console as a new published version, and record the change.
 
 Saving and undoing go through the same path: the same Redis lock, the same
-checked save (locale_edit.save, which refuses what `flows check` would refuse),
-and one history entry per language changed (bot/review/history.py).
+checked edit of the version served now (locale_edit.prepare), published only
+if the whole checker passes (bot/content_versions), and one history entry per
+language changed (bot/review/history.py). Every node serves the new version
+within seconds; the checkout's files are left as they are (`content export`
+writes a version back to them).
 """
-
-from pathlib import Path
 
 from flask import current_app, g
 
-from .. import store
+from .. import content_service, store
 from ..content import yamlfile
+from ..content_versions import versions
 from ..review import history
 from . import locale_edit
 
@@ -18,28 +20,63 @@ LOCK = "console:texts:lock"
 LANGUAGES = ("en", "sw")
 
 
-def in_file(key, language):
-    """The words of `key` in `language` as the file holds them now, or None."""
+def served_files(app):
+    """(number, {path: bytes}) of the version served now, looked up in Redis at once."""
+    content_service.look_again(app)
+    number, _ = content_service.serving(app)
+    found = versions.files(store.redis(app), number) if number is not None else None
+    return number, found if found is not None else content_service.checkout_files(app)
+
+
+def text_of(found, key, language):
+    """The words of `key` in `language` in a version's files, or None."""
     namespace, _, name = key.partition(".")
-    path = Path(current_app.config["LOCALES_DIR"]) / f"{namespace}.{language}.yml"
-    if not name or not path.is_file():
+    data = found.get(f"locales/{namespace}.{language}.yml")
+    if not name or data is None:
         return None
-    return (yamlfile.load(locale_edit.read(path))[0] or {}).get(name)
+    return (yamlfile.load(data.decode("utf-8"))[0] or {}).get(name)
+
+
+def in_file(key, language):
+    """The words of `key` in `language` as the version served now holds them, or None."""
+    return text_of(served_files(current_app._get_current_object())[1], key, language)
 
 
 def save(key, texts, was=None, undo_of=None):
-    """Check and save `texts` ({language: words}) for `key`, record each change; return the
+    """Check and publish `texts` ({language: words}) for `key`, record each change; return the
     languages changed. Raises locale_edit.EditRefused or redis' LockError."""
-    config = current_app.config
+    app = current_app._get_current_object()
     client = store.redis()
     with client.lock(LOCK, timeout=60, blocking_timeout=20):
-        old = {lang: in_file(key, lang) if locale_edit.KEY.match(key) else None for lang in texts}
-        changed = locale_edit.save(config["FLOWS_DIR"], config["LOCALES_DIR"], key, texts, was,
-                                   LANGUAGES, config["DEFAULT_LANGUAGE"])
+        number, found = served_files(app)
+        changes = locale_edit.prepare(lambda name: _source(found, name), key, texts, was, LANGUAGES)
+        changed = sorted(name.split(".")[1] for name in changes)
+        if changes:
+            _publish(app, number, found, key, changes, changed)
         for lang in changed:
-            history.record(client, key, lang, old[lang] or "", texts[lang], g.user["name"],
-                           undo_of=undo_of)
+            history.record(client, key, lang, text_of(found, key, lang) or "", texts[lang],
+                           g.user["name"], undo_of=undo_of)
     return changed
+
+
+def _source(found, name):
+    data = found.get(f"locales/{name}")
+    return data.decode("utf-8") if data is not None else None
+
+
+def _publish(app, number, found, key, changes, changed):
+    new_files = dict(found)
+    for name, source in changes.items():
+        new_files[f"locales/{name}"] = source.encode("utf-8")
+    try:
+        content_service.publish_files(app, new_files, g.user["name"],
+                                      f"Text {key} ({', '.join(changed)})", based_on=number)
+    except versions.Refused as err:
+        raise locale_edit.EditRefused(locale_edit.for_editor(err.problems, key)) from err
+    except versions.Outdated as err:
+        raise locale_edit.EditRefused([f"Version {err.number} of the texts was published since "
+                                       "you opened this page. Reload it, then make your change "
+                                       "again."]) from err
 
 
 def undo(key, change_id):

@@ -1,13 +1,13 @@
 """GET/POST /console/texts: find a text and change it in English and Kiswahili (editors only)."""
 
 import logging
+from pathlib import Path
 
 from flask import current_app, g, jsonify, render_template, request
 from redis.exceptions import LockError
 
 from .. import content_service, store
 from ..content import checks, sms_rules
-from ..content.texts import Texts
 from ..errors import InvalidContent
 from ..review import history, trail
 from ..review.state import STATES, review_states
@@ -22,7 +22,7 @@ FOUND_AT_MOST = 80  # search results listed
 @blueprint.get("/texts")
 @auth.editors_only
 def texts():
-    catalogue, _ = Texts.load(current_app.config["LOCALES_DIR"])
+    catalogue = served_texts()
     key = request.args.get("key", "").strip()
     if key:
         return render_template("console/text_edit.html", **editor(catalogue, key), result=None)
@@ -46,7 +46,7 @@ def save_text():
     key = str(given.get("key", "")).strip()
     new = {lang: str(given[f"text_{lang}"]) for lang in LANGUAGES if f"text_{lang}" in given}
     was = {lang: str(given[f"was_{lang}"]) for lang in LANGUAGES if f"was_{lang}" in given}
-    config, changed = current_app.config, []
+    changed = []
     try:
         changed = text_changes.save(key, new, was)
     except LockError:
@@ -56,13 +56,13 @@ def save_text():
         result = {"ok": False, "message": "Not saved: the check found a problem with this edit.",
                   "problems": err.problems}
     else:
-        if changed:  # the bot notices the edited file by itself (content_service) within seconds
+        if changed:  # published as a new version: every node serves it within seconds
             log.info("Console: %s changed the text %s (%s)", g.user["name"], key, ", ".join(changed))
         names = " and ".join(LANGUAGES[lang] for lang in changed)
         result = {"ok": True, "problems": [],
                   "message": f"Saved the {names} text. The bot uses it within a few seconds."
                   if changed else "Nothing changed: the texts are the same as in the file."}
-    catalogue, _ = Texts.load(config["LOCALES_DIR"])
+    catalogue = served_texts()
     if result["ok"] and changed and _now_changed(catalogue, key, changed):
         result["message"] += (" It had been reviewed: it now shows as changed since review "
                               "until a reviewer checks it again.")
@@ -90,16 +90,21 @@ def undo_change():
     result = {"ok": ok, "message": message, "problems": problems}
     if wants_json():
         return jsonify(result), 200 if ok else 422
-    catalogue, _ = Texts.load(current_app.config["LOCALES_DIR"])
-    return render_template("console/text_edit.html", **editor(catalogue, key), result=result), \
-        200 if ok else 422
+    return render_template("console/text_edit.html", **editor(served_texts(), key),
+                           result=result), 200 if ok else 422
+
+
+def served_texts():
+    """The texts of the version the bot serves now (every node serves the same)."""
+    content_service.look_again(current_app._get_current_object())
+    return content_service.current().texts
 
 
 def editor(catalogue, key):
     """What the edit page needs for one key."""
     values = {lang: catalogue.strings.get(lang, {}).get(key) for lang in LANGUAGES}
     origins = {lang: catalogue.origin.get((lang, key)) for lang in LANGUAGES}
-    where = {lang: f"locales/{o[0].name}, line {o[1]}" if o else f"not in locales/"
+    where = {lang: f"locales/{Path(o[0]).name}, line {o[1]}" if o else f"not in locales/"
                    f"{key.split('.')[0]}.{lang}.yml" for lang, o in origins.items()}
     sms, used = False, []
     try:

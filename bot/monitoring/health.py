@@ -23,7 +23,8 @@ def readyz():
     checks = {"redis": _redis(), "content": _content()}
     ready = all(value == "ok" for value in checks.values())
     body = {"status": "ready" if ready else "not ready", **checks,
-            "content_version": content_service.version()}
+            "content_version": content_service.version(),
+            "content_number": content_service.number()}  # the published version, the same everywhere
     return jsonify(body), 200 if ready else 503
 
 

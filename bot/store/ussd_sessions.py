@@ -33,6 +33,7 @@ class Live:
     updated: float
     session: Session
     skipped: int = 0  # characters of AT's `text` before `history`, not kept
+    version: int | None = None  # the content version she started on, served until the end
 
     def dumps(self):
         # orjson: 1 us against json's 14 for this, at every screen (UTF-8 bytes, not \u escapes)
@@ -40,6 +41,8 @@ class Live:
                 "updated": self.updated, "session": self.session.as_dict()}
         if self.skipped:
             data["skipped"] = self.skipped
+        if self.version is not None:
+            data["version"] = self.version
         return orjson.dumps(data)
 
 
@@ -55,7 +58,8 @@ def parse(raw):
         data = orjson.loads(raw)
         return Live(str(data["id"]), str(data["history"]), str(data["screen"]),
                     float(data["updated"]), Session.from_dict(data["session"]),
-                    int(data.get("skipped", 0)))
+                    int(data.get("skipped", 0)),
+                    int(data["version"]) if data.get("version") is not None else None)
     except (ValueError, KeyError, TypeError):
         return None
 

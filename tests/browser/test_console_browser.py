@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot import content_service
+from bot.content_versions import versions
 from bot.reminders import dispatch
 from bot.reminders.timing import Rules
 from bot.sms import log
@@ -136,8 +137,10 @@ def test_a_text_edit_refused_then_saved(live, page):
     page.fill("#text_en", '%{programme}: reply MENU for the menu, STOP to stop SMS. "Free".')
     page.click("button:has-text('Check and save')")
     page.wait_for_selector("#result .notice.ok")
-    saved = yaml.safe_load((folder / "locales" / "sms_replies.en.yml").read_text())
+    number, _ = versions.current(db)  # published for every node; the checkout is left as it is
+    saved = yaml.safe_load(versions.files(db, number)["locales/sms_replies.en.yml"].decode())
     assert saved["help"] == '%{programme}: reply MENU for the menu, STOP to stop SMS. "Free".'
+    assert (folder / "locales" / "sms_replies.en.yml").read_text() == before
 
 
 def test_closing_a_followup_and_every_page(live, page):
