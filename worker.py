@@ -5,6 +5,7 @@ runs the jobs on the queues below. Reminder dispatch is a set of scheduled jobs
 (DISPATCH_JOBS) on RQ's own scheduler: each job books its own next run, and
 starting a worker books the current slot, so the chain survives a worker
 restart. Run as many workers as DISPATCH_JOBS for the jobs to send side by side.
+A nightly sweep prunes old sent marks and visits (bot/retention) and books the next.
 """
 
 import logging
@@ -36,6 +37,7 @@ def main():
     now = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"]))
     jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]),
                            jobs.dispatch_jobs(app.config))
+    jobs.schedule_sweep(connection, now)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
     Worker(queues, connection=connection).work(with_scheduler=True)

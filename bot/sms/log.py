@@ -57,13 +57,14 @@ end
 """
 
 
-def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days, test=False):
+def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days, test=False,
+                marked=None):
     """Queue the record of one message as the gateway answered it; add to `totals`.
 
     `pipe` is a `quick.Batch` (the record is one Lua script run in Redis). `done_key` is
     the hash of her sent reminders: the item's key is marked there unless the failure may
-    pass (then it must be tried again). A `test` message is marked so, and its delivery
-    report counts in no daily total.
+    pass (then it must be tried again), dated `marked` (`now` by default). A `test`
+    message is marked so, and its delivery report counts in no daily total.
     """
     status = "Sent" if delivery.sent else delivery.status
     record = {"phone": item.phone, "kind": item.kind, "status": status, "cost": delivery.cost,
@@ -75,7 +76,8 @@ def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_da
     mark = item.key if item.key and (delivery.sent or not delivery.retryable) else ""
     fields = [part for pair in record.items() for part in pair]
     pipe.script(_RECORD, [message_key(message_id), contact_key(item.phone), done_key],
-                [message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark, str(int(now)),
+                [message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark,
+                 str(int(now if marked is None else marked)),
                  done_days * 86400, *fields])
     if delivery.sent:
         totals["sent"] += 1

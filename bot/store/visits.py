@@ -8,6 +8,7 @@ who gave it), and a day the clinic booked needs no second visit from her.
 """
 
 import json
+from datetime import timedelta
 
 from . import contacts
 
@@ -119,3 +120,17 @@ def summary(found, today, count=3):
         return {}
     shown = ", ".join(f"{d[8:10]}-{d[5:7]}-{d[0:4]}" for d in upcoming[:count])
     return {"next_visit": upcoming[0], "upcoming_visits": shown}
+
+
+def past_keeping(found, today, keep_days):
+    """Ids of her visits more than `keep_days` before `today` (VISIT_KEEP_DAYS)."""
+    oldest = (today - timedelta(days=keep_days)).isoformat()
+    return [vid for vid, v in found.items() if v.get("date") and str(v["date"]) < oldest]
+
+
+def prune(pipe, phone, found, today, keep_days):
+    """Queue the deletion of her visits past keeping (`found`: her visits as read); return how many."""
+    old = past_keeping(found, today, keep_days)
+    if old:
+        pipe.hdel(key(phone), *old)
+    return len(old)
