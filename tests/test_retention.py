@@ -7,6 +7,7 @@ with a later `now` each time, and its pruning reads that clock.
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import pytest
 from rq import Queue
 from rq.job import Job
 from rq.registry import FailedJobRegistry
@@ -14,19 +15,26 @@ from rq.registry import FailedJobRegistry
 from bot import jobs, retention, store
 from bot.reminders import plan
 from bot.sms import outbound
+from bot.sms.gateway import AfricasTalkingGateway
 from bot.store import contacts, visits
 
+from .fake_at import API_KEY, USERNAME
 from .sms_helpers import run_worker
-from .test_reminders_dispatch import CONTENT, RULES, enrol, gateway, moment, run  # noqa: F401
+from .test_reminders_dispatch import CONTENT, RULES, enrol, moment, run
 
 PHONE = "+254712004101"
+
+
+@pytest.fixture
+def gateway(at):
+    return AfricasTalkingGateway(USERNAME, API_KEY, api_url=at.url, timeout=(1, 1))
 
 
 def marks(db, phone=PHONE):
     return db.hgetall(outbound.done_key(phone))
 
 
-def weekly(db, gateway, first, weeks):  # noqa: F811 (the gateway fixture)
+def weekly(db, gateway, first, weeks):
     """Run the Tuesday 10:00 dispatch for `weeks` weeks from `first`; return the last moment."""
     when = moment(first)
     for _ in range(weeks):
