@@ -14,7 +14,7 @@ from rq.registry import FailedJobRegistry
 
 from bot import jobs, retention, store
 from bot.reminders import plan
-from bot.sms import outbound
+from bot.sms import log, outbound
 from bot.sms.gateway import AfricasTalkingGateway
 from bot.store import contacts, visits
 
@@ -162,3 +162,14 @@ def test_finished_and_scheduled_jobs_keep_their_results_a_day(sms_app, db, at):
         assert Job.fetch(job, connection=connection).failure_ttl == jobs.FAILED_DAYS * 86400
     sweep = Job.fetch("retention-sweep-20261125", connection=connection)
     assert sweep.result_ttl == jobs.RESULT_SECONDS
+
+
+def test_her_message_log_lists_only_messages_still_kept(db, gateway, at):
+    enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04")
+    weekly(db, gateway, "2026-11-24T10:00", 4)
+    listed = db.lrange(log.contact_key(PHONE), 0, -1)
+    db.delete(*(log.message_key(m) for m in listed[1:]))  # as if 35 days had passed for them
+    weekly(db, gateway, "2026-12-22T10:00", 2)
+    now_listed = db.lrange(log.contact_key(PHONE), 0, -1)
+    assert len(listed) >= 4 and now_listed[-1] == listed[0]  # her newest kept one, at the end
+    assert all(db.exists(log.message_key(m)) for m in now_listed)

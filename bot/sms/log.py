@@ -43,13 +43,20 @@ def count(pipe, when, field, amount=1):
 # KEYS: message record, her log, her sent reminders. ARGV: message id, record TTL, log
 # length - 1, sent-reminder key ("" for none), its value, its TTL, then the record's fields.
 # Her log lasts as long as its newest record: a number the bot only answered once is not
-# listed for ever.
+# listed for ever. Ids whose records expired leave its end, two at a time (each SMS adds
+# one): a year of weekly SMS would otherwise keep 50 ids that lead nowhere.
 _RECORD = """
 redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+local records = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1])
+for _ = 1, 2 do
+  local oldest = redis.call('LINDEX', KEYS[2], -1)
+  if redis.call('EXISTS', records .. oldest) == 1 then break end
+  redis.call('RPOP', KEYS[2])
+end
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
   redis.call('EXPIRE', KEYS[3], ARGV[6])
