@@ -188,3 +188,15 @@ def test_her_visits_are_stored_compactly_and_read_back_whole(db):
                      "time": "09:00", "clinic": "Mathare North", "source": "import",
                      "status": "attended"}
     assert visits.parse({first["id"]: visits.dumps(first)})[first["id"]] == first
+
+
+def test_the_nightly_sweep_runs_as_a_job_and_books_the_next_night(sms_app, db):
+    phone = "+254712004106"
+    db.hset(contacts.key(phone), mapping={"enrolled": "yes", "opted_out": "yes"})
+    pipe = db.pipeline()
+    visits.add(pipe, phone, date.today() - timedelta(days=500), "anc")
+    pipe.execute()
+    assert jobs.sweep_records() == {"pruned": 1} and not db.exists(visits.key(phone))
+    connection = store.queue_connection(sms_app)
+    booked = Queue("default", connection=connection).scheduled_job_registry.get_job_ids()
+    assert [job[:16] for job in booked] == ["retention-sweep-"]
