@@ -100,13 +100,9 @@ def plan_for(db, content, now, rules, phones):
 
 
 def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report):
-    loaded = _load(db, phones)
-    plans = [(phone, contact, make_plan(contact, found, content, now, rules, done))
-             for phone, (contact, found, done) in zip(phones, loaded, strict=True)]
     items, by_key = [], {}
     pipe = quick.Batch(db)
-    for phone, (_contact, found, done) in zip(phones, loaded, strict=True):
-        retention.tidy(pipe, phone, found, done, now, rules.visit_keep_days)
+    plans = _plan_and_tidy(db, pipe, content, now, rules, phones)
     for phone, contact, plan in plans:
         for reminder in plan.late:
             outbound.mark_done(pipe, phone, reminder.id, "late", now.timestamp())
@@ -147,6 +143,15 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
             times.append(now + RETRY_AFTER)
         nexts[phone] = min(times) if times else None
     due_list.file(db, nexts)
+
+
+def _plan_and_tidy(db, pipe, content, now, rules, phones):
+    """Plan these contacts; queue on `pipe` the pruning of their records past keeping."""
+    plans = []
+    for phone, (contact, found, done) in zip(phones, _load(db, phones), strict=True):
+        retention.tidy(pipe, phone, found, done, now, rules.visit_keep_days)
+        plans.append((phone, contact, make_plan(contact, found, content, now, rules, done)))
+    return plans
 
 
 def render(content, contact, reminder):

@@ -58,7 +58,8 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False,
 
     `numbers_checked`: the numbers come from the bot's own records, which hold
     only numbers checked on the way in; reading them again is wasted time. `now`
-    (seconds since 1970, the clock by default) dates the records and sent marks.
+    (seconds since 1970, the clock by default) dates her sent marks; the dispatch gives
+    its own, so their pruning runs on the same clock as the planning.
     """
     outcomes, ready = [], []
     for item in items:
