@@ -5,21 +5,25 @@ runs the jobs on the queues below. Reminder dispatch is a set of scheduled jobs
 (DISPATCH_JOBS) on RQ's own scheduler: each job books its own next run, and
 starting a worker books the current slot, so the chain survives a worker
 restart. Run as many workers as DISPATCH_JOBS for the jobs to send side by side.
+A job whose worker died runs again (bot/supervisor/abandoned_jobs.py says how).
 A nightly sweep prunes old sent marks and visits (bot/retention) and books the next.
 """
 
 import logging
 import sys
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rq import Queue, Worker
+from rq import Queue
 
 from bot import create_app, jobs, store
 from bot.errors import InvalidSetting
 from bot.reminders import due_list
+from bot.supervisor.job_worker import JobWorker
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
+REDIS_WAIT_SECONDS = 5  # at most this long between tries while Redis does not answer
 
 
 def main():
@@ -29,6 +33,7 @@ def main():
         print(refused, file=sys.stderr)  # one line per setting, no traceback
         raise SystemExit(4) from None
     jobs.use_app(app)
+    _wait_for_redis(app)
     _replay_spool(app)
     connection = store.queue_connection(app)
     moved = due_list.move_old_list(store.redis(app))
@@ -40,7 +45,23 @@ def main():
     jobs.schedule_sweep(connection, now)
     queues = [Queue(name, connection=connection) for name in QUEUES]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(QUEUES))
-    Worker(queues, connection=connection).work(with_scheduler=True)
+    JobWorker(queues, connection=connection).work(with_scheduler=True)
+
+
+def _wait_for_redis(app):
+    """Wait until Redis answers: a worker started during an outage waits instead of dying, so
+    whatever starts it again (serve, a process manager) does not give it up."""
+    pause, said = 0.25, False
+    while True:
+        try:
+            store.redis(app).ping()
+            return
+        except store.Errors:
+            if not said:
+                logging.getLogger(__name__).warning("Redis does not answer; the worker waits for it")
+                said = True
+            time.sleep(pause)
+            pause = min(pause * 2, REDIS_WAIT_SECONDS)
 
 
 def _replay_spool(app):

@@ -2,8 +2,9 @@
 
 Run: .venv/bin/python -m bench.ussd_load  (needs wrk: apt-get install wrk)
 
-Both apps are served by gunicorn with the same settings (2 sync workers on this
-2-core machine) on loopback; wrk (a separate C program, not a Python loop)
+Both apps are served by gunicorn with the same settings (2 workers on this
+2-core machine: gevent ones as `serve` runs them, or sync ones, as before, with
+--server sync) on loopback; wrk (a separate C program, not a Python loop)
 drives them with bench/ussd.lua, which plays callers on two paths: dialling
 and answering once from new numbers (the hardest mix), and a typical 12-screen
 session. Redis is reached as in the default deployment: the embedded
@@ -38,10 +39,14 @@ CONTROL = [flag for setting in KNOWN_SETTINGS for flag in setting.cli or ()
            if flag == "--no-control-socket"]
 
 
-def serve(target, port, env, workers):
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                             f"127.0.0.1:{port}", "--log-level", "warning", *CONTROL, target],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+# The worker `serve` and the Procfile run (bot/web_server.py), or the sync worker used before.
+SERVERS = {"gevent": ["--config", "python:bot.web_server"], "sync": ["--worker-class", "sync"]}
+
+
+def serve(target, port, env, workers, server="gevent"):
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", *SERVERS[server], "--workers",
+                             str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+                             *CONTROL, target], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
 def wait_for(port, timeout=30):
@@ -85,6 +90,8 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--redis-url", help="a Redis server to use instead of the embedded one")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for every app")
+    parser.add_argument("--server", choices=SERVERS, default="gevent",
+                        help="gunicorn's worker class, for every app (sync: as before)")
     parser.add_argument("--mix", choices=[*MIXES, "both"], default="both",
                         help="the callers' path (bench/ussd.lua)")
     args = parser.parse_args()
@@ -93,7 +100,8 @@ def main():
         url = args.redis_url or ensure_server(Path(folder) / "redis")
         env = dict(os.environ, REDIS_URL=url, LOG_LEVEL="WARNING", CONTENT_RELOAD_SECONDS="0")
         ports = {name: free_port() for name in APPS}
-        procs = [serve(target, ports[name], env, args.workers) for name, target in APPS.items()]
+        procs = [serve(target, ports[name], env, args.workers, args.server)
+                 for name, target in APPS.items()]
         try:
             for port in ports.values():
                 wait_for(port)

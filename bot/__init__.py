@@ -1,6 +1,7 @@
 """Mentor Mother bot: USSD and SMS health education for mothers, in English and Swahili."""
 
 import logging
+import os
 
 from flask import Flask
 
@@ -16,6 +17,8 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     config.check(app.config)
+    if app.config["INSTANCE_PATH"]:
+        app.instance_path = os.path.abspath(app.config["INSTANCE_PATH"])
     install_log_filter(app.config["LOG_LEVEL"])
     logging.getLogger("bot").setLevel(app.config["LOG_LEVEL"])
 

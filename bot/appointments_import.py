@@ -1,11 +1,13 @@
 """Importing visits from a clinic register (CSV), row by row, keeping the good rows.
 
-Columns: phone, date (YYYY-MM-DD), kind, and optionally time (HH:MM), clinic,
-language (en or sw). A number the bot does not know becomes a contact enrolled
-by staff (the clinic took her consent). A visit's id is its date and kind and
-an imported visit is never overwritten, so importing the same file twice
-changes nothing. A date she saved herself on USSD for the same day becomes the
-register's visit (bot/store/visits.py): the register's details win.
+Columns: phone, date, kind, and optionally time (HH:MM), clinic, language (en or
+sw). A date is written YYYY-MM-DD or, the way mothers type it on USSD and clinic
+registers write it, day first: 15-03-2027, 15/3/2027, 15.03.2027 or 15/03/27.
+A number the bot does not know becomes a contact enrolled by staff (the clinic
+took her consent). A visit's id is its date and kind and an existing visit is
+never overwritten, so importing the same file twice changes nothing.
+A date she saved herself on USSD for the same day becomes the register's visit
+(bot/store/visits.py): the register's details win.
 
 The file may be UTF-8 or the Windows code page, its columns separated by ',' or
 ';' (bot/register_file.py reads it as Excel saved it).
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import phones, register_file
+from .engine.validators import parse_date
 from .reminders.dispatch import clinic_kept_out
 from .store import contacts, visits
 
@@ -66,10 +69,10 @@ def _check(row, region):
     phone = phones.normalise(row.get("phone"), region)
     if phone is None:
         return f"phone {row.get('phone')!r} is not a valid phone number", None
-    try:
-        day = date.fromisoformat(row.get("date", ""))
-    except ValueError:
-        return f"date {row.get('date')!r} is not a date written YYYY-MM-DD", None
+    day = read_date(row.get("date", ""))
+    if day is None:
+        return (f"date {row.get('date')!r} is not a date: write it day-month-year (15-03-2027) or "
+                "YYYY-MM-DD"), None
     kind = row.get("kind", "").lower()
     if kind not in visits.KINDS:
         return f"kind {row.get('kind')!r} is not one of {', '.join(visits.KINDS)}", None
@@ -84,6 +87,16 @@ def _check(row, region):
         return "clinic name is longer than 30 characters (it must fit in an SMS)", None
     return None, {"phone": phone, "day": day, "kind": kind, "time": when, "clinic": clinic,
                   "language": language}
+
+
+def read_date(text):
+    """Return the day written YYYY-MM-DD or day-month-year (as on USSD), or None."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    return parse_date(text)
 
 
 def _after_loss(db, visit):

@@ -21,6 +21,7 @@ DEFAULTS = {
     # the database number and password.
     "REDIS_SENTINELS": "",
     "REDIS_SENTINEL_MASTER": "mymaster",
+    "INSTANCE_PATH": "",  # the instance folder (embedded Redis, SMS spool); empty: instance/ here
     "REDIS_TIMEOUT": 0.3,  # seconds, tried twice (a restarted Redis drops old connections);
     # /ussd must answer within 1 s even when Redis hangs
     "WEBHOOK_TOKEN": "",  # when set, every Africa's Talking callback needs ?token=<value>
@@ -70,6 +71,10 @@ DEFAULTS = {
     "LOG_FORMAT": "text",  # json: every log line one JSON object, for a log collector
     # /metrics needs this as a Bearer token; when empty, only requests from the machine itself
     "METRICS_TOKEN": "",
+    # The web server (bot/web_server.py): connections one web process holds, slow or idle ones
+    # included, and seconds a client has for a request's header, or may sit idle, before it is dropped.
+    "WEB_CONNECTIONS": 1000,
+    "WEB_KEEPALIVE_SECONDS": 5,
     "CONTENT_RELOAD_SECONDS": 3,  # how often to look for edited flows; 0 turns reloading off
     "MAX_CONTENT_LENGTH": 64 * 1024,  # AT callbacks are small; refuse floods early
     # The staff console (/console). SECRET_KEY signs its login cookie: set it in the environment;
@@ -245,6 +250,12 @@ def alert_phones(value, region):
         if number not in found:
             found.append(number)
     return tuple(found)
+
+
+def web_server(environ=None):
+    """Read WEB_CONNECTIONS and WEB_KEEPALIVE_SECONDS for gunicorn; raise InvalidSetting if unusable."""
+    settings = {**DEFAULTS, **from_environment(environ)}
+    return tuple(config_rules.number_in_range(name, settings[name]) for name in config_rules.WEB_SERVER)
 
 
 def _flag(text):

@@ -19,7 +19,10 @@ RANGES = {"DISPATCH_JOBS": (1, 16), "DISPATCH_EVERY_MINUTES": (1, 60), "SMS_BATC
           "MISSED_VISIT_AFTER_DAYS": (0, 60), "VISIT_KEEP_DAYS": (60, 10 * 366),
           "API_REQUESTS_PER_MINUTE": (-1, 10**6),
           "REDIS_TIMEOUT": (0.05, 30), "RESUME_MINUTES": (0, 24 * 60),
-          "CONSOLE_SESSION_HOURS": (0.1, 24 * 30), "CONTENT_RELOAD_SECONDS": (0, 3600)}
+          "CONSOLE_SESSION_HOURS": (0.1, 24 * 30), "CONTENT_RELOAD_SECONDS": (0, 3600),
+          # 0 seconds would let a client take for ever over its header, holding a connection.
+          "WEB_CONNECTIONS": (10, 100_000), "WEB_KEEPALIVE_SECONDS": (1, 75)}
+WEB_SERVER = ("WEB_CONNECTIONS", "WEB_KEEPALIVE_SECONDS")  # read by gunicorn (bot/web_server.py)
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 

@@ -100,7 +100,7 @@ def sms_app(app, at):
     jobs.use_app(None)
 
 
-_PHONE = re.compile(r"(?<![\d*])(?:\+?254|0)[17]\d{8}(?!\d)")
+_PHONE = re.compile(r"(?<![\w*])(?:\+?254|0)[17]\d{8}(?!\w)")  # not inside an id (hex)
 _TEXTS = None
 
 

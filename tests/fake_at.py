@@ -23,6 +23,7 @@ class FakeAT:
         self.requests, self.plan, self.failing = [], [], {}
         self.slow_seconds = 1.5
         self.delay = 0.0  # seconds every answer takes (to catch a sender mid-way)
+        self.arrivals = 0  # requests come in so far, counted before any delay
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -51,6 +52,7 @@ class FakeAT:
 
     def answer(self, form, headers):
         with self._lock:
+            self.arrivals += 1
             step = self.plan.pop(0) if self.plan else "ok"
         if step == "slow":
             time.sleep(self.slow_seconds)

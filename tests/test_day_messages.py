@@ -139,10 +139,11 @@ def gateway(at):  # noqa: F811 (the fake AT fixture)
 
 
 def _record_birth_on_ussd(client, phone):
-    """Settings, "My baby is born", today's date: the way a mother records the birth."""
+    """Settings, My details, "My baby is born", today's date: the way a mother records the birth."""
     caller = Caller(client, phone)
     caller.dial()
-    settings = caller.send("6")
+    caller.send("6")
+    settings = caller.send("3")  # My details
     option = next(line.split(".")[0] for line in settings.splitlines() if "baby is born" in line)
     caller.send(option)
     today = datetime.now(TZ).date()

@@ -1,7 +1,10 @@
 """The embedded Redis: started once per folder, shared by every process, restartable."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
 
 from bot.store import embedded
 
@@ -43,3 +46,32 @@ def test_a_deep_folder_gets_a_short_socket_path(tmp_path):
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     assert len(str(embedded.socket_path(deep))) <= 100
     assert embedded.socket_path(deep) == embedded.socket_path(deep)
+
+
+def test_each_write_is_on_disk_before_the_server_answers(tmp_path):
+    """Syncing once a second lost acknowledged writes when the server was killed on a busy disk."""
+    import redis
+
+    url = embedded.ensure_server(tmp_path)
+    try:
+        client = redis.Redis.from_url(url, decode_responses=True)
+        assert client.config_get("appendfsync") == {"appendfsync": "always"}
+        client.close()
+    finally:
+        embedded.stop_server(tmp_path)
+
+
+def test_running_means_its_process_not_only_its_socket(tmp_path):
+    embedded.ensure_server(tmp_path)
+    assert embedded.running(tmp_path)
+    os.kill(int((tmp_path / "redis.pid").read_text()), signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while embedded.running(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not embedded.running(tmp_path)  # even as a zombie nobody reaps
+    embedded.ensure_server(tmp_path)  # started again on the same folder
+    try:
+        assert embedded.running(tmp_path)
+    finally:
+        embedded.stop_server(tmp_path)
+    assert not embedded.running(tmp_path)  # stopped cleanly: no pid file, no answer

@@ -130,6 +130,23 @@ def test_a_long_menu_shows_at_most_six_options_a_page():
     assert "6. Option 6\n98. More" in first.screen.text
     second = step(content, first.session, {}, "98")
     assert second.screen.text.startswith("Pick\n7. Option 7")
+    wrong = step(content, second.session, {}, "12")  # the hint takes the title's place
+    assert wrong.screen.text.startswith("Reply with a number.\n7. Option 7\n8. Option 8")
+    assert step(content, wrong.session, {}, "0").screen.text == first.screen.text
+    assert step(content, wrong.session, {}, "8").session.state == "m"
+
+
+def test_a_wrong_key_on_the_last_page_of_a_message_keeps_that_page():
+    words = " ".join(f"word{i}" for i in range(36))
+    flows = {"start": {"start": "m", "states": {"m": {"kind": "message", "text": "t.long"}}},
+             "main": {"start": "m", "states": {"m": {"kind": "message", "text": "t.long"}}}}
+    content = make_content(flows, {"en": {"t.long": words}})
+    first = start(content, {})
+    last = step(content, first.session, {}, "98")
+    assert "98. More" not in last.screen.text
+    wrong = step(content, last.session, {}, "5")
+    assert wrong.session.page == last.session.page == 1
+    assert wrong.screen.text == "Reply with a number.\n" + last.screen.text
 
 
 def test_a_session_on_a_state_that_no_longer_exists_goes_to_the_main_menu(content):

@@ -17,7 +17,7 @@ def today():
 def enrol_on_ussd(client, phone, *answers):
     caller = Caller(client, phone)
     caller.dial()
-    for answer in ("1", "1", "98", "1", *answers, "2"):  # the last: no PIN for now
+    for answer in ("1", "1", "98", "1", *answers, "1", "2"):  # details correct; no PIN for now
         screen = caller.send(answer)
     return caller, screen
 
@@ -43,7 +43,8 @@ def test_a_loss_stops_baby_messages_and_asks_for_a_call(client, db):
     caller, _ = enrol_on_ussd(client, "+254712000133", "1", "2", "2", "01-11-2026", "Mathare")
     caller.send("00")
     caller.send("6")
-    caller.send("4")  # We lost the baby (baby stage: no "baby is born" option)
+    caller.send("3")  # My details
+    caller.send("2")  # We lost the baby
     assert caller.send("1").startswith("CON So sorry for your loss.")
     contact = db.hgetall(contacts.key("+254712000133"))
     assert contact["stage"] == "loss" and contact["loss_date"] == today().isoformat()
@@ -67,16 +68,19 @@ def test_importing_a_register_twice_changes_nothing_and_names_bad_rows(runner, d
     register = tmp_path / "register.csv"
     register.write_text("phone,date,kind,time,clinic,language\n"
                         "0712000141,2027-01-20,anc,09:30,Mathare North,sw\n"
-                        "0712000141,2027-02-20,anc,,,\n"
+                        "0712000141,20/2/27,anc,,,\n"  # day first, as typed on USSD
                         "not a phone,2027-01-20,anc,,,\n"
-                        "0712000142,20-01-2027,immunisation,,,\n"
+                        "0712000142,31-02-2027,immunisation,,,\n"
                         "0712000143,2027-01-20,dentist,,,\n")
     first = runner.invoke(args=["appointments", "import", str(register)])
     assert first.exit_code == 0, first.output
     assert "Imported 2 new visit(s) for 1 contact(s); 1 new contact(s) enrolled by staff." in (
         first.output)
     assert f"{register}, line 4: phone 'not a phone' is not a valid phone number" in first.output
-    assert f"{register}, line 5: date '20-01-2027' is not a date written YYYY-MM-DD" in first.output
+    assert (f"{register}, line 5: date '31-02-2027' is not a date: write it day-month-year "
+            "(15-03-2027) or YYYY-MM-DD") in first.output
+    kept = visits.parse(db.hgetall(visits.key("+254712000141")))
+    assert sorted(visit["date"] for visit in kept.values()) == ["2027-01-20", "2027-02-20"]
     assert f"{register}, line 6: kind 'dentist' is not one of" in first.output
     before = db.hgetall(visits.key("+254712000141"))
     second = runner.invoke(args=["appointments", "import", str(register)])

@@ -91,11 +91,12 @@ def test_finishing_after_a_drop_counts_as_recovered(client, sms_app, at, db, run
     assert "Are you pregnant, or is your baby born?" in caller.send("1")  # continue
     caller.send("2")  # the baby is born
     caller.send((_today() - timedelta(days=10)).strftime("%d-%m-%Y"))
-    caller.send("Mathare North")
+    assert "Is this right?" in caller.send("Mathare North")  # her details read back
+    caller.send("1")  # correct
     assert "Welcome to Mama Mentor!" in caller.send("2")
     assert _counts(db) == {"dropped": 1, "sms": 1, "recovered": 1}
     _start(client, "+254712000998", *TO_SMS_QUESTION, "1", "2", "2",
-           (_today() - timedelta(days=10)).strftime("%d-%m-%Y"), "Mathare", "2")
+           (_today() - timedelta(days=10)).strftime("%d-%m-%Y"), "Mathare", "1", "2")
     assert db.hget(contacts.key("+254712000998"), "enrolled") == "yes"
     assert _counts(db)["recovered"] == 1  # an enrolment never cut off is not counted
     result = runner.invoke(args=["contacts", "enrolments", "--days", "2"])

@@ -60,7 +60,8 @@ def mother(db):
 def report_on_ussd(client, db):
     caller = Caller(client, PHONE)
     caller.dial()
-    screen = caller.send("6")  # Settings
+    caller.send("6")  # Settings
+    screen = caller.send("3")  # My details, where a birth or a loss is reported
     (number,) = re.findall(r"(\d+)\. We lost the baby", screen)
     assert "We are so sorry" in caller.send(number)
     assert caller.send("1").startswith("CON So sorry for your loss.")

@@ -133,3 +133,13 @@ def test_a_forked_process_opens_its_own_connection(db):
     os.waitpid(child, 0)
     assert answer == "parent False"
     assert quick.Batch(db).get("q:fork").execute() == ["parent"]  # the parent's was not disturbed
+
+
+def test_batches_at_once_never_share_a_connection_and_give_it_back(db):
+    """Threads and the web's greenlets alike: one connection per batch in flight, reused after."""
+    quick.close(db)
+    in_flight = [quick._connection(db.connection_pool) for _ in range(2)]
+    assert in_flight[0] is not in_flight[1]
+    for number in range(10):
+        quick.Batch(db).set(f"q:reuse:{number}", "x").execute()
+    assert len(quick._spare(db.connection_pool)) == 1

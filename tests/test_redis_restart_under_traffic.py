@@ -43,8 +43,9 @@ def test_callers_during_a_redis_restart_get_screens_and_go_on_afterwards(tmp_pat
     port = free_port()
     env = dict(os.environ, REDIS_URL=server.url, WEBHOOK_TOKEN="", LOG_LEVEL="ERROR",
                CONTENT_RELOAD_SECONDS="0")
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
-                            f"127.0.0.1:{port}", "--log-level", "error", "wsgi:app"],
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "python:bot.web_server",
+                            "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "error",
+                            "wsgi:app"],
                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     answers, stop = [], threading.Event()
 

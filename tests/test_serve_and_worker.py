@@ -1,5 +1,6 @@
 """`flask --app wsgi serve` runs gunicorn and the RQ workers together, as the README says."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 import redis
 from rq import Worker
 
-from .redis_server import free_port
+from .redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,3 +59,35 @@ def test_serve_answers_ussd_starts_a_worker_per_dispatch_job_and_stops_on_sigter
     assert "Mentor Mother bot on http://127.0.0.1" in output
     assert f"Try it: WEBHOOK_TOKEN={token} flask --app wsgi ussd --url" in output
     assert "Traceback" not in output
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(tmp_path):
+    """Else serve, starting it again and again during an outage, would give it up."""
+    server = RedisServer(tmp_path)  # not started yet
+    env = dict(os.environ, REDIS_URL=server.url, CONTENT_RELOAD_SECONDS="0")
+    said = tmp_path / "worker.log"
+    with open(said, "w") as out:
+        worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT, process_group=0)
+    try:
+        deadline = time.monotonic() + 30
+        while "the worker waits for it" not in said.read_text() and worker.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        assert worker.poll() is None, said.read_text()  # still waiting, not dead
+        server.start()
+        connection = redis.Redis.from_url(server.url)
+        while not Worker.all(connection=connection) and time.monotonic() < deadline + 15:
+            time.sleep(0.1)
+        assert Worker.all(connection=connection), said.read_text()  # it started once Redis answered
+        connection.close()
+    finally:
+        server.stop()
+        worker.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)  # it, if still there, and its scheduler
+        worker.wait(5)
+    assert "Redis does not answer; the worker waits for it" in said.read_text()

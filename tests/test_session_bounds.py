@@ -106,7 +106,7 @@ def test_enrolling_removes_the_expiry(client, db):
     for answer in ("1", "98", "1"):  # yes to joining; agrees to her data being kept
         caller.send(answer)
         assert db.ttl(contacts.key(PHONE)) > 0
-    for answer in ("1", "1", "1", "2", "20", "Mathare", "2"):
+    for answer in ("1", "1", "1", "2", "20", "Mathare", "1", "2"):  # ... details right; no PIN
         screen = caller.send(answer)
     assert "Welcome to Mama Mentor!" in screen
     assert db.hget(contacts.key(PHONE), "enrolled") == "yes"

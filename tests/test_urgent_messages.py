@@ -199,11 +199,12 @@ def test_words_typed_as_a_free_text_answer_are_read_too(client, db):
 
 def test_a_valid_answer_is_never_diverted(client, db):
     caller = at_the_clinic_question(client, MOTHER)
-    assert "Would you like a 4-digit PIN?" in caller.send("Mathare North")
+    assert "Clinic: Mathare North. Is this right?" in caller.send("Mathare North")
+    assert "Would you like a 4-digit PIN?" in caller.send("1")
     assert "Welcome to Mama Mentor!" in caller.send("2")
     assert db.hget(contacts.key(MOTHER), "clinic") == "Mathare North"
     assert "Choose a topic" in caller.send("1")
-    assert "Reply with the number" in caller.send("hello")  # words, no danger sign: the hint
+    assert "Reply with a number" in caller.send("hello")  # words, no danger sign: the hint
     assert caller.send("1").startswith("CON Protect baby from HIV")  # a number is an answer
     assert urgent_followups(db) == []
 

@@ -21,6 +21,26 @@ def test_dates(answer, expected):
     assert validators.check(rules, answer, TODAY) == expected
 
 
+@pytest.mark.parametrize("answer, hint", [
+    ("31-02-2027", "common.hint_no_such_date"), ("29/02/2027", "common.hint_no_such_date"),
+    ("32032027", "common.hint_no_such_date"), ("15-13-2027", "common.hint_no_such_date"),
+    ("22-11-2027", None),  # a real day, only too far ahead: the question's own hint says so
+    ("tomorrow", None), ("2027-03-15", None),
+])
+def test_a_date_that_does_not_exist_is_told_apart_from_one_out_of_range(answer, hint):
+    assert validators.refusal({"type": "date", "min_days": 0, "max_days": 365}, answer) == hint
+
+
+@pytest.mark.parametrize("answer, expected, hint", [
+    ("2", None, "common.hint_words"), ("12 3", None, "common.hint_words"),
+    ("Kibera", "Kibera", None), ("Mathare 2", "Mathare 2", None), ("  ", None, None),
+])
+def test_a_name_needs_letters(answer, expected, hint):
+    rules = {"type": "text", "max_length": 30, "min_letters": 2}
+    assert validators.check(rules, answer, TODAY) == expected
+    assert validators.refusal(rules, answer) == (hint if expected is None else None)
+
+
 @pytest.mark.parametrize("answer, expected", [
     ("1", "yes"), ("Ndiyo", "yes"), (" yes ", "yes"), ("2", "no"), ("hapana", "no"),
     ("NO", "no"), ("3", None), ("maybe", None),

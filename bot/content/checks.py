@@ -14,7 +14,8 @@ from . import danger_sign_words, graph, safety_rules, screen_rules, sms_rules
 # Texts the engine itself shows (navigation, hints, notices).
 SYSTEM_KEYS = (
     "common.more", "common.back", "common.main", "common.next", "common.yes", "common.no",
-    "common.hint_number", "common.hint_answer", "common.menu_changed", "common.sorry",
+    "common.hint_number", "common.hint_answer", "common.hint_no_such_date", "common.hint_words",
+    "common.menu_changed", "common.sorry",
     "common.unavailable", "common.resume_question", "common.resume_continue",
     "common.resume_main",
     # automatic SMS replies (bot/sms/incoming.py)

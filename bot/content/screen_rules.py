@@ -6,11 +6,12 @@ phone would show.
 """
 
 import re
+from dataclasses import replace
 
 from ..engine import Session, show, step
-from ..engine.runner import LIMITS
+from ..engine.runner import LIMITS, options_last
 from ..errors import Problem
-from . import gsm
+from . import gsm, paging_rules
 
 _USSD_KEYS = re.compile(r"^(?:0|00|98)\. ", re.MULTILINE)  # the navigation lines of a USSD screen
 MAX_PAGES = 6  # more "98 More" pages than this and a caller on a 30-second timer gives up
@@ -44,7 +45,7 @@ def check_screens(content, keys_by_state):
 
 
 def _pages(content, flow, state):
-    problems = []
+    problems, seen = [], {}
     if flow.channel == "sms" and state.kind == "message" and not state.data.get("end") \
             and not state.target:
         problems.append(Problem(flow.file, "This SMS message leaves her nothing to reply: "
@@ -53,6 +54,10 @@ def _pages(content, flow, state):
                                 "'Reply MENU for the menu'.", state=state.name, line=state.line))
     for locale in content.languages:
         pages = read_through(content, flow, state.name, locale, MAX_PAGES + 1)
+        seen[(locale, False)] = pages
+        if _hint(state):
+            seen[(locale, True)] = read_through(content, flow, state.name, locale, MAX_PAGES + 1,
+                                                notice=_hint(state))
         where = dict(state=state.name, line=state.line)
         limit = LIMITS[flow.channel]
         if any(len(page) > limit for page in pages):
@@ -71,16 +76,38 @@ def _pages(content, flow, state):
             problems.append(Problem(flow.file, f"The {locale} option '{cut}' is too long to show "
                                     "whole on one screen.", fix="Shorten the option text.",
                                     **where))
-    return problems
+    return problems + paging_rules.check_pages(flow, state, seen)
 
 
-def read_through(content, flow, state_name, locale, most):
+def _hint(state):
+    """The hint a wrong answer shows on this state, or None where nothing can be answered."""
+    if state.kind == "input":
+        return state.data.get("hint", "common.hint_answer")
+    if state.kind == "menu":
+        return "common.hint_number"
+    return None  # a message: a wrong key is rare where the only answer is "1. Continue"
+
+
+def read_through(content, flow, state_name, locale, most, notice=None):
     """Up to `most` screens a caller reads on one state, following "98 More", blanks at their
-    fullest; she came from the main menu (or the SMS menu), so 0 Back shows."""
+    fullest; she came from the main menu (or the SMS menu), so 0 Back shows. With `notice`
+    (a hint's text key), as she sees it after a wrong answer where she types her answer."""
     contact = {**SAMPLE_CONTACT, "language": locale}
     home = flow.name if flow.channel == "sms" else "main"
     session = Session(flow.name, state_name, stack=[(home, content.flows[home].start)],
                       home=home, channel=flow.channel)
+    pages = read_through_from(content, session, contact, most)
+    if notice is None:
+        return pages
+    if len(pages) > 1 and options_last(content.state(flow.name, state_name)):
+        # Her answers show on the last page: that is where a wrong one is typed.
+        last = replace(session, page=len(pages) - 1, notice=notice, notice_page=len(pages) - 1)
+        return pages[:-1] + read_through_from(content, last, contact, most - len(pages) + 1)
+    return read_through_from(content, replace(session, notice=notice), contact, most)
+
+
+def read_through_from(content, session, contact, most):
+    """Up to `most` screens from where `session` stands, following "98 More"."""
     result, pages = show(content, session, contact), []
     while len(pages) < most:
         pages.append(result.screen.text)

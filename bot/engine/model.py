@@ -82,6 +82,7 @@ class Session:
     ended: bool = False
     saved: dict | None = None  # the dropped session a resume offer would restore
     notice: str | None = None  # text key shown above this screen (a hint or a notice)
+    notice_page: int = 0  # the page the notice stands on: the one she was reading
     home: str = MAIN_FLOW  # where 00 leads: the USSD main menu, or the SMS menu
     channel: str = "ussd"  # ussd screens hold 182 characters, sms replies 160
 
@@ -101,6 +102,7 @@ class Session:
             "ended": self.ended,
             "saved": self.saved,
             "notice": self.notice,
+            "notice_page": self.notice_page,
             "home": self.home,
             "channel": self.channel,
         }
@@ -116,6 +118,7 @@ class Session:
             ended=bool(data.get("ended", False)),
             saved=data.get("saved"),
             notice=data.get("notice"),
+            notice_page=int(data.get("notice_page", 0)),
             home=str(data.get("home", MAIN_FLOW)),
             channel=str(data.get("channel", "ussd")),
         )

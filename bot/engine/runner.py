@@ -9,20 +9,20 @@ raises on bad input or stale sessions: the caller always gets a screen.
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 
-from . import actions, conditions, validators
+from . import actions, back, conditions, layout, validators
+from .layout import LIMITS, RESUME_FLOW
 from .model import MAIN_FLOW, START_FLOW, Effect, Screen, Session, Step, Target
-from .screens import BACK, LIMIT, MAIN, MORE, NEXT, Block, Nav, paginate
+from .screens import BACK, MAIN, MORE, NEXT, Block, Nav, paginate
 
-RESUME_FLOW = "_resume"  # the built-in "continue where you left off" question
 MAX_STACK = 20  # how many screens 0 Back remembers
 MAX_HOPS = 50  # routers and actions in a row before we call it a loop
-LIMITS = {"ussd": LIMIT, "sms": 160}  # characters a screen or a reply may hold
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # A change of these fields also keeps the day it happened: SMS counted in days since her
 # stage began (the newborn's danger signs the day the birth is recorded) need it.
 DATED_FIELDS = {"stage": "stage_since"}
+# Actions that only steer the flow; a screen after them is no result of anything done.
+BOOKKEEPING = {"set_result", "go_to_flow"}
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Run:
     jump: Target | None = None
     end_text: str | None = None
     typed_pin: str | None = None  # a PIN typed in this step, for set_pin / check_pin; never kept
+    changed: bool = False  # this step kept something on her contact or did an action
     _values: dict | None = None  # the blanks' values, worked out once per step
 
     @property
@@ -107,11 +108,11 @@ def step(content, session, contact, answer, today=None):
     state = run.state()
     if state is None:
         return _lost(run)
-    if answer == MAIN:
-        return _go_main(run)
-    pages = _pages(run, state)
+    if answer == MAIN and run.session.flow != START_FLOW:
+        return _go_main(run)  # not before she has chosen her language and heard the SMS offer
+    pages = layout.pages(run, state)
     page = min(run.session.page, len(pages) - 1)
-    if page < len(pages) - 1 and (answer == MORE or (_options_last(state) and answer != BACK)):
+    if page < len(pages) - 1 and (answer == MORE or (options_last(state) and answer != BACK)):
         # Numbered answers show on the last page: a number typed before she has read that
         # far (a consent, say) only turns the page. Free answers (a date) count anywhere.
         run.session.page = page + 1
@@ -124,7 +125,7 @@ def step(content, session, contact, answer, today=None):
     return _go(run, target)
 
 
-def _options_last(state):
+def options_last(state):
     """True for screens whose numbered answers come after the text: messages and questions."""
     return state.kind == "message" or (
         state.kind == "input" and state.data["validate"]["type"] in ("yes_no", "choice"))
@@ -134,7 +135,7 @@ def _choose(run, state, answer):
     """Return (target, None) for an accepted answer, else (None, hint key)."""
     hint = "common.hint_number"
     if state.kind == "menu":
-        options = _visible_options(run, state)
+        options = layout.visible_options(run, state)
         if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(options):
             return Target.from_data(options[int(answer) - 1]), None
     elif state.kind == "message" and state.target and answer == NEXT:
@@ -149,8 +150,9 @@ def _choose(run, state, answer):
             run.keep_answer(state.data["save_as"], value)
             if state.data.get("field"):
                 run.set_field(state.data["field"], value)
+                run.changed = True
             return state.target, None
-        hint = state.data.get("hint", "common.hint_answer")
+        hint = validators.refusal(rules, answer[:200]) or state.data.get("hint", "common.hint_answer")
     return None, hint
 
 
@@ -170,7 +172,7 @@ def _back(run, page):
         run.session.page = page - 1
     elif run.session.stack:
         flow, state = run.session.stack.pop()
-        _place(run, flow, state)
+        _place(run, *back.chosen_again(run, flow, state))
         if run.state() is None:
             return _lost(run)
     return _finish(run)
@@ -199,6 +201,7 @@ def _place(run, flow, state, **also):
     """
     session = run.session
     session.flow, session.state, session.page, session.notice = flow, state, 0, None
+    session.notice_page = 0
     for name, value in also.items():
         setattr(session, name, value)
 
@@ -225,6 +228,8 @@ def _settle(run):
                 return _go_main(run)
             _move(run, target)
         else:
+            if run.changed and state.kind != "input":
+                back.skip_answered_questions(run)
             _trim_stack(run)
             return _finish(run)
     run.effects.append(Effect("event", "loop", f"{run.session.flow}/{run.session.state}"))
@@ -245,6 +250,7 @@ def _act(run, state):
         run.effects.append(Effect("event", "unknown_action", state.data["do"]))
     else:
         action.run(dict(state.data.get("with", {})), run)
+        run.changed = run.changed or action.name not in BOOKKEEPING
     return run.jump or state.target
 
 
@@ -291,112 +297,17 @@ def _resumable(content, previous):
 
 
 def _finish(run, hint=None):
-    """Render the current screen; a hint restarts it from its first page."""
+    """Render the current screen; a hint stands on top of the page she was reading."""
     if hint:
-        run.session.notice, run.session.page = hint, 0
+        run.session.notice, run.session.notice_page = hint, run.session.page
     state = run.state()
-    pages = _pages(run, state)
+    pages = layout.pages(run, state)
     page = min(run.session.page, len(pages) - 1)
     run.session.page = page
     last = page == len(pages) - 1
-    if _ends_here(state) and last:
+    if layout.ends_here(state) and last:
         run.session.ended = True
     return Step(Screen(pages[page], ends=run.session.ended), run.session, run.effects)
-
-
-def _ends_here(state):
-    return state is not None and (state.kind == "end" or bool(state.data.get("end")))
-
-
-def _pages(run, state):
-    """The screen's pages. A screen whose words depend on nothing but its language (no blanks,
-    no options shown only to some) is laid out once per content and kept: most screens
-    callers walk through are such menus and messages."""
-    if not _is_fixed(run, state):
-        return _lay_out(run, state)
-    session = run.session
-    key = (session.flow, session.state, run.language, session.channel, session.home,
-           bool(session.stack), session.notice)
-    kept = run.content.__dict__.setdefault("_fixed_pages", {})
-    pages = kept.get(key)
-    if pages is None:
-        pages = kept[key] = _lay_out(run, state)
-    return pages
-
-
-def _is_fixed(run, state):
-    if state is None or run.session.flow == RESUME_FLOW:
-        return False
-    known = run.content.__dict__.setdefault("_fixed_states", {})
-    key = (run.session.flow, run.session.state, run.language, run.session.notice)
-    if key not in known:
-        keys = [state.text, run.session.notice, "common.more", "common.back", "common.main",
-                "common.next", "common.yes", "common.no"]
-        if state.kind == "menu":
-            keys += [option["text"] for option in state.data["options"]]
-        elif state.kind == "input" and state.data["validate"]["type"] == "choice":
-            keys += [choice["text"] for choice in state.data["validate"]["choices"]]
-        known[key] = (state.kind != "menu" or not any("when" in o for o in state.data["options"])) \
-            and not any(run.content.texts.placeholders(k, run.language) for k in keys if k)
-    return known[key]
-
-
-def _lay_out(run, state):
-    body = _blocks(run, state)
-    ends = _ends_here(state)
-    home = run.session.home
-    at_main = run.session.flow == home and state is not None and (
-        run.session.state == run.content.flows[home].start)
-    # An SMS reply offers no Back or Menu keys: she texts MENU to start again (the SMS flow
-    # says so in its texts), and a number she replies always means an option she can see.
-    by_sms = run.session.channel == "sms"
-    nav = Nav(run.text("common.more"), run.text("common.back"), run.text("common.main"),
-              can_back=bool(run.session.stack) and not ends and not by_sms,
-              can_main=not (ends or at_main or by_sms
-                            or run.session.flow in (START_FLOW, RESUME_FLOW)))
-    has_options = any(b.option for b in body)
-    heading = body[0] if has_options and not body[0].option else None
-    limit = LIMITS[run.session.channel]
-    pages = _laid_out(tuple(body), nav, limit, heading)
-    if not run.session.notice:
-        return pages
-    notice = Block(run.text(run.session.notice))
-    with_notice = _laid_out((notice, *body), nav, limit, heading)
-    if heading is not None and len(with_notice) > len(pages):
-        # The hint would push options onto another page: let it stand in for the title.
-        return _laid_out((notice, *body[1:]), nav, limit, notice)
-    return with_notice
-
-
-@lru_cache(maxsize=4096)
-def _laid_out(body, nav, limit, heading):
-    """The pages of these blocks. Most callers see the same few screens, so each is laid out
-    once per process: laying out was three quarters of the engine's time per step."""
-    return tuple(paginate(list(body), nav, limit, heading=heading))
-
-
-def _blocks(run, state):
-    if run.session.flow == RESUME_FLOW:
-        return [Block(run.text("common.resume_question")),
-                Block(f"1. {run.text('common.resume_continue')}", True),
-                Block(f"2. {run.text('common.resume_main')}", True)]
-    blocks = [Block(run.text(state.text))]
-    if state.kind == "menu":
-        labels = [option["text"] for option in _visible_options(run, state)]
-    elif state.kind == "message" and state.target:
-        labels = ["common.next"]
-    elif state.kind == "input" and state.data["validate"]["type"] == "yes_no":
-        labels = ["common.yes", "common.no"]
-    elif state.kind == "input" and state.data["validate"]["type"] == "choice":
-        labels = [choice["text"] for choice in state.data["validate"]["choices"]]
-    else:
-        labels = []
-    return blocks + [Block(f"{n}. {run.text(key)}", True) for n, key in enumerate(labels, 1)]
-
-
-def _visible_options(run, state):
-    return [option for option in state.data["options"]
-            if "when" not in option or conditions.holds(option["when"], run.contact, run.results)]
 
 
 def _display(value):

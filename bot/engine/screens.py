@@ -1,25 +1,29 @@
 """Fit text and options onto USSD screens of at most 182 characters.
 
-A screen is built from blocks: text (split between words when it is too long)
-and numbered options (never split, at most six to a screen). What does not fit
-goes to the next page behind "98 More"; every page ends with the navigation
-lines, and the navigation lines are counted inside the limit.
+A screen is built from blocks: text (split where breaks.py finds the best
+place when it is too long) and numbered options (never split, at most six to a
+screen). What does not fit goes to the next page behind "98 More"; every page
+ends with the navigation lines, and the navigation lines are counted inside the
+limit. A question is never cut off from its answers: when they do not fit
+after it, the question's last sentence moves with them to the next page.
 """
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from . import breaks
 
 LIMIT = 182  # GSM USSD maximum; see ../shared guide (AT USSD facts)
 MAX_OPTIONS = 6  # more than six choices is too many to read on a small screen
 MORE, BACK, MAIN, NEXT = "98", "0", "00", "1"
 MAX_PAGES = 60  # far beyond anything readable; only a guard
-_TOKENS = re.compile(r"\S+|\s+")
 
 
 @dataclass(frozen=True)
 class Block:
     text: str
     option: bool = False
+    follows: bool = False  # the rest of the text before it: on the same page, in the same line
+    with_next: bool = False  # a question: shown only where its first answer fits too
 
 
 @dataclass(frozen=True)
@@ -45,15 +49,21 @@ def footer(nav, page, last):
     return lines
 
 
-def paginate(blocks, nav, limit=LIMIT, heading=None):
+def paginate(blocks, nav, limit=LIMIT, heading=None, notice=None, notice_page=0):
     """Return the pages, each a string of at most `limit` characters.
 
     A short `heading` (a menu's title) that fitted whole on one page is shown
     again at the top of the next, so every page says what its options are for.
+    A `notice` (a wrong-answer hint) opens page `notice_page`, where she was
+    reading, in place of the repeated heading; the pages before it do not change.
     """
-    queue, pages = [b for b in blocks if b.text], []
     repeat = heading is not None and len(heading.text) <= limit // 3
+    queue = _kept_with_answers([b for b in blocks if b.text], heading if repeat else None)
+    pages = []
     for _ in range(MAX_PAGES):
+        if notice is not None and len(pages) == notice_page:
+            rest = queue[1:] if queue and queue[0] == heading else queue
+            queue = [notice] + [replace(b, follows=False) if n == 0 else b for n, b in enumerate(rest)]
         last_lines = footer(nav, len(pages), last=True)
         if _fits(queue, last_lines, limit):
             pages.append(_join(queue, last_lines))
@@ -66,8 +76,27 @@ def paginate(blocks, nav, limit=LIMIT, heading=None):
     return pages  # the checker reports texts this long; never loop for ever on a caller's time
 
 
+def _kept_with_answers(blocks, heading):
+    """Let the last sentence of the text before the options (the question, or the end of a
+    message before "1. Continue") move with them to the next page when they do not fit after it.
+    A short menu title (`heading`) is shown again instead (see paginate)."""
+    kept = []
+    for block, after in zip(blocks, blocks[1:] + [None], strict=True):
+        if after is not None and after.option and not block.option and block != heading:
+            lead, question = breaks.last_sentence(block.text)
+            if lead:
+                kept.append(Block(lead, follows=block.follows))
+            kept.append(Block(question, follows=bool(lead) or block.follows, with_next=True))
+            continue
+        kept.append(block)
+    return kept
+
+
 def _join(body, lines):
-    return "\n".join([b.text for b in body] + lines)
+    text = ""
+    for n, block in enumerate(body):
+        text += (" " if block.follows else "\n") + block.text if n else block.text
+    return "\n".join(([text] if body else []) + lines)
 
 
 def _fits(body, lines, limit):
@@ -79,35 +108,19 @@ def _fill(queue, lines, limit):
     body, rest = [], list(queue)
     while rest:
         block = rest[0]
+        if block.with_next and any(not b.with_next for b in body) and \
+                not _fits(body + rest[:2], lines, limit):
+            break  # the question goes with its first answer to the next page
         if _fits(body + [block], lines, limit):
             body.append(rest.pop(0))
             continue
-        if block.option and any(b.option for b in body):
-            break  # options are never split while another option can go first
-        room = limit - len(_join(body + [Block("")], lines))
-        head, tail = _split(block.text, room)
-        body.append(Block(head, block.option))
+        if block.option and body:
+            break  # an option is never cut in two: it opens the next page
+        room = limit - len(_join(body + [Block("", follows=block.follows)], lines))
+        head, tail = breaks.split(block.text, room)
+        body.append(Block(head, block.option, block.follows))
         rest[0] = Block(tail, block.option) if tail else None
         if rest[0] is None:
             rest.pop(0)
         break
     return body, rest
-
-
-def _split(text, room):
-    """Split `text` between words so the head is at most `room` long."""
-    room = max(room, 1)
-    head = ""
-    for token in _TOKENS.findall(text):
-        if len(head) + len(token) > room:
-            break
-        head += token
-    head = head.rstrip()
-    if not head:  # one word longer than the screen: cut it
-        head = text[:room]
-    sentence_end = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
-    if head.endswith((".", "?", "!")):
-        sentence_end = len(head) - 1  # the page ends exactly with a sentence
-    if len(head) < len(text) and sentence_end >= room // 2:
-        head = head[: sentence_end + 1]  # a whole sentence reads better than half of one
-    return head, text[len(head):].lstrip()

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 YES = {"1", "y", "yes", "ndiyo", "ndio", "ndyo", "yea", "ok", "sawa"}
 NO = {"2", "n", "no", "hapana", "la", "sio"}
+NO_SUCH_DATE = "common.hint_no_such_date"
+NOT_A_NAME = "common.hint_words"
 _DATE = re.compile(r"^(\d{1,2})[-/.* ](\d{1,2})[-/.* ](\d{2}|\d{4})$")
 
 
@@ -46,21 +48,37 @@ def _number(rules, answer):
 
 def parse_date(answer):
     """Read a day-month-year date as typed on a keypad; None if it is no date."""
-    text = answer.strip()
-    if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:2]}-{text[2:4]}-{text[4:]}"
-    elif re.fullmatch(r"\d{6}", text):
+    parts = _date_parts(answer)
+    if parts is None:
+        return None
+    day, month, year = parts
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date_parts(answer):
+    """Return (day, month, year) as typed, whether or not such a day exists; None if no date."""
+    text = str(answer).strip()
+    if re.fullmatch(r"\d{8}", text) or re.fullmatch(r"\d{6}", text):
         text = f"{text[:2]}-{text[2:4]}-{text[4:]}"
     found = _DATE.match(text)
     if not found:
         return None
     day, month, year = (int(part) for part in found.groups())
-    if year < 100:
-        year += 2000
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    return day, month, year + 2000 if year < 100 else year
+
+
+def refusal(rules, answer):
+    """Return the hint that says why `answer` was refused better than the question's own, or
+    None: a date such as 31-02-2027 does not exist, which a hint on the allowed range hides."""
+    kind = rules["type"]
+    if kind == "date" and _date_parts(answer) and parse_date(answer) is None:
+        return NO_SUCH_DATE
+    if kind == "text" and answer.strip() and _letters(answer) < rules.get("min_letters", 0):
+        return NOT_A_NAME
+    return None
 
 
 def _date(rules, answer, today):
@@ -84,4 +102,10 @@ def _choice(rules, answer):
 def _text(rules, answer):
     text = " ".join(answer.split())
     limit = rules.get("max_length", 60)
+    if _letters(text) < rules.get("min_letters", 0):
+        return None  # "2" typed for a clinic's name: a menu number, not a name
     return text if 0 < len(text) <= limit else None
+
+
+def _letters(text):
+    return sum(char.isalpha() for char in text)

@@ -6,9 +6,11 @@ first walks the client's bookkeeping (about 4 us of CPU each on the standard
 machine) and every reply its reader (about as much again), which was most of
 a USSD step's budget and a third of the dispatch's (BENCHMARKS.md). A `Batch`
 keeps the commands as plain tuples, has hiredis pack them in C, sends them on
-a connection of the thread's own built from the client's settings (address,
-database, password, timeouts, decoding) and reads the replies straight from
-that connection's hiredis reader.
+a connection built from the client's settings (address, database, password,
+timeouts, decoding) and reads the replies straight from that connection's
+hiredis reader. A batch borrows its connection for the round trip and gives it
+back: the web processes run each request in a greenlet of its own (gevent), and
+a connection kept per thread was, there, a new connection for every request.
 
 It takes only the commands the store's helpers use, under redis-py's names and
 arguments, so a helper can be handed a `Batch` or a redis-py pipeline alike.
@@ -16,7 +18,6 @@ arguments, so a helper can be handed a `Batch` or a redis-py pipeline alike.
 
 import hashlib
 import os
-import threading
 
 import hiredis
 from redis.exceptions import ConnectionError, ResponseError, TimeoutError
@@ -123,7 +124,9 @@ class Batch:
             return []
         wire = [("SCRIPT", "LOAD", source) for source in scripts]
         wire += [("MULTI",), *commands, ("EXEC",)] if self.transaction else commands
-        replies = _round_trip(_connection(self._pool), wire)[len(scripts):]
+        connection = _connection(self._pool)
+        replies = _round_trip(connection, wire)[len(scripts):]
+        _spare(self._pool).append(connection)  # not after a failure: it was dropped then
         if self.transaction:
             _raise_first_error(replies)  # a command Redis refused to queue
             replies = replies[-1]  # MULTI and each command answer OK/QUEUED; EXEC holds the results
@@ -218,19 +221,23 @@ def _read(connection, count):
 
 
 def close(db):
-    """Close this thread's connection to `db`'s server, if it has one (when a client is done)."""
-    mine = db.connection_pool.__dict__.get("_quick_connections")
-    connection = getattr(mine, "connection", None)
-    if connection is not None and getattr(mine, "pid", None) == os.getpid():
-        connection.disconnect()
+    """Close this process's spare connections to `db`'s server (when a client is done)."""
+    spare = _spare(db.connection_pool)
+    while spare:
+        spare.pop().disconnect()
 
 
 def _connection(pool):
-    """This thread's own connection to the pool's server (a new one after a fork)."""
-    mine = pool.__dict__.get("_quick_connections")
-    if mine is None:
-        mine = pool.__dict__.setdefault("_quick_connections", threading.local())
-    if getattr(mine, "pid", None) != os.getpid():
-        mine.pid = os.getpid()  # a forked worker must not share its parent's socket
-        mine.connection = pool.connection_class(**pool.connection_kwargs)
-    return mine.connection
+    """A connection to the pool's server that no other thread or greenlet is using."""
+    try:
+        return _spare(pool).pop()
+    except IndexError:
+        return pool.connection_class(**pool.connection_kwargs)
+
+
+def _spare(pool):
+    """The connections free for a batch: this process's own (a forked one must not share sockets)."""
+    mine = pool.__dict__.get("_quick_spare")
+    if mine is None or mine[0] != os.getpid():
+        mine = pool.__dict__["_quick_spare"] = (os.getpid(), [])
+    return mine[1]

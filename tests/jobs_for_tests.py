@@ -1,0 +1,12 @@
+"""Jobs that only tests queue, run by a real worker process."""
+
+import os
+import time
+
+from rq import get_current_job
+
+
+def wait_in_job(key, seconds):
+    """Note this job process's pid under `key`, then wait: a job to kill its worker in."""
+    get_current_job().connection.set(key, os.getpid())
+    time.sleep(seconds)
