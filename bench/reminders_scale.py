@@ -124,6 +124,7 @@ class _FakeATProcess:
     def stop(self):
         self.process.kill()
         self.process.wait()
+        self.process.stdout.close()
 
 
 def main():
