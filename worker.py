@@ -6,6 +6,7 @@ runs the jobs on the queues below. Reminder dispatch is a set of scheduled jobs
 starting a worker books the current slot, so the chain survives a worker
 restart. Run as many workers as DISPATCH_JOBS for the jobs to send side by side.
 A job whose worker died runs again (bot/supervisor/abandoned_jobs.py says how).
+A nightly sweep prunes old sent marks and visits (bot/retention) and books the next.
 """
 
 import logging
@@ -54,6 +55,7 @@ def main(queue_names=None):
         now = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"]))
         jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]),
                                jobs.dispatch_jobs(app.config))
+        jobs.schedule_sweep(connection, now)
     queues = [Queue(name, connection=connection) for name in queue_names]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(queue_names))
     JobWorker(queues, connection=connection).work(with_scheduler=True)

@@ -12,6 +12,9 @@ split into jobs run at the same time in processes of their own as the workers
 run them (--jobs, 2 by default as DISPATCH_JOBS), with bulk grouping (one
 request per identical text, 500 per batch) and, on a sample, without it (one
 request per recipient): the ratio is what grouping buys.
+
+With `--weeks N` it runs bench/memory_year.py instead: the same mothers through N weeks of
+messages with the retention rules applied, and Redis per mother at the end.
 """
 
 import argparse
@@ -121,6 +124,7 @@ class _FakeATProcess:
     def stop(self):
         self.process.kill()
         self.process.wait()
+        self.process.stdout.close()
 
 
 def main():
@@ -131,7 +135,14 @@ def main():
                         help="run the fake AT server in a process of its own")
     parser.add_argument("--jobs", type=int, default=2,
                         help="dispatch jobs run at once, each in its own process (DISPATCH_JOBS)")
+    parser.add_argument("--weeks", type=int, default=0,
+                        help="simulate N weeks of messages and report memory (bench/memory_year.py)")
     args = parser.parse_args()
+    if args.weeks:
+        from bench import memory_year
+
+        memory_year.main(["--contacts", str(args.contacts), "--weeks", str(args.weeks)])
+        return
     content = load_content(ROOT / "flows", ROOT / "locales")
     with tempfile.TemporaryDirectory() as folder:
         server = RedisServer(Path(folder)).start()

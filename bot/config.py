@@ -50,6 +50,8 @@ DEFAULTS = {
     # sign is always kept). One number texting on and on cannot bury the others' follow-ups.
     "FOLLOWUP_TEXTS_PER_DAY": 20,
     "FOLLOWUP_KEEP_DAYS": 365,  # a closed follow-up is deleted this long after it was closed
+    # A visit this long past is deleted (yearly reports look back a year; bot/retention).
+    "VISIT_KEEP_DAYS": 400,
     # A caller who only chose a language, and never enrolled, is forgotten after this long.
     "UNENROLLED_KEEP_DAYS": 90,
     "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429

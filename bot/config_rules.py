@@ -16,7 +16,8 @@ CLOCKS = ("SEND_FROM", "SEND_UNTIL", "REMINDER_DAY_BEFORE_AT", "REMINDER_MORNING
 # sending, or divide by zero in the worker.
 RANGES = {"DISPATCH_JOBS": (1, 16), "DISPATCH_EVERY_MINUTES": (1, 60), "SMS_BATCH_SIZE": (1, 1000),
           "SMS_REPLIES_PER_HOUR": (0, 1000), "STAGE_MESSAGE_WEEKDAY": (0, 6),
-          "MISSED_VISIT_AFTER_DAYS": (0, 60), "API_REQUESTS_PER_MINUTE": (-1, 10**6),
+          "MISSED_VISIT_AFTER_DAYS": (0, 60), "VISIT_KEEP_DAYS": (60, 10 * 366),
+          "API_REQUESTS_PER_MINUTE": (-1, 10**6),
           "REDIS_TIMEOUT": (0.05, 30), "RESUME_MINUTES": (0, 24 * 60),
           "CONSOLE_SESSION_HOURS": (0.1, 24 * 30), "CONTENT_RELOAD_SECONDS": (0, 3600),
           # 0 seconds would let a client take for ever over its header, holding a connection.

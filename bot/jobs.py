@@ -7,15 +7,15 @@ never succeed (a blacklisted number, bad credentials) is recorded, not retried.
 
 import json
 import logging
-import time
+import time as clock
 import uuid
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rq import Queue, Retry
 
-from . import content_service, store
+from . import content_service, retention, store
 from .reminders import dispatch, due_list
 from .reminders.timing import Rules
 from .sms import outbound
@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 _app = None
 BATCH_DAYS = 7  # a batch waits this long for Redis, AT or a worker to come back
 DISPATCH_RETRY = Retry(max=3, interval=[30, 90, 240])  # seconds, when AT is down or throttling
+RESULT_SECONDS = 86400
+"""How long RQ keeps a finished job and its result: a day, enough to look at yesterday's runs."""
+FAILED_DAYS = 30
+"""How long RQ keeps a failed job (RQ's own default is a year: about 2 KB a job, for ever)."""
+KEEP = {"result_ttl": RESULT_SECONDS, "failure_ttl": FAILED_DAYS * 86400}
+SWEEP_AT = time(2, 30)  # the nightly retention sweep, when no SMS goes out (programme time)
 
 
 class SendAgain(Exception):
@@ -56,14 +62,14 @@ def queue_sms(items, connection, retry_seconds):
     batch_id = uuid.uuid4().hex
     # Every SMS gets a key, replies included, so a job re-run after its worker was
     # killed mid-request never sends the same message twice.
-    now = time.time()  # a send refuses what was queued before she was forgotten
+    now = clock.time()  # a send refuses what was queued before she was forgotten
     items = [replace(item, key=item.key or outbound.queued_key(batch_id, n), queued_at=now)
              for n, item in enumerate(items)]
     connection.set(_batch_key(batch_id), json.dumps([item.__dict__ for item in items]),
                    ex=BATCH_DAYS * 86400)
     retry = Retry(max=len(retry_seconds), interval=list(retry_seconds))
     Queue("sms", connection=connection).enqueue(send_sms, batch_id, retry=retry,
-                                                description=f"send SMS batch {batch_id}")
+                                                description=f"send SMS batch {batch_id}", **KEEP)
     return batch_id
 
 
@@ -119,7 +125,7 @@ def schedule_dispatch(connection, when, every_minutes, jobs=1, only=None):
         queue.enqueue_at(slot, dispatch_reminders, job, jobs,
                          job_id=f"reminders-dispatch-{slot.strftime('%Y%m%d%H%M')}-{job + 1}of{jobs}",
                          description=f"dispatch due reminders, part {job + 1} of {jobs}",
-                         retry=DISPATCH_RETRY)
+                         retry=DISPATCH_RETRY, **KEEP)
     return slot
 
 
@@ -161,3 +167,26 @@ def dispatch_reminders(job=0, jobs=1):
                 schedule_dispatch(store.queue_connection(current), next_slot(now, every),
                                   every, configured, only=job if configured == jobs else None)
     return report.__dict__
+
+
+def schedule_sweep(connection, now):
+    """Have the worker run the retention sweep at the next SWEEP_AT; idempotent per night."""
+    when = datetime.combine(now.date(), SWEEP_AT, now.tzinfo)
+    if when <= now:
+        when += timedelta(days=1)
+    Queue("default", connection=connection).enqueue_at(
+        when, sweep_records, job_id=f"retention-sweep-{when.strftime('%Y%m%d')}",
+        description="prune sent marks and visits past keeping", **KEEP)
+    return when
+
+
+def sweep_records():
+    """Prune every mother's old sent marks and visits, then book the next night's sweep."""
+    current = app()
+    now = datetime.now(ZoneInfo(current.config["BOT_TIMEZONE"]))
+    with current.app_context():
+        try:
+            gone = retention.sweep(store.redis(), now, int(current.config["VISIT_KEEP_DAYS"]))
+        finally:
+            schedule_sweep(store.queue_connection(current), now)
+    return {"pruned": gone}

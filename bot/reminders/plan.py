@@ -18,6 +18,10 @@ from .timing import age_months, age_weeks, iso, pregnancy_week
 WHOLE_DAY = time(23, 59)
 SAME_VISIT_DAYS = 7  # an entered visit this close to a suggested one replaces it
 DAY_MESSAGE_KEEP_DAYS = 7  # a message counted in days, not sent within a week, is dropped
+# Nothing is planned any more about a visit this long past, nor for a reminder this long past
+# its expiry: her sent marks need only outlive that (outbound.DONE_DAYS), so they can be pruned.
+VISIT_LOOKBACK_DAYS = 30
+LATE_FORGOTTEN_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ def make_plan(contact, visits, content, now, rules, done=()):
         if reminder.at > now:
             next_at = reminder.at if next_at is None else min(next_at, reminder.at)
         elif reminder.expires is not None and now >= reminder.expires:
-            late.append(reminder)
+            if now < reminder.expires + timedelta(days=LATE_FORGOTTEN_DAYS):
+                late.append(reminder)  # recorded once; long after, its mark may be pruned
         else:
             due.append(reminder)
     return Plan(due, late, next_at)
@@ -102,7 +107,7 @@ def _visit_days(visits, now):
     by_day = {}
     for visit in visits:
         day = iso(visit["date"])
-        if day >= now.date() - timedelta(days=30):  # long past: nothing more to say
+        if day >= now.date() - timedelta(days=VISIT_LOOKBACK_DAYS):  # else nothing more to say
             by_day.setdefault(day, []).append(visit)
     for day in sorted(by_day):
         found = sorted(by_day[day], key=lambda v: (_time(v.get("time")) or time(23, 59), v["id"]))

@@ -43,13 +43,20 @@ def count(pipe, when, field, amount=1):
 # KEYS: message record, her log, her sent reminders. ARGV: message id, record TTL, log
 # length - 1, sent-reminder key ("" for none), its value, its TTL, then the record's fields.
 # Her log lasts as long as its newest record: a number the bot only answered once is not
-# listed for ever.
+# listed for ever. Ids whose records expired leave its end, two at a time (each SMS adds
+# one): a year of weekly SMS would otherwise keep 50 ids that lead nowhere.
 _RECORD = """
 redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
+local records = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1])
+for _ = 1, 2 do
+  local oldest = redis.call('LINDEX', KEYS[2], -1)
+  if redis.call('EXISTS', records .. oldest) == 1 then break end
+  redis.call('RPOP', KEYS[2])
+end
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
   redis.call('EXPIRE', KEYS[3], ARGV[6])
@@ -57,13 +64,14 @@ end
 """
 
 
-def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days, test=False):
+def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_days, test=False,
+                marked=None):
     """Queue the record of one message as the gateway answered it; add to `totals`.
 
     `pipe` is a `quick.Batch` (the record is one Lua script run in Redis). `done_key` is
     the hash of her sent reminders: the item's key is marked there unless the failure may
-    pass (then it must be tried again). A `test` message is marked so, and its delivery
-    report counts in no daily total.
+    pass (then it must be tried again), dated `marked` (`now` by default). A `test`
+    message is marked so, and its delivery report counts in no daily total.
     """
     status = "Sent" if delivery.sent else delivery.status
     record = {"phone": item.phone, "kind": item.kind, "status": status, "cost": delivery.cost,
@@ -75,7 +83,8 @@ def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_da
     mark = item.key if item.key and (delivery.sent or not delivery.retryable) else ""
     fields = [part for pair in record.items() for part in pair]
     pipe.script(_RECORD, [message_key(message_id), contact_key(item.phone), done_key],
-                [message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark, str(int(now)),
+                [message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark,
+                 str(int(now if marked is None else marked)),
                  done_days * 86400, *fields])
     if delivery.sent:
         totals["sent"] += 1

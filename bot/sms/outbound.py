@@ -22,9 +22,14 @@ from ..store import contacts, forget, quick
 from . import log
 from .gateway import GatewayError
 
-DONE_DAYS = 60  # how long a sent key is remembered (a missed visit is looked at for 30 days)
+# How long a sent mark is kept. A reminder is planned at most 32 days after its first mark
+# (a visit's day-before SMS; nothing once the visit is 30 days past, plan.VISIT_LOOKBACK_DAYS)
+# or 37 days (a message counted in days expires a week after its day and is dropped 30 days
+# later, plan.LATE_FORGOTTEN_DAYS); queued SMS live 7 days (jobs.BATCH_DAYS). Older marks are
+# pruned by the dispatch (prune_marks), so her hash holds a few weeks of marks, not years.
+DONE_DAYS = 45
 QUEUED = "queued:"  # keys given to queued SMS; their words are kept in the log
-SENDING = "sending"  # a claimed key: the request to AT went out or was about to
+SENDING = "sending"  # a claimed key: the request to AT went out or was about to (then :<time>)
 BLACKLISTED = 406  # AT's per-recipient UserInBlacklist
 
 
@@ -48,11 +53,13 @@ class Outcome:
     message_id: str = ""
 
 
-def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False):
+def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False, now=None):
     """Send `items`; return one Outcome each. GatewayError from a batch propagates.
 
     `numbers_checked`: the numbers come from the bot's own records, which hold
-    only numbers checked on the way in; reading them again is wasted time.
+    only numbers checked on the way in; reading them again is wasted time. `now`
+    (seconds since 1970, the clock by default) dates her sent marks; the dispatch gives
+    its own, so their pruning runs on the same clock as the planning.
     """
     outcomes, ready = [], []
     for item in items:
@@ -61,7 +68,8 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
             outcomes.append(_refused(db, item, "InvalidPhoneNumber"))
         else:
             ready.append(replace(item, phone=phone))
-    pipe, now = quick.Batch(db), time.time()
+    pipe, clock = quick.Batch(db), time.time()
+    now = clock if now is None else now
     for item in ready:
         pipe.hmget(contacts.key(item.phone), "opted_out", "sms_paused")
         pipe.hexists(done_key(item.phone), item.key) if item.key else pipe.echo("0")
@@ -70,7 +78,7 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
     allowed = []
     for item, (opted_out, paused), done, forgotten in zip(ready, answers[::3], answers[1::3],
                                                           answers[2::3], strict=True):
-        if forgotten and float(forgotten) >= (item.queued_at or now):
+        if forgotten and float(forgotten) >= (item.queued_at or clock):
             outcomes.append(_refused(db, item, "Forgotten"))  # made before she was forgotten
         elif opted_out == "yes" and not item.force:
             outcomes.append(_refused(db, item, "OptedOut"))
@@ -83,19 +91,19 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False)
     for (text, _kind), group in itertools.groupby(sorted(allowed, key=_group), key=_group):
         group = list(group)
         for start in range(0, len(group), batch_size):
-            batch, taken = _claim(db, group[start:start + batch_size])
+            batch, taken = _claim(db, group[start:start + batch_size], now)
             outcomes += [Outcome(item, "AlreadySent", sent=True) for item in taken]
             if batch:
-                outcomes += _send_batch(db, gateway, text, batch)
+                outcomes += _send_batch(db, gateway, text, batch, now)
     return outcomes
 
 
-def _claim(db, batch):
+def _claim(db, batch, now):
     """Claim the keys of `batch` before AT is asked; return (to send, claimed already)."""
     keyed = [item for item in batch if item.key]
     pipe = db.pipeline(transaction=False)
     for item in keyed:
-        pipe.hsetnx(done_key(item.phone), item.key, SENDING)
+        pipe.hsetnx(done_key(item.phone), item.key, f"{SENDING}:{int(now)}")
         pipe.expire(done_key(item.phone), DONE_DAYS * 86400)
     won = pipe.execute()[::2] if keyed else []
     taken = {id(item) for item, new in zip(keyed, won, strict=True) if not new}
@@ -112,14 +120,14 @@ def _release(db, items):
     pipe.execute()
 
 
-def _send_batch(db, gateway, text, batch):
+def _send_batch(db, gateway, text, batch, now):
     try:
         deliveries = gateway.send(text, [item.phone for item in batch])
     except GatewayError:
         _release(db, batch)
         raise
     _release(db, [item for item, d in zip(batch, deliveries, strict=True) if d.retryable])
-    return _record(db, batch, deliveries)
+    return _record(db, batch, deliveries, now)
 
 
 def _group(item):
@@ -136,18 +144,45 @@ def done_key(phone):
     return f"sms:done:{phone}"
 
 
-def mark_done(pipe, phone, key, value):
-    pipe.hset(done_key(phone), key, value)
+def mark_done(pipe, phone, key, value, now):
+    """Queue her mark that `key` is done (`value`: why, e.g. late), dated `now` (seconds)."""
+    pipe.hset(done_key(phone), key, f"{value}:{int(now)}")
     pipe.expire(done_key(phone), DONE_DAYS * 86400)
 
 
-def _record(db, batch, deliveries):
+def marked_at(value):
+    """When a sent mark was written (seconds), or None for a mark from before marks were dated."""
+    try:
+        return int(str(value).rsplit(":", 1)[-1])
+    except ValueError:
+        return None
+
+
+def prune_marks(pipe, phone, marks, now):
+    """Queue the removal of her marks older than DONE_DAYS (`marks`: her hash as read).
+
+    A mark written before marks were dated gets today's date, so it goes DONE_DAYS later.
+    Return how many go.
+    """
+    oldest = now - DONE_DAYS * 86400
+    stale = [key for key, value in marks.items() if (marked_at(value) or now) < oldest]
+    undated = {key: f"{value}:{int(now)}" for key, value in marks.items()
+               if marked_at(value) is None}
+    if stale:
+        pipe.hdel(done_key(phone), *stale)
+    if undated:
+        pipe.hset(done_key(phone), mapping=undated)
+    return len(stale)
+
+
+def _record(db, batch, deliveries, marked):
+    """Keep the record of each message (dated by the clock) and her marks (dated `marked`)."""
     pipe, outcomes, now, totals = quick.Batch(db), [], time.time(), Counter()
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
         test = test_numbers.is_test(item.phone)  # sent and kept, but counted in no figure
         log.record_sent(pipe, message_id, item, delivery, now, Counter() if test else totals,
-                        done_key(item.phone), DONE_DAYS, test=test)
+                        done_key(item.phone), DONE_DAYS, test=test, marked=marked)
         if delivery.code == BLACKLISTED:  # AT refused it: she opted out with her network
             optout.queue_stop(pipe, item.phone, "blacklist")
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,

@@ -8,6 +8,7 @@ who gave it), and a day the clinic booked needs no second visit from her.
 """
 
 import json
+from datetime import timedelta
 
 from . import contacts
 
@@ -79,19 +80,49 @@ def with_sources(visit, sources):
     return {**visit, "sources": sorted(sources)}
 
 
+# How a visit is stored. A year of visits is the largest part of what Redis keeps per mother
+# (BENCHMARKS.md), and a hash whose values all fit in 64 bytes takes Redis's compact encoding
+# (a third of the memory), so a plain visit is one short line, "time|clinic|source|status",
+# its date and kind being in its id; any other visit is JSON without its default fields.
+DEFAULTS = {"time": "", "clinic": "", "status": "booked", "source": "mother"}
+PLAIN = ("time", "clinic", "source", "status")
+
+
 def dumps(visit):
-    return json.dumps(visit, sort_keys=True)
+    """The visit as stored: a short line when it holds only the usual fields, else JSON."""
+    implied = visit.get("id") == f"{visit.get('date')}-{visit.get('kind')}"
+    rest = {name: value for name, value in visit.items()
+            if not (implied and name in ("id", "date", "kind"))}
+    if implied and set(rest) <= set(PLAIN) and \
+            all(isinstance(v, str) and "|" not in v for v in rest.values()):
+        return "|".join(str(rest.get(name, DEFAULTS[name])) for name in PLAIN)
+    kept = {name: value for name, value in rest.items() if DEFAULTS.get(name, 0) != value}
+    return json.dumps(kept, sort_keys=True, separators=(",", ":"))
 
 
 def parse(raw):
     """The visits hash as {id: visit dict}, skipping anything unreadable."""
     found = {}
     for vid, text in (raw or {}).items():
-        try:
-            found[vid] = json.loads(text)
-        except ValueError:
+        visit = _loads(text)
+        if visit is None:
             continue
+        if "id" not in visit and len(vid) > 11:
+            visit = {"id": vid, "date": vid[:10], "kind": vid[11:], **visit}
+        found[vid] = {**DEFAULTS, **visit}
     return found
+
+
+def _loads(text):
+    """One stored visit as a dict (without its id, when stored short), or None if unreadable."""
+    if not text.startswith("{"):
+        parts = text.split("|")
+        return dict(zip(PLAIN, parts, strict=True)) if len(parts) == len(PLAIN) else None
+    try:
+        visit = json.loads(text)
+    except ValueError:
+        return None
+    return visit if isinstance(visit, dict) else None
 
 
 def ended_by_loss(found):
@@ -119,3 +150,17 @@ def summary(found, today, count=3):
         return {}
     shown = ", ".join(f"{d[8:10]}-{d[5:7]}-{d[0:4]}" for d in upcoming[:count])
     return {"next_visit": upcoming[0], "upcoming_visits": shown}
+
+
+def past_keeping(found, today, keep_days):
+    """Ids of her visits more than `keep_days` before `today` (VISIT_KEEP_DAYS)."""
+    oldest = (today - timedelta(days=keep_days)).isoformat()
+    return [vid for vid, v in found.items() if v.get("date") and str(v["date"]) < oldest]
+
+
+def prune(pipe, phone, found, today, keep_days):
+    """Queue the deletion of her visits past keeping (`found`: her visits as read); return how many."""
+    old = past_keeping(found, today, keep_days)
+    if old:
+        pipe.hdel(key(phone), *old)
+    return len(old)

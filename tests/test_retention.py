@@ -1,0 +1,202 @@
+"""What is kept, and for how long: sent marks, visits and RQ's jobs do not grow for ever.
+
+Redis cannot move its clock on, so these tests move the bot's: the dispatch is run
+with a later `now` each time, and its pruning reads that clock.
+"""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pytest
+from rq import Queue
+from rq.job import Job
+from rq.registry import FailedJobRegistry
+
+from bot import jobs, retention, store
+from bot.reminders import plan
+from bot.sms import log, outbound
+from bot.sms.gateway import AfricasTalkingGateway
+from bot.store import contacts, visits
+
+from .fake_at import API_KEY, USERNAME
+from .sms_helpers import run_worker
+from .test_reminders_dispatch import CONTENT, RULES, enrol, moment, run
+
+PHONE = "+254712004101"
+
+
+@pytest.fixture
+def gateway(at):
+    return AfricasTalkingGateway(USERNAME, API_KEY, api_url=at.url, timeout=(1, 1))
+
+
+def marks(db, phone=PHONE):
+    return db.hgetall(outbound.done_key(phone))
+
+
+def weekly(db, gateway, first, weeks):
+    """Run the Tuesday 10:00 dispatch for `weeks` weeks from `first`; return the last moment."""
+    when = moment(first)
+    for _ in range(weeks):
+        run(db, gateway, when.isoformat(timespec="minutes")[:16])
+        when += timedelta(days=7)
+    return when - timedelta(days=7)
+
+
+def test_after_sixty_days_her_sent_marks_hold_none_older_than_they_need(db, gateway, at):
+    enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04")
+    first = marks(db)
+    last = weekly(db, gateway, "2026-11-24T10:00", 10)  # ten weekly messages, 63 days
+    kept = marks(db)
+    weekly_ids = [k for k in kept if k.startswith("stage:")]
+    assert len(at.requests) >= 10 and first == {}
+    oldest = last.timestamp() - outbound.DONE_DAYS * 86400
+    assert all(outbound.marked_at(value) >= oldest for value in kept.values())
+    assert len(weekly_ids) == 7  # the weeks of the last 45 days, not every week since she joined
+    ttl = db.ttl(outbound.done_key(PHONE))
+    assert 0 < ttl <= outbound.DONE_DAYS * 86400
+
+
+def test_a_mark_written_before_marks_were_dated_goes_45_days_after_it_is_first_seen(db, gateway,
+                                                                                   at):
+    enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04")
+    db.hset(outbound.done_key(PHONE), mapping={"stage:old:1": "late", "queued:x:0": "sending"})
+    run(db, gateway, "2026-11-24T10:00")
+    assert marks(db)["stage:old:1"] == f"late:{int(moment('2026-11-24T10:00').timestamp())}"
+    weekly(db, gateway, "2026-12-01T10:00", 6)  # 42 days later: still kept
+    assert "stage:old:1" in marks(db)
+    run(db, gateway, "2027-01-12T10:00")  # 49 days after it was first seen
+    assert "stage:old:1" not in marks(db) and "queued:x:0" not in marks(db)
+
+
+def test_pruning_never_lets_a_reminder_go_twice(db, gateway, at):
+    """Four months of dispatches every morning and at ten, for mothers with every kind of reminder.
+
+    A newborn's danger-sign SMS (once, counted in days), a pregnancy's weekly messages and
+    four-weekly danger signs, visits booked ahead and missed, and one entered after it was
+    already past: every sent reminder's id is sent once, and nothing is recorded late twice.
+    """
+    enrol(db, "+254712004102", now="2026-11-20T09:00", stage="baby", birth_date="2026-11-20",
+          stage_since="2026-11-20")
+    enrol(db, "+254712004103", now="2026-11-20T09:00", stage="pregnancy", due_date="2027-02-20",
+          stage_since="2026-11-20", visit_days=["2026-11-26", "2026-12-30", "2027-01-20"])
+    enrol(db, "+254712004104", now="2026-11-20T09:00", visit_days=["2026-11-01"])
+    late, day = 0, date(2026, 11, 21)
+    while day < date(2027, 3, 21):
+        for hour in ("08:00", "10:00"):
+            late += run(db, gateway, f"{day.isoformat()}T{hour}").late
+        if day.day == 1:  # the nightly sweep, now and then
+            retention.sweep(db, moment(f"{day.isoformat()}T02:30"), 400)
+        day += timedelta(days=1)
+    sent = Counter((m["phone"], m["ref"]) for m in _records(db) if m.get("ref"))
+    assert len(sent) > 40 and max(sent.values()) == 1
+    assert late == 2  # the past visit's day-before and morning SMS, once each
+    assert all(len(marks(db, p)) < 15 for p in ("+254712004102", "+254712004103"))
+
+
+def _records(db):
+    names = list(db.scan_iter(match="sms:msg:*", count=1000))
+    return [db.hgetall(name) for name in names]
+
+
+def test_a_visit_older_than_visit_keep_days_goes_when_she_is_dispatched(db, gateway, at):
+    enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04",
+          visit_days=["2025-10-19", "2025-10-21", "2026-12-20"])
+    run(db, gateway, "2026-11-24T10:00")  # 400 days after 2025-10-20
+    assert sorted(db.hkeys(visits.key(PHONE))) == ["2025-10-21-anc", "2026-12-20-anc"]
+
+
+def test_the_sweep_prunes_mothers_the_dispatch_never_reaches(db):
+    phone = "+254712004105"
+    db.hset(contacts.key(phone), mapping={"enrolled": "yes", "opted_out": "yes"})
+    pipe = db.pipeline()
+    visits.add(pipe, phone, date(2025, 1, 5), "anc")
+    visits.add(pipe, phone, date(2026, 6, 5), "anc")
+    outbound.mark_done(pipe, phone, "stage:pregnancy:20", "late", moment("2026-09-01T10:00")
+                       .timestamp())
+    outbound.mark_done(pipe, phone, "stage:pregnancy:30", "late", moment("2026-11-20T10:00")
+                       .timestamp())
+    pipe.execute()
+    gone = retention.sweep(db, moment("2026-11-24T02:30"), 400)
+    assert gone == 2
+    assert list(db.hkeys(visits.key(phone))) == ["2026-06-05-anc"]
+    assert list(marks(db, phone)) == ["stage:pregnancy:30"]
+
+
+def test_a_reminder_long_past_its_expiry_is_no_longer_planned():
+    contact = {"enrolled": "yes", "consent_sms": "yes", "stage": "baby",
+               "birth_date": "2026-11-20", "stage_since": "2026-11-20"}
+    soon = plan.make_plan(contact, {}, CONTENT, moment("2026-12-05T10:00"), RULES)
+    later = plan.make_plan(contact, {}, CONTENT, moment("2027-01-20T10:00"), RULES)
+    assert "day:danger-newborn:2026-11-20" in {r.id for r in soon.late}
+    assert not {r.id for r in later.late} & {"day:danger-newborn:2026-11-20"}
+
+
+def test_sent_marks_outlive_every_time_a_reminder_can_be_planned_again():
+    needed = max(plan.VISIT_LOOKBACK_DAYS + 2, plan.DAY_MESSAGE_KEEP_DAYS + plan.LATE_FORGOTTEN_DAYS,
+                 jobs.BATCH_DAYS)
+    assert outbound.DONE_DAYS > needed
+
+
+def test_a_failed_sms_job_is_kept_thirty_days_not_a_year(sms_app, db, at):
+    at.plan = ["500"] * 4  # the first try and all three retries fail
+    batch = jobs.queue_sms([outbound.Outgoing(PHONE, "Hello", "reply")],
+                           store.enqueue_connection(sms_app), [0, 0, 0])
+    run_worker(sms_app)
+    connection = store.queue_connection(sms_app)
+    (job_id,) = FailedJobRegistry("sms", connection=connection).get_job_ids()
+    job = Job.fetch(job_id, connection=connection)
+    assert job.failure_ttl == jobs.FAILED_DAYS * 86400 and batch in job.description
+    assert 29 * 86400 < connection.ttl(job.key) <= 30 * 86400
+
+
+def test_finished_and_scheduled_jobs_keep_their_results_a_day(sms_app, db, at):
+    jobs.queue_sms([outbound.Outgoing(PHONE, "Hello", "reply")],
+                   store.enqueue_connection(sms_app), [0])
+    run_worker(sms_app)
+    connection = store.queue_connection(sms_app)
+    assert 0 < max(connection.ttl(k) for k in connection.keys("rq:job:*")) <= jobs.RESULT_SECONDS
+    jobs.schedule_dispatch(connection, datetime(2026, 11, 24, 10, 1), 5)
+    jobs.schedule_sweep(connection, moment("2026-11-24T10:01"))
+    for job in Queue("reminders", connection=connection).scheduled_job_registry.get_job_ids():
+        assert Job.fetch(job, connection=connection).failure_ttl == jobs.FAILED_DAYS * 86400
+    sweep = Job.fetch("retention-sweep-20261125", connection=connection)
+    assert sweep.result_ttl == jobs.RESULT_SECONDS
+
+
+def test_her_message_log_lists_only_messages_still_kept(db, gateway, at):
+    enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04")
+    weekly(db, gateway, "2026-11-24T10:00", 4)
+    listed = db.lrange(log.contact_key(PHONE), 0, -1)
+    db.delete(*(log.message_key(m) for m in listed[1:]))  # as if 35 days had passed for them
+    weekly(db, gateway, "2026-12-22T10:00", 2)
+    now_listed = db.lrange(log.contact_key(PHONE), 0, -1)
+    assert len(listed) >= 4 and now_listed[-1] == listed[0]  # her newest kept one, at the end
+    assert all(db.exists(log.message_key(m)) for m in now_listed)
+
+
+def test_her_visits_are_stored_compactly_and_read_back_whole(db):
+    pipe = db.pipeline()
+    for n in range(9):  # a year of booked visits
+        visits.add(pipe, PHONE, date(2026, 1, 5) + timedelta(days=42 * n), "immunisation", "09:00",
+                   "Mathare North", "import")
+    pipe.execute()
+    assert visits.set_status(db, PHONE, date(2026, 1, 5), "attended") == 1
+    assert db.object("encoding", visits.key(PHONE)) in ("listpack", "ziplist")  # Redis 7, 6
+    first = visits.parse(db.hgetall(visits.key(PHONE)))["2026-01-05-immunisation"]
+    assert first == {"id": "2026-01-05-immunisation", "date": "2026-01-05", "kind": "immunisation",
+                     "time": "09:00", "clinic": "Mathare North", "source": "import",
+                     "status": "attended"}
+    assert visits.parse({first["id"]: visits.dumps(first)})[first["id"]] == first
+
+
+def test_the_nightly_sweep_runs_as_a_job_and_books_the_next_night(sms_app, db):
+    phone = "+254712004106"
+    db.hset(contacts.key(phone), mapping={"enrolled": "yes", "opted_out": "yes"})
+    pipe = db.pipeline()
+    visits.add(pipe, phone, date.today() - timedelta(days=500), "anc")
+    pipe.execute()
+    assert jobs.sweep_records() == {"pruned": 1} and not db.exists(visits.key(phone))
+    connection = store.queue_connection(sms_app)
+    booked = Queue("default", connection=connection).scheduled_job_registry.get_job_ids()
+    assert [job[:16] for job in booked] == ["retention-sweep-"]
