@@ -2,9 +2,12 @@
 
 It shares Redis with the web app (REDIS_URL, or the same embedded server) and
 runs the jobs on the queues below. Reminder dispatch is a set of scheduled jobs
-(DISPATCH_JOBS) on RQ's own scheduler: each job books its own next run, and
-starting a worker books the current slot, so the chain survives a worker
-restart. Run as many workers as DISPATCH_JOBS for the jobs to send side by side.
+(DISPATCH_JOBS) on RQ's own scheduler: each job books its own next run as it
+starts, starting a worker books the current slot, and every minute the worker
+books the next slot of any job whose chain was lost (bot/supervisor/chains.py).
+Any worker takes over RQ's scheduler within a minute of its holder dying
+(bot/supervisor/scheduler.py). Run as many workers as DISPATCH_JOBS for the jobs
+to send side by side.
 A job whose worker died runs again (bot/supervisor/abandoned_jobs.py says how).
 A nightly sweep prunes old sent marks and visits (bot/retention) and books the next.
 """
@@ -22,6 +25,7 @@ from bot.channels.sms import handlers
 from bot.errors import InvalidSetting
 from bot.reminders import due_list
 from bot.sms import spool
+from bot.supervisor import chains
 from bot.supervisor.job_worker import JobWorker
 
 QUEUES = ("sms", "reminders", "default")  # first listed, first served
@@ -54,11 +58,19 @@ def main(queue_names=None):
     if "reminders" in queue_names:  # the worker that runs dispatches books the current one
         now = datetime.now(ZoneInfo(app.config["BOT_TIMEZONE"]))
         jobs.schedule_dispatch(connection, now, int(app.config["DISPATCH_EVERY_MINUTES"]),
-                               jobs.dispatch_jobs(app.config))
+                               jobs.dispatch_jobs(app.config),
+                               timeout=jobs.dispatch_timeout(app.config))
         jobs.schedule_sweep(connection, now)
+    keep_booked = None
+    if "reminders" in queue_names:  # and checks every minute that the next ones are booked
+        zone = ZoneInfo(app.config["BOT_TIMEZONE"])
+
+        def keep_booked():
+            chains.keep_booked(connection, app.config, datetime.now(zone))
+
     queues = [Queue(name, connection=connection) for name in queue_names]
     logging.getLogger(__name__).info("Worker listening on %s", ", ".join(queue_names))
-    JobWorker(queues, connection=connection).work(with_scheduler=True)
+    JobWorker(queues, connection=connection, keep_booked=keep_booked).work(with_scheduler=True)
 
 
 def _wait_for_redis(app):

@@ -1,8 +1,10 @@
 """Importing visits from a clinic register (CSV), row by row, keeping the good rows.
 
-Columns: phone, date, kind, and optionally time (HH:MM), clinic, language (en or
-sw). A date is written YYYY-MM-DD or, the way mothers type it on USSD and clinic
-registers write it, day first: 15-03-2027, 15/3/2027, 15.03.2027 or 15/03/27.
+Columns: phone, date, kind, and optionally time (HH:MM), clinic, facility (the
+clinic's MFL code, checked against the facility list; its SMS name is the visit's clinic
+when the clinic column is empty), language (en or sw). A date is written YYYY-MM-DD
+or, the way mothers type it on USSD and clinic registers write it, day first:
+15-03-2027, 15/3/2027, 15.03.2027 or 15/03/27.
 A number the bot does not know becomes a contact enrolled by staff (the clinic
 took her consent). A visit's id is its date and kind and an existing visit is
 never overwritten, so importing the same file twice changes nothing.
@@ -20,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import phones, register_file
+from . import facilities, phones, register_file
 from .engine.validators import parse_date
 from .reminders.dispatch import clinic_kept_out
 from .store import contacts, visits
@@ -48,12 +50,14 @@ def import_file(db, path, region, default_language, today):
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
             raise ValueError(f"{path}: the first line must name the columns; missing: "
-                             f"{', '.join(missing)}. Expected: phone,date,kind[,time,clinic,language] "
+                             f"{', '.join(missing)}. Expected: "
+                             "phone,date,kind[,time,clinic,facility,language] "
                              f"(or the same with ';'), where kind is one of {', '.join(visits.KINDS)}")
         result = Result()
+        listed = facilities.directory(db)
         for line, row in enumerate(reader, start=2):
             row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-            reason, visit = _check(row, region)
+            reason, visit = _check(row, region, listed)
             if reason:
                 result.skipped.append((line, reason))
             elif reason := _after_loss(db, visit):
@@ -65,7 +69,7 @@ def import_file(db, path, region, default_language, today):
     return result
 
 
-def _check(row, region):
+def _check(row, region, listed):
     phone = phones.normalise(row.get("phone"), region)
     if phone is None:
         return f"phone {row.get('phone')!r} is not a valid phone number", None
@@ -85,8 +89,14 @@ def _check(row, region):
     clinic = row.get("clinic", "")
     if len(clinic) > 30:
         return "clinic name is longer than 30 characters (it must fit in an SMS)", None
-    return None, {"phone": phone, "day": day, "kind": kind, "time": when, "clinic": clinic,
-                  "language": language}
+    code = row.get("facility", "")
+    found = listed.get(code) if code else None
+    if code and found is None:
+        return (f"facility {code!r} is not an MFL code in the facility list; copy it from the Kenya "
+                "Master Health Facility List (see `facilities show CODE`)"), None
+    return None, {"phone": phone, "day": day, "kind": kind, "time": when,
+                  "clinic": clinic or (found.sms_name if found else ""),
+                  "facility": found.code if found else "", "language": language}
 
 
 def read_date(text):
@@ -123,6 +133,10 @@ def _keep(db, visit, default_language, today, result):
             "language": known.get("language") or visit["language"] or default_language,
             "clinic": known.get("clinic") or visit["clinic"]})
         result.new_contacts += 1
+    if visit["facility"] and not known.get("facility"):  # never over the clinic she chose herself
+        pipe.hset(contacts.key(phone), mapping={"facility": visit["facility"],
+                                                **({} if known.get("clinic") else
+                                                   {"clinic": visit["clinic"]})})
     vid = visits.visit_id(visit["day"], visit["kind"])
     record = {"id": vid, "date": visit["day"].isoformat(), "kind": visit["kind"],
               "time": visit["time"], "clinic": visit["clinic"], "source": "import",

@@ -50,8 +50,16 @@ DEFAULTS = {
     # sign is always kept). One number texting on and on cannot bury the others' follow-ups.
     "FOLLOWUP_TEXTS_PER_DAY": 20,
     "FOLLOWUP_KEEP_DAYS": 365,  # a closed follow-up is deleted this long after it was closed
+    # Hours within which a Mentor Mother should call, by kind of follow-up; later, it is overdue.
+    "FOLLOWUP_DUE_URGENT_HOURS": 2,
+    "FOLLOWUP_DUE_CALLBACK_HOURS": 48,
+    "FOLLOWUP_DUE_MISSED_VISIT_HOURS": 72,
     # A visit this long past is deleted (yearly reports look back a year; bot/retention).
     "VISIT_KEEP_DAYS": 400,
+    # How long the record of one SMS sent (its status, cost, time) is kept: late delivery
+    # reports and staff questions come within weeks; each day kept costs memory at national
+    # scale (BENCHMARKS.md). Daily totals are kept 400 days whatever this is.
+    "MESSAGE_KEEP_DAYS": 35,
     # A caller who only chose a language, and never enrolled, is forgotten after this long.
     "UNENROLLED_KEEP_DAYS": 90,
     "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429
@@ -70,6 +78,12 @@ DEFAULTS = {
     "PROGRAMME_COUNTY": "",
     "DISPATCH_EVERY_MINUTES": 5,  # how often the worker looks for reminders due
     "DISPATCH_JOBS": 2,  # a dispatch is split into this many jobs, sent at once by as many workers
+    # A dispatch job is stopped after this long (RQ's own limit, 3 minutes, stopped a national
+    # send in the middle of a request to AT): a national send plus a wide margin for a slow AT.
+    "DISPATCH_JOB_TIMEOUT_MINUTES": 60,
+    # A bulk request AT may have taken without answering (its answer timed out, the worker died
+    # during it) waits this long for a delivery report before it is settled (bot/sms/requests_log.py).
+    "SMS_UNCONFIRMED_MINUTES": 60,
     "LOG_LEVEL": "INFO",
     "LOG_FORMAT": "text",  # json: every log line one JSON object, for a log collector
     # /metrics needs this as a Bearer token; when empty, only requests from the machine itself
@@ -103,7 +117,8 @@ DEFAULTS = {
 
 ENVIRONMENTS = ("development", "production")
 _NUMBERS = {"REDIS_TIMEOUT": float, "RESUME_MINUTES": float, "ENROL_RESUME_HOURS": float,
-            "CONTENT_RELOAD_SECONDS": float, "CONSOLE_SESSION_HOURS": float}
+            "CONTENT_RELOAD_SECONDS": float, "CONSOLE_SESSION_HOURS": float,
+            "DISPATCH_JOB_TIMEOUT_MINUTES": float, "SMS_UNCONFIRMED_MINUTES": float}
 
 
 def check(settings):

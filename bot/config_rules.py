@@ -17,11 +17,17 @@ CLOCKS = ("SEND_FROM", "SEND_UNTIL", "REMINDER_DAY_BEFORE_AT", "REMINDER_MORNING
 RANGES = {"DISPATCH_JOBS": (1, 16), "DISPATCH_EVERY_MINUTES": (1, 60), "SMS_BATCH_SIZE": (1, 1000),
           "SMS_REPLIES_PER_HOUR": (0, 1000), "STAGE_MESSAGE_WEEKDAY": (0, 6),
           "MISSED_VISIT_AFTER_DAYS": (0, 60), "VISIT_KEEP_DAYS": (60, 10 * 366),
+          "MESSAGE_KEEP_DAYS": (7, 400),
           "API_REQUESTS_PER_MINUTE": (-1, 10**6),
           "REDIS_TIMEOUT": (0.05, 30), "RESUME_MINUTES": (0, 24 * 60),
           "CONSOLE_SESSION_HOURS": (0.1, 24 * 30), "CONTENT_RELOAD_SECONDS": (0, 3600),
           # 0 seconds would let a client take for ever over its header, holding a connection.
-          "WEB_CONNECTIONS": (10, 100_000), "WEB_KEEPALIVE_SECONDS": (1, 75)}
+          "WEB_CONNECTIONS": (10, 100_000), "WEB_KEEPALIVE_SECONDS": (1, 75),
+          # 0 hours would make every follow-up overdue the moment it is filed.
+          "FOLLOWUP_DUE_URGENT_HOURS": (1, 72), "FOLLOWUP_DUE_CALLBACK_HOURS": (1, 30 * 24),
+          "FOLLOWUP_DUE_MISSED_VISIT_HOURS": (1, 30 * 24),
+          # Fractions of a minute are allowed; a day is the most either could usefully be.
+          "DISPATCH_JOB_TIMEOUT_MINUTES": (0.05, 24 * 60), "SMS_UNCONFIRMED_MINUTES": (0.05, 24 * 60)}
 WEB_SERVER = ("WEB_CONNECTIONS", "WEB_KEEPALIVE_SECONDS")  # read by gunicorn (bot/web_server.py)
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 

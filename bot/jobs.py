@@ -14,11 +14,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
 
 from . import content_service, retention, store
 from .reminders import dispatch, due_list
 from .reminders.timing import Rules
-from .sms import outbound
+from .sms import outbound, requests_log
 from .sms.gateway import GatewayError, gateway_for
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,11 @@ RESULT_SECONDS = 86400
 FAILED_DAYS = 30
 """How long RQ keeps a failed job (RQ's own default is a year: about 2 KB a job, for ever)."""
 KEEP = {"result_ttl": RESULT_SECONDS, "failure_ttl": FAILED_DAYS * 86400}
+DISPATCH_PREFIX = "reminders-dispatch-"  # then the slot and the job: see dispatch_job_id
+SWEEP_PREFIX = "retention-sweep-"  # then the night: retention-sweep-20261125
 SWEEP_AT = time(2, 30)  # the nightly retention sweep, when no SMS goes out (programme time)
+REQUEST_SECONDS = 15
+"""The longest one request to AT can take: the gateway's connect and read time-outs (3 + 9 s)."""
 
 
 class SendAgain(Exception):
@@ -68,7 +73,10 @@ def queue_sms(items, connection, retry_seconds):
     connection.set(_batch_key(batch_id), json.dumps([item.__dict__ for item in items]),
                    ex=BATCH_DAYS * 86400)
     retry = Retry(max=len(retry_seconds), interval=list(retry_seconds))
-    Queue("sms", connection=connection).enqueue(send_sms, batch_id, retry=retry,
+    # A batch sends at most one request per SMS: give it the time they could take, never less
+    # than RQ's own 3 minutes, so a slow AT does not stop a batch in the middle of a request.
+    timeout = max(180, 60 + REQUEST_SECONDS * len(items))
+    Queue("sms", connection=connection).enqueue(send_sms, batch_id, retry=retry, job_timeout=timeout,
                                                 description=f"send SMS batch {batch_id}", **KEEP)
     return batch_id
 
@@ -113,20 +121,54 @@ def dispatch_jobs(config):
     return jobs
 
 
-def schedule_dispatch(connection, when, every_minutes, jobs=1, only=None):
+def dispatch_timeout(config):
+    """Seconds a dispatch job may run (DISPATCH_JOB_TIMEOUT_MINUTES) before RQ stops it."""
+    return max(1, round(float(config["DISPATCH_JOB_TIMEOUT_MINUTES"]) * 60))
+
+
+def schedule_dispatch(connection, when, every_minutes, jobs=1, only=None, *, timeout):
     """Have the worker's scheduler run a dispatch at the slot of `when`: `jobs` jobs, or only
-    job number `only` of them. Idempotent per slot and job; returns the slot."""
+    job number `only` of them, each stopped after `timeout` seconds (`dispatch_timeout`).
+    Returns the slot.
+
+    RQ's own limit (3 minutes) would stop a national send in the middle of a request to AT.
+    A job booked already, whether it waits, runs or is done, is left as it is (RQ would book
+    it afresh and run it again): whoever books a slot (a dispatch, a worker starting, the
+    chain check) books it once.
+    """
     minute = (when.minute // every_minutes) * every_minutes
     slot = when.replace(minute=minute, second=0, microsecond=0)
     if slot < when:
         slot += timedelta(minutes=every_minutes)
     queue = Queue("reminders", connection=connection)
     for job in range(jobs) if only is None else [only]:
-        queue.enqueue_at(slot, dispatch_reminders, job, jobs,
-                         job_id=f"reminders-dispatch-{slot.strftime('%Y%m%d%H%M')}-{job + 1}of{jobs}",
-                         description=f"dispatch due reminders, part {job + 1} of {jobs}",
-                         retry=DISPATCH_RETRY, **KEEP)
+        _book_once(queue, slot, dispatch_reminders, job, jobs,
+                   job_id=dispatch_job_id(slot, job, jobs),
+                   description=f"dispatch due reminders, part {job + 1} of {jobs}",
+                   retry=DISPATCH_RETRY, job_timeout=timeout, **KEEP)
     return slot
+
+
+def dispatch_job_id(slot, job, jobs):
+    """`reminders-dispatch-202611241005-1of2`: the slot (programme time) and which job."""
+    return f"{DISPATCH_PREFIX}{slot.strftime('%Y%m%d%H%M')}-{job + 1}of{jobs}"
+
+
+def dispatch_job_of(job_id):
+    """(job, jobs) of a dispatch job's id, None for another job."""
+    if not job_id.startswith(DISPATCH_PREFIX):
+        return None
+    number, _, count = job_id.rpartition("-")[2].partition("of")
+    if not (number.isdigit() and count.isdigit()):
+        return None
+    return int(number) - 1, int(count)
+
+
+def _book_once(queue, when, function, *args, **options):
+    try:
+        return queue.enqueue_at(when, function, *args, unique=True, **options)
+    except DuplicateJobError:
+        return None
 
 
 def next_slot(now, every_minutes):
@@ -140,15 +182,22 @@ def next_slot(now, every_minutes):
 
 
 def dispatch_reminders(job=0, jobs=1):
-    """Send every reminder due now in this job's parts, then book its next run.
+    """Book this job's next run, then send every reminder due now in this job's parts.
 
-    Each job books only its own next run, so the jobs of one dispatch run side by
-    side on as many workers. If DISPATCH_JOBS changed meanwhile, the first job
-    books the new number of jobs and the others none.
+    The next run is booked first, so a job killed mid-send (its worker killed, its machine
+    gone) leaves its chain booked. Each job books only its own next run, so the jobs of one
+    dispatch run side by side on as many workers. If DISPATCH_JOBS changed meanwhile, the
+    first job books the new number of jobs and the others none. A run that finds its parts
+    still being sent by an earlier one leaves them to it (bot/reminders/due_list.py).
     """
     current = app()
     every = int(current.config["DISPATCH_EVERY_MINUTES"])
     now = datetime.now(ZoneInfo(current.config["BOT_TIMEZONE"]))
+    configured = dispatch_jobs(current.config)
+    if configured == jobs or job == 0:
+        schedule_dispatch(store.queue_connection(current), next_slot(now, every), every,
+                          configured, only=job if configured == jobs else None,
+                          timeout=dispatch_timeout(current.config))
     with current.app_context():
         db = store.redis()
         try:
@@ -161,32 +210,47 @@ def dispatch_reminders(job=0, jobs=1):
                 raise SendAgain(str(err)) from None  # the due stay due; the next dispatch sends
             log.error("Reminders not sent: %s", err)
             return {"error": str(err)}
-        finally:
-            configured = dispatch_jobs(current.config)
-            if configured == jobs or job == 0:
-                schedule_dispatch(store.queue_connection(current), next_slot(now, every),
-                                  every, configured, only=job if configured == jobs else None)
     return report.__dict__
 
 
 def schedule_sweep(connection, now):
-    """Have the worker run the retention sweep at the next SWEEP_AT; idempotent per night."""
+    """Have the worker run the retention sweep at the next SWEEP_AT; booked once a night."""
     when = datetime.combine(now.date(), SWEEP_AT, now.tzinfo)
     if when <= now:
         when += timedelta(days=1)
-    Queue("default", connection=connection).enqueue_at(
-        when, sweep_records, job_id=f"retention-sweep-{when.strftime('%Y%m%d')}",
-        description="prune sent marks and visits past keeping", **KEEP)
+    _book_once(Queue("default", connection=connection), when, sweep_records,
+               job_id=f"{SWEEP_PREFIX}{when.strftime('%Y%m%d')}",
+               description="prune sent marks and visits past keeping", **KEEP)
     return when
 
 
 def sweep_records():
-    """Prune every mother's old sent marks and visits, then book the next night's sweep."""
+    """Book the next night's sweep, then prune every mother's old sent marks and visits."""
     current = app()
     now = datetime.now(ZoneInfo(current.config["BOT_TIMEZONE"]))
+    schedule_sweep(store.queue_connection(current), now)  # first: a killed sweep keeps its chain
     with current.app_context():
-        try:
-            gone = retention.sweep(store.redis(), now, int(current.config["VISIT_KEEP_DAYS"]))
-        finally:
-            schedule_sweep(store.queue_connection(current), now)
+        gone = retention.sweep(store.redis(), now, int(current.config["VISIT_KEEP_DAYS"]))
     return {"pruned": gone}
+
+
+def settle_requests():
+    """Settle the bulk requests AT may have taken without answering (bot/sms/requests_log.py).
+
+    Run by every worker between jobs (its clean-up pass), so a request left by a worker
+    killed mid-call is settled by whichever survives; one at a time, by a lock in Redis.
+    """
+    current = app()
+    try:
+        with current.app_context():
+            counts = requests_log.reconcile(
+                store.redis(), float(current.config["SMS_UNCONFIRMED_MINUTES"]) * 60,
+                outbound.DONE_DAYS)
+    except Exception as err:  # noqa: BLE001 (the worker must go on; tried again next pass)
+        # Only the kind of error: a message could quote a record, with her number in it.
+        log.warning("Unconfirmed SMS requests not settled now: %s", type(err).__name__)
+        return None
+    if counts:
+        log.info("Unconfirmed SMS settled: %s reported delivered, %s to send again, %s kept",
+                 counts["reported"], counts["sent_again"], counts["kept"])
+    return counts

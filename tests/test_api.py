@@ -12,7 +12,8 @@ from bot import content_service, store
 from bot.api import tokens
 from bot.reminders import dispatch, due_list
 from bot.reminders.timing import Rules
-from bot.sms import log
+from bot.sms import log, outbound
+from bot.sms.gateway import ConsoleGateway
 from bot.store import contacts, followups, ussd_sessions, visits
 
 PHONE = "+254712345678"
@@ -174,7 +175,7 @@ def test_a_mother_who_joined_on_ussd_shows_as_enrolled_by_herself(api, db):
     body = api.get(f"/api/contacts/{PHONE}").get_json()
     assert body == {"phone": PHONE, "enrolled": True, "enrolled_by": "mother", "enrolled_on": None,
                     "language": "sw", "stage": "baby", "due_date": None, "birth_date": day(-30),
-                    "loss_date": None, "clinic": None, "county": None, "consent_sms": True,
+                    "loss_date": None, "clinic": None, "facility": None, "county": None, "consent_sms": True,
                     "hiv_messages": False, "opted_out": False, "opted_out_source": None,
                     "sms_paused": None, "receives_sms": True, "clinic_warning": None,
                     "appointments": []}
@@ -406,6 +407,23 @@ def test_a_message_shows_its_delivery_but_not_its_text_or_number(api, db):
     error(api.get("/api/messages/ATXid_2"), 404, "message_id")
 
 
+def test_a_reminder_is_found_with_the_number_it_went_to(api, db):
+    (outcome,) = outbound.send(db, ConsoleGateway(db, echo=lambda line: None),
+                               [outbound.Outgoing(PHONE, "Clinic tomorrow", "visit_day_before",
+                                                  key="visit:2027-01-16:before")])
+    message_id = outcome.message_id
+    answer = api.get(f"/api/messages/{message_id}?phone={PHONE}")
+    body = answer.get_json()
+    assert answer.status_code == 200, body
+    assert body["id"] == message_id and body["kind"] == "visit_day_before"
+    assert body["status"] == "Sent" and body["phone"] == "*********678"
+    assert body["sent_at"] is not None
+    missing = error(api.get(f"/api/messages/{message_id}"), 404, "message_id")
+    assert "?phone=" in missing
+    error(api.get(f"/api/messages/{message_id}?phone=12"), 422, "phone")
+    error(api.get(f"/api/messages/{message_id}?number={PHONE}"), 422, "number")
+
+
 def add_followups(db, *rows, priority="normal"):
     pipe = db.pipeline()
     ids = [followups.add(pipe, phone, reason, "anc", "reminder", message="please call",
@@ -422,7 +440,8 @@ def test_open_followups_are_listed_oldest_first_without_her_words(api, db):
     body = api.get("/api/followups").get_json()
     assert [f["id"] for f in body["followups"]] == [first, third] and body["more"] is False
     assert set(body["followups"][0]) == {"id", "phone", "reason", "topic", "channel", "priority",
-                                         "created_at", "texts", "last_text_at"}
+                                         "created_at", "texts", "last_text_at", "assigned_to",
+                                         "due_at", "overdue"}
     assert body["followups"][0]["phone"] == PHONE and body["followups"][0]["priority"] == "normal"
 
 

@@ -59,7 +59,7 @@ def test_the_dispatch_runs_on_rqs_scheduler_and_each_job_books_its_next_run(sms_
         enrol(db, phone, stage="pregnancy", due_date="2027-03-16")
     due_list.file(db, {phone: now - timedelta(minutes=1) for phone in phones})
     connection = store.queue_connection(sms_app)
-    jobs.schedule_dispatch(connection, now - timedelta(minutes=5), 5, 2)
+    jobs.schedule_dispatch(connection, now - timedelta(minutes=5), 5, 2, timeout=600)
     queue = Queue("reminders", connection=connection)
     SimpleWorker([queue], connection=connection).work(burst=True, with_scheduler=True)
     booked = ScheduledJobRegistry(queue=queue).get_job_ids()

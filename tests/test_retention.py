@@ -31,7 +31,9 @@ def gateway(at):
 
 
 def marks(db, phone=PHONE):
-    return db.hgetall(outbound.done_key(phone))
+    """Her sent marks, without the reminders' records kept beside them."""
+    return {k: v for k, v in db.hgetall(outbound.done_key(phone)).items()
+            if not k.startswith(log.RECORD)}
 
 
 def weekly(db, gateway, first, weeks):
@@ -55,6 +57,12 @@ def test_after_sixty_days_her_sent_marks_hold_none_older_than_they_need(db, gate
     assert len(weekly_ids) == 7  # the weeks of the last 45 days, not every week since she joined
     ttl = db.ttl(outbound.done_key(PHONE))
     assert 0 < ttl <= outbound.DONE_DAYS * 86400
+    # Her reminders' records beside them: those of the last 35 days, in Redis's compact encoding.
+    records = log.messages(db, PHONE)
+    oldest_record = last.timestamp() - log.MESSAGE_DAYS * 86400
+    assert 5 <= len(records) < 10 and all(int(m["sent_at"]) >= oldest_record for m in records)
+    assert {m["ref"] for m in records} <= set(kept)  # each names its reminder, marked sent
+    assert db.object("encoding", outbound.done_key(PHONE)) in ("listpack", "ziplist")  # 7, 6
 
 
 def test_a_mark_written_before_marks_were_dated_goes_45_days_after_it_is_first_seen(db, gateway,
@@ -69,7 +77,7 @@ def test_a_mark_written_before_marks_were_dated_goes_45_days_after_it_is_first_s
     assert "stage:old:1" not in marks(db) and "queued:x:0" not in marks(db)
 
 
-def test_pruning_never_lets_a_reminder_go_twice(db, gateway, at):
+def test_pruning_never_lets_a_reminder_go_twice(db, gateway, at, monkeypatch):
     """Four months of dispatches every morning and at ten, for mothers with every kind of reminder.
 
     A newborn's danger-sign SMS (once, counted in days), a pregnancy's weekly messages and
@@ -81,6 +89,7 @@ def test_pruning_never_lets_a_reminder_go_twice(db, gateway, at):
     enrol(db, "+254712004103", now="2026-11-20T09:00", stage="pregnancy", due_date="2027-02-20",
           stage_since="2026-11-20", visit_days=["2026-11-26", "2026-12-30", "2027-01-20"])
     enrol(db, "+254712004104", now="2026-11-20T09:00", visit_days=["2026-11-01"])
+    monkeypatch.setattr(log, "MESSAGE_DAYS", 400)  # every record kept: each shows one sending
     late, day = 0, date(2026, 11, 21)
     while day < date(2027, 3, 21):
         for hour in ("08:00", "10:00"):
@@ -95,8 +104,8 @@ def test_pruning_never_lets_a_reminder_go_twice(db, gateway, at):
 
 
 def _records(db):
-    names = list(db.scan_iter(match="sms:msg:*", count=1000))
-    return [db.hgetall(name) for name in names]
+    phones = [name.removeprefix("sms:done:") for name in db.scan_iter(match="sms:done:*")]
+    return [m for phone in phones for m in log.messages(db, phone, 1000)]
 
 
 def test_a_visit_older_than_visit_keep_days_goes_when_she_is_dispatched(db, gateway, at):
@@ -156,7 +165,7 @@ def test_finished_and_scheduled_jobs_keep_their_results_a_day(sms_app, db, at):
     run_worker(sms_app)
     connection = store.queue_connection(sms_app)
     assert 0 < max(connection.ttl(k) for k in connection.keys("rq:job:*")) <= jobs.RESULT_SECONDS
-    jobs.schedule_dispatch(connection, datetime(2026, 11, 24, 10, 1), 5)
+    jobs.schedule_dispatch(connection, datetime(2026, 11, 24, 10, 1), 5, timeout=600)
     jobs.schedule_sweep(connection, moment("2026-11-24T10:01"))
     for job in Queue("reminders", connection=connection).scheduled_job_registry.get_job_ids():
         assert Job.fetch(job, connection=connection).failure_ttl == jobs.FAILED_DAYS * 86400
@@ -164,14 +173,33 @@ def test_finished_and_scheduled_jobs_keep_their_results_a_day(sms_app, db, at):
     assert sweep.result_ttl == jobs.RESULT_SECONDS
 
 
-def test_her_message_log_lists_only_messages_still_kept(db, gateway, at):
+def test_message_keep_days_is_how_long_every_kind_of_message_record_lasts(app, db, gateway, at):
+    app.config["MESSAGE_KEEP_DAYS"] = 14
     enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04")
-    weekly(db, gateway, "2026-11-24T10:00", 4)
+    with app.app_context():
+        last = weekly(db, gateway, "2026-11-24T10:00", 6)
+        outbound.send(db, gateway, [outbound.Outgoing(PHONE, "Answer to your question", "reply")])
+    kept = log.messages(db, PHONE)
+    reminders = [m for m in kept if m.get("ref")]
+    assert 2 <= len({m["sent_at"] for m in reminders}) <= 3  # two weeks' dispatches, not six
+    assert all(int(m["sent_at"]) >= last.timestamp() - 14 * 86400 for m in reminders)
+    (reply,) = [m for m in kept if m.get("text")]
+    assert 13 * 86400 < db.ttl(log.message_key(reply["id"])) <= 14 * 86400
+
+
+def test_her_message_log_lists_only_messages_still_kept(db, gateway, at):
+    """Messages with words of their own (replies, staff messages) are listed in her log."""
+    def reply(n):
+        outbound.send(db, gateway, [outbound.Outgoing(PHONE, f"Answer number {n}", "reply")])
+
+    for n in range(4):
+        reply(n)
     listed = db.lrange(log.contact_key(PHONE), 0, -1)
     db.delete(*(log.message_key(m) for m in listed[1:]))  # as if 35 days had passed for them
-    weekly(db, gateway, "2026-12-22T10:00", 2)
+    for n in range(4, 6):
+        reply(n)
     now_listed = db.lrange(log.contact_key(PHONE), 0, -1)
-    assert len(listed) >= 4 and now_listed[-1] == listed[0]  # her newest kept one, at the end
+    assert len(listed) == 4 and now_listed[-1] == listed[0]  # her newest kept one, at the end
     assert all(db.exists(log.message_key(m)) for m in now_listed)
 
 

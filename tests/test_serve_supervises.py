@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from rq import Queue
+from rq.exceptions import SchedulerNotFound
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
@@ -53,11 +54,22 @@ def _send_one(served, at, phone):
                        connection, [0, 0])
 
 
-def test_a_killed_worker_is_replaced_and_its_scheduler_taken_over(served):
+def _scheduler_pid(served):
+    """The pid of the scheduler process holding the reminders' lock, once it has started: a worker
+    takes the lock before its scheduler's own process writes its record."""
     with served.connection() as connection:
-        holder = connection.get(RQScheduler.get_locking_key("reminders")).decode()
-        scheduler = RQScheduler.fetch(holder, connection)
-    victim = os.getpgid(scheduler.pid)  # the worker whose scheduler moves delayed jobs on
+        holder = connection.get(RQScheduler.get_locking_key("reminders"))
+        if holder is None:
+            return None
+        try:
+            return RQScheduler.fetch(holder.decode(), connection).pid
+        except SchedulerNotFound:
+            return None
+
+
+def test_a_killed_worker_is_replaced_and_its_scheduler_taken_over(served):
+    served.wait_for("a worker's scheduler runs", lambda: _scheduler_pid(served), 30)
+    victim = os.getpgid(_scheduler_pid(served))  # the worker whose scheduler moves delayed jobs on
     assert victim in [w.pid for w in served.workers()]
     os.kill(victim, signal.SIGKILL)
     served.wait_for("a new worker replaces it", lambda: len(served.workers()) == 3 and victim

@@ -43,6 +43,50 @@ def test_a_message_is_counted_delivered_or_failed_once(client, db):
     assert counts["undelivered:InsufficientCredit"] == "1"
 
 
+def sent_reminder(db, phone="+254712000001", ref="visit:2027-11-15:before"):
+    (outcome,) = outbound.send(db, ConsoleGateway(db, echo=lambda line: None),
+                               [outbound.Outgoing(phone, "Clinic tomorrow", "visit_day_before",
+                                                  key=ref)])
+    return outcome.message_id
+
+
+def test_a_reminders_record_is_kept_compactly_and_its_reports_counted_once(client, db):
+    """A reminder's record is a short field of her sent-marks hash, found by the number AT
+    reports it for; its delivery is stored and counted as a record of its own would be."""
+    ok = sent_reminder(db)
+    bad = sent_reminder(db, "+254712000002", "day:after-birth-family-planning:2027-03-06")
+    assert not db.exists(log.message_key(ok)) and not db.exists(log.contact_key("+254712000001"))
+    for _ in range(2):  # AT may repeat a report
+        report(client, ok, "Buffered")
+        report(client, ok, "Success")
+        client.post("/sms/delivery", data={"id": bad, "status": "Failed",
+                                           "phoneNumber": "254712000002",  # without the +
+                                           "failureReason": "InsufficientCredit"})
+    record = log.find(db, ok, "+254712000001")
+    assert record["status"] == "Success" and record["kind"] == "visit_day_before"
+    assert record["ref"] == "visit:2027-11-15:before" and record["cost"] == "KES 0"  # 0.0000
+    assert int(record["updated_at"]) >= int(record["sent_at"])
+    assert log.find(db, bad, "+254712000002")["failure_reason"] == "InsufficientCredit"
+    (_, counts), = log.totals(db, 1)
+    assert counts["sent"] == "2" and counts["delivered"] == "1"
+    assert counts["undelivered:InsufficientCredit"] == "1"
+    assert [m["id"] for m in log.messages(db, "+254712000001")] == [ok]
+    marks = db.hgetall(outbound.done_key("+254712000001"))
+    assert marks.keys() == {"visit:2027-11-15:before", log.record_field(ok)}
+    for phone in ("+254712000001", "+254712000002"):  # a long reminder id too (README, Redis)
+        assert db.object("encoding", outbound.done_key(phone)) in ("listpack", "ziplist")
+
+
+def test_a_report_after_she_was_forgotten_leaves_no_trace(client, db):
+    from bot.store import forget
+
+    message_id = sent_reminder(db)
+    forget.forget(db, "+254712000001")
+    assert report(client, message_id, "Success").status_code == 200
+    assert not db.exists(outbound.done_key("+254712000001"))
+    assert log.find(db, message_id, "+254712000001") == {}
+
+
 def test_a_report_for_an_unknown_message_is_kept_for_reconciliation(client, db):
     assert report(client, "ATXid_unknown", "Success").status_code == 200
     (_, kept), = db.xrange(delivery.UNMATCHED)

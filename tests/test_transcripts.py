@@ -5,8 +5,9 @@ with, and `steps`. Each step either dials (`dial: true`), sends an input
 (`send: "2"`), lets time pass (`wait_minutes: 6`) or has AT report the end of
 the session (`session_ends: {status: Incomplete}`), and may check the reply:
 `screen` (the whole reply, CON/END included), `contains` (text or list of texts
-that must appear), `absent` (texts that must not appear) and `ends` (true for an
-END screen). `{today+30}` in any text is the date 30 days from today, as
+that must appear), `absent` (texts that must not appear), `ends` (true for an
+END screen) and `fields` (contact fields as stored after the step; "" for a field she
+has not got). `{today+30}` in any text is the date 30 days from today, as
 DD-MM-YYYY; in `contact` fields `{iso:today-20}` is that date as stored
 (YYYY-MM-DD). Adding a case needs no Python.
 """
@@ -77,6 +78,10 @@ def test_transcript(path, client, db):
             assert _dates(text) not in reply, f"{where}: {text!r} unexpectedly in\n{reply}"
         if "ends" in step:
             assert reply.startswith("END " if step["ends"] else "CON "), f"{where}: got\n{reply}"
+        if "fields" in step:
+            kept = db.hgetall(contacts.key(caller.phone))
+            for name, value in step["fields"].items():
+                assert kept.get(name, "") == str(value), f"{where}: {name} is {kept.get(name)!r}"
 
 
 def _session_ends(client, caller, report):

@@ -35,6 +35,16 @@ def book(phone):
     db = store.redis()
     contact = require_contact(db, number)
     sent = fields.body(BOOK, required=("date", "kind"))
+    visit, created = book_visit(db, number, contact, sent)
+    _logged(visit, "booked" if created else "booked again", number)
+    return jsonify(appointment_view(visit)), 201 if created else 200
+
+
+def book_visit(db, number, contact, sent, source="api"):
+    """Book the visit `sent` (checked by BOOK) for her; return (visit, True when it is new).
+
+    The console books through here too, so a visit is refused for the same reasons
+    whoever enters it."""
     if contact.get("stage") == "loss" and sent["kind"] in visits.FOR_PREGNANCY_OR_BABY:
         raise ApiError(409, f"she reported a loss on {contact.get('loss_date')}: no {sent['kind']} "
                             "visit is booked or reminded while her stage is loss; for a new pregnancy "
@@ -43,17 +53,17 @@ def book(phone):
     old = _stored(db, number, vid)
     given = {name: sent[name] for name in ("time", "clinic") if name in sent}
     if old and old.get("status") != "cancelled":
-        visit, status = {**old, **given}, 200
+        visit, created = {**old, **given}, False
         if visits.sources_of(old) == {"mother"}:
-            visit["source"] = "api"  # the clinic's booking of the day she saved
+            visit["source"] = source  # the clinic's booking of the day she saved
     else:
         visit = {"id": vid, "date": sent["date"].isoformat(), "kind": sent["kind"], "time": "",
-                 "clinic": "", "source": "api", **(old or {}), **given, "status": "booked"}
+                 "clinic": "", "source": source, **(old or {}), **given, "status": "booked"}
         visit.pop("cancel_reason", None)
-        status = 201
+        created = True
     visit, hers = visits.from_clinic(visits.parse(db.hgetall(visits.key(number))), visit)
-    return _save(db, number, [visit], "booked" if status == 201 else "booked again", old,
-                 drop=hers), status
+    store_visits(db, number, [visit], old, drop=hers)
+    return visit, created
 
 
 @blueprint.get("/contacts/<phone>/appointments/<appointment_id>")
@@ -68,34 +78,46 @@ def change(phone, appointment_id):
     db = store.redis()
     old = _visit(db, number, appointment_id)
     sent = fields.body(CHANGE)
+    visit, what = change_visit(db, number, old, sent)
+    _logged(visit, what, number)
+    return jsonify(appointment_view(visit))
+
+
+def change_visit(db, number, old, sent, source="api"):
+    """Move a booked visit (date, time, clinic) or mark it attended; return (visit, what was done)."""
     if not sent:
         raise ApiError(422, "send at least one of date, time, clinic (to move it) or status (attended)")
     if "status" in sent:
-        return _attended(db, number, old, sent)
+        return _attended(db, number, old, sent), "marked attended"
     if old.get("status") != "booked":
         raise ApiError(409, f"this appointment is {old.get('status')}; only a booked one can be moved")
     day = sent.get("date") or fields.iso_date(old["date"])
     moved = {**old, **{k: sent[k] for k in ("time", "clinic") if k in sent},
              "id": visits.visit_id(day, old.get("kind", "other")), "date": day.isoformat()}
     if moved["id"] == old["id"]:
-        return _save(db, number, [moved], "changed", old)
+        return store_visits(db, number, [moved], old), "changed"
     if (_stored(db, number, moved["id"]) or {}).get("status") == "attended":
         raise ApiError(409, "she already attended a visit of this kind on that date", "date")
-    return _save(db, number, [{**old, "status": "cancelled", "cancel_reason": "moved"},
-                              {**moved, "source": "api"}], "moved", old)
+    return store_visits(db, number, [{**old, "status": "cancelled", "cancel_reason": "moved"},
+                                     {**moved, "source": source}], old), "moved"
 
 
 @blueprint.delete("/contacts/<phone>/appointments/<appointment_id>")
 def cancel(phone, appointment_id):
     number = _contact(phone)
     db = store.redis()
-    old = _visit(db, number, appointment_id)
+    visit = cancel_visit(db, number, _visit(db, number, appointment_id))
+    _logged(visit, "cancelled", number)
+    return jsonify(appointment_view(visit))
+
+
+def cancel_visit(db, number, old, reason="clinic"):
+    """Cancel a visit that was not attended; return it (one cancelled before keeps its reason)."""
     if old.get("status") == "attended":
         raise ApiError(409, "she attended this appointment; it cannot be cancelled")
     if old.get("status") == "cancelled":
-        return _save(db, number, [old], "cancelled", old)  # cancelled before: its reason stays
-    return _save(db, number, [{**old, "status": "cancelled", "cancel_reason": "clinic"}], "cancelled",
-                 old)
+        return store_visits(db, number, [old], old)
+    return store_visits(db, number, [{**old, "status": "cancelled", "cancel_reason": reason}], old)
 
 
 def _attended(db, number, old, sent):
@@ -104,7 +126,7 @@ def _attended(db, number, old, sent):
                        "status")
     if old.get("status") == "cancelled":
         raise ApiError(409, "this appointment was cancelled; it cannot be marked attended", "status")
-    return _save(db, number, [{**old, "status": "attended"}], "marked attended", old)
+    return store_visits(db, number, [{**old, "status": "attended"}], old)
 
 
 def _contact(phone):
@@ -129,9 +151,14 @@ def _visit(db, number, appointment_id):
     return found
 
 
-def _save(db, number, changed, what, old, drop=()):
+def stored_visit(db, number, vid):
+    """Her visit with this id, or refuse it with 404 (the console's and the API's way in)."""
+    return _visit(db, number, vid)
+
+
+def store_visits(db, number, changed, old, drop=()):
     """Store the changed visits (the last is the one shown), drop the entries of hers they
-    took in, file her reminders again, answer."""
+    took in, file her reminders again; return the last."""
     if changed[-1] != old or len(changed) > 1 or drop:
         pipe = db.pipeline(transaction=True)
         pipe.hset(visits.key(number), mapping={v["id"]: visits.dumps(v) for v in changed})
@@ -139,6 +166,9 @@ def _save(db, number, changed, what, old, drop=()):
             pipe.hdel(visits.key(number), *drop)
         pipe.execute()
         refile_reminders(db, number)
-    log.info("API %s: appointment %s %s for %s", g.api_client, changed[-1]["id"], what,
+    return changed[-1]
+
+
+def _logged(visit, what, number):
+    log.info("API %s: appointment %s %s for %s", g.api_client, visit["id"], what,
              mask_phone(number))
-    return jsonify(appointment_view(changed[-1]))

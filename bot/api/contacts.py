@@ -11,7 +11,7 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify
 
-from .. import content_service, store
+from .. import content_service, facilities, store
 from ..care import loss
 from ..privacy import mask_phone
 from ..reminders.dispatch import clinic_kept_out, reschedule
@@ -30,6 +30,7 @@ CHECKS = {
     "due_date": fields.day_within(0, 294, "today or later and at most 294 days (42 weeks) ahead"),
     "birth_date": fields.day_within(-730, 0, "today or earlier and at most 2 years back"),
     "clinic": fields.text_up_to(30),
+    "facility": fields.mfl_code,  # checked against the facility list in put_contact
     "county": fields.text_up_to(30),  # vaccines given only in some counties are suggested by it
     "consent_sms": fields.boolean,
     "hiv_messages": fields.boolean,
@@ -44,11 +45,25 @@ def put_contact(phone):
     sent = fields.body(CHECKS)
     db = store.redis()
     known = db.hgetall(contacts.key(number))
+    changes, enrolling = update_contact(db, number, known, sent, "api")
+    log.info("API %s: contact %s %s", g.api_client, mask_phone(number),
+             "enrolled" if enrolling else "updated")
+    return jsonify(_view(number, {**known, **changes}, db)), 201 if enrolling else 200
+
+
+def update_contact(db, number, known, sent, source):
+    """Store her details `sent` (checked by CHECKS) over `known`; a number not enrolled is
+    enrolled by `source`. Return (the fields changed, True when she was enrolled now).
+
+    The console changes her details through here too, so the same checks apply and her
+    reminders are filed again the same way."""
     today = fields.now().date()
     changes = _changes(known, sent, today)
+    if "facility" in sent:
+        changes.update(_facility(db, sent))
     enrolling = known.get("enrolled") != "yes"
     if enrolling:
-        changes.update(enrolled="yes", enrolled_by="api", enrolled_on=today.isoformat(),
+        changes.update(enrolled="yes", enrolled_by=source, enrolled_on=today.isoformat(),
                        language=changes.get("language") or known.get("language")
                        or current_app.config["DEFAULT_LANGUAGE"])
     changes["updated_at"] = str(int(time.time()))
@@ -62,13 +77,11 @@ def put_contact(phone):
     if losing:
         app = current_app._get_current_object()
         loss.report(db, content_service.current(app), number, fields.now(),
-                    Rules.from_config(app.config), "api")
+                    Rules.from_config(app.config), source)
         changes.update(stage="loss", loss_date=losing)
     else:
         refile_reminders(db, number)
-    log.info("API %s: contact %s %s", g.api_client, mask_phone(number),
-             "enrolled" if enrolling else "updated")
-    return jsonify(_view(number, {**known, **changes}, db)), 201 if enrolling else 200
+    return changes, enrolling
 
 
 @blueprint.get("/contacts/<phone>")
@@ -126,6 +139,20 @@ def _changes(known, sent, today):
     return changes
 
 
+def _facility(db, sent):
+    """Her facility's code, and its safe SMS name as her clinic unless `clinic` was sent too."""
+    found = facilities.get(db, sent["facility"])
+    if found is None:
+        raise ApiError(422, f"facility: no facility has the MFL code {sent['facility']} in the "
+                            "facility list the bot uses; check the code in the Kenya Master Health "
+                            "Facility List, or ask the programme to import the current list",
+                       "facility")
+    changes = {"facility": found.code}
+    if "clinic" not in sent:
+        changes["clinic"] = found.sms_name
+    return changes
+
+
 def _choice(known, wanted, granted):
     """The value to keep for a yes/no the clinic sent: her own answer on USSD wins over it.
 
@@ -144,8 +171,8 @@ def _view(number, contact, db):
     found = [v for v in visits.parse(db.hgetall(visits.key(number))).values()
              if isinstance(v, dict) and v.get("id") and v.get("date")]
     shown = {name: contact.get(name) or None for name in
-             ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "county",
-              "enrolled_on")}
+             ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "facility",
+              "county", "enrolled_on")}
     return {"phone": number, "enrolled": enrolled,
             "enrolled_by": contact.get("enrolled_by") or ("mother" if enrolled else None), **shown,
             "consent_sms": contact.get("consent_sms") in ("yes", "clinic"),

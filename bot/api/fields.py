@@ -108,3 +108,13 @@ def iso_date(value):
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def mfl_code(name, value, today):
+    """An MFL code as digits ("13704"); a JSON number is taken too. Whether a facility has it
+    is checked against the facility list by the caller."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4,6}", text.strip()):
+        raise ApiError(422, f"{name} must be an MFL code: the facility's number in the Kenya Master "
+                            "Health Facility List, such as \"13704\"", name)
+    return text.strip()

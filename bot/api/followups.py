@@ -92,7 +92,9 @@ def _view(record):
             "topic": record.get("topic") or None, "channel": record.get("channel") or None,
             "priority": followups.priority(record),
             "created_at": moment(record.get("created_at")), "texts": followups.text_count(record),
-            "last_text_at": moment(_last_text_at(record))}
+            "last_text_at": moment(_last_text_at(record)),
+            "assigned_to": record.get("assigned_to") or None,
+            "due_at": moment(followups.due_at(record)), "overdue": followups.overdue(record)}
 
 
 def _last_text_at(record):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g
 
-from .. import content_service, effects, engine, jobs, phones, pin, store, test_numbers, urgent
+from .. import content_service, effects, engine, facilities, jobs, phones, pin, store, test_numbers, urgent
 from ..enrolment import recovery
 from ..errors import InvalidContent
 from ..privacy import mask_phone
@@ -72,13 +72,15 @@ def _answer(content, number, session_id, phone, text):
     contacts.load(pipe, phone)
     ussd_sessions.load(pipe, phone)
     pipe.hgetall(visits.key(phone))
-    contact, raw, raw_visits = pipe.execute()
+    pipe.hget(facilities.stored.META, facilities.stored.ID)
+    contact, raw, raw_visits, facilities_marker = pipe.execute()
     live = ussd_sessions.parse(raw)
     going_on = live and live.session_id == session_id and not live.session.ended
     if going_on:
         content, number = _version_she_started_on(content, number, live)
     now = datetime.now(ZoneInfo(current_app.config["BOT_TIMEZONE"]))
     today = now.date()
+    listed = facilities.directory(db, content, facilities_marker)  # her clinic is chosen from it
     contact.update(next_visit.menu_fields(contact, visits.parse(raw_visits), content, today,
                                           contact.get("language") or content.default_language,
                                           current_app.config.get("PROGRAMME_COUNTY", "")))
@@ -93,7 +95,7 @@ def _answer(content, number, session_id, phone, text):
         history = following(live.history, live.skipped, text, newest,
                             _asks_pin(content, live.session))
         newest = newest[:MAX_INPUT]
-        result = engine.step(content, live.session, contact, newest, today=today)
+        result = engine.step(content, live.session, contact, newest, today=today, facilities=listed)
         if _words_not_taken(content, live.session, result.session, newest):
             found = urgent.answer_ussd(db, content, current_app.config, phone, contact, newest,
                                        today)
@@ -103,7 +105,8 @@ def _answer(content, number, session_id, phone, text):
         # An enrolment the network cut off waits a day for her (bot/enrolment/recovery.py).
         recent = live if live and time.time() - live.updated <= recovery.keep_seconds(
             live.session, config) else None
-        result = engine.start(content, contact, previous=recent and recent.session, today=today)
+        result = engine.start(content, contact, previous=recent and recent.session, today=today,
+                              facilities=listed)
     reply = result.screen.for_ussd()
     live = _live(session_id, history, reply, result.session, number)
     effects.apply(db, content, config, phone, result.effects, "ussd",

@@ -1,11 +1,13 @@
 """Staff commands, run as `flask --app wsgi <command>`."""
 
+from ..mentors import commands as mentors
 from . import (
     api_tokens,
     appointments,
     backup,
     contacts,
     content,
+    facilities,
     flows,
     followups,
     reminders,
@@ -25,6 +27,7 @@ def init_app(app):
     app.cli.add_command(contacts.group)
     app.cli.add_command(reminders.group)
     app.cli.add_command(followups.group)
+    app.cli.add_command(mentors.group)
     app.cli.add_command(api_tokens.group)
     app.cli.add_command(simulator.ussd)
     app.cli.add_command(serve.serve)
@@ -32,3 +35,4 @@ def init_app(app):
     app.cli.add_command(texts.group)
     app.cli.add_command(backup.backup)
     app.cli.add_command(backup.restore)
+    app.cli.add_command(facilities.group)

@@ -38,7 +38,8 @@ KIND_WORDS = {  # what each kind in a register means, for --help
     "growth": "the baby's growth check",
     "other": "anything else",
 }
-IMPORT_HELP = ("Import visits from a CSV file: phone,date,kind[,time,clinic,language].\n\n"
+IMPORT_HELP = ("Import visits from a CSV file: phone,date,kind[,time,clinic,facility,language] "
+               "(facility: the clinic's MFL code).\n\n"
                "Columns may be separated by ',' or ';'; the file may be UTF-8 (with or without "
                "a BOM) or Windows-1252, as Excel saves it.\n\nKIND is one of: "
                + "; ".join(f"{kind} ({KIND_WORDS.get(kind, kind)})" for kind in visits.KINDS) + ".")

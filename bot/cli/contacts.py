@@ -23,8 +23,8 @@ from .sms import phone_number
 group = AppGroup("contacts", help="One mother's record; record a loss she told staff about; "
                                      "remove a PIN she forgot; enrolments recovered; send SMS "
                                      "again after failed deliveries.")
-SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "county",
-                "enrolled_on", "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
+SHOWN_FIELDS = ("language", "stage", "due_date", "birth_date", "loss_date", "clinic", "facility",
+                "county", "enrolled_on", "enrolled_by", "consent_sms", "hiv_messages", "opted_out")
 
 
 def _known(db, phone):

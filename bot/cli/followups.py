@@ -4,7 +4,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import programme_time, store
+from .. import mentors, programme_time, store
+from ..mentors.commands import mentor_phone
+from ..privacy import mask_phone
 from ..store import followups
 from .shown import shown
 
@@ -13,13 +15,17 @@ group = AppGroup("followups", help="Mothers who asked for a call, missed a visit
 
 @group.command("list")
 def list_open():
-    """List open follow-ups, urgent first, then oldest first, with the number to call.
+    """List open follow-ups, urgent first, then oldest first: when asked, when due (OVERDUE once
+    past), the Mentor Mother it is assigned to ("unassigned": see `followups assign`), and the
+    number to call.
 
     Times are programme time (BOT_TIMEZONE), each written with its zone.
     """
-    records = followups.open_list(store.redis(), 100_000)
+    db = store.redis()
+    records = followups.open_list(db, 100_000)
     if not records:
         click.echo("No open follow-ups.")
+    names = {m["phone"]: m["name"] for m in mentors.everyone(db)}
     for record in records:
         when = programme_time.shown(record["created_at"], fmt=programme_time.WITH_ZONE)
         what = followups.REASONS.get(record["reason"], record["reason"])
@@ -30,10 +36,23 @@ def list_open():
         if count > 1:
             detail = f"{detail} [{count} texts]"
         priority = "URGENT" if followups.priority(record) == "urgent" else "normal"
-        click.echo(shown(f"{record['id']}  {priority}  {when}  {record['phone']}  {what} "
+        click.echo(shown(f"{record['id']}  {priority}  {when}  {_due(record)}  "
+                         f"{_assigned(record, names)}  {record['phone']}  {what} "
                          f"({record['channel']}) {detail}".rstrip()))
         if count > 1:
             _her_texts(record)
+
+
+def _due(record):
+    due = programme_time.shown(followups.due_at(record), fmt="%Y-%m-%d %H:%M")
+    return f"OVERDUE since {due}" if followups.overdue(record) else f"due by {due}"
+
+
+def _assigned(record, names):
+    mentor = record.get("assigned_to")
+    if not mentor:
+        return "unassigned"
+    return f"to {names.get(mentor, 'a Mentor Mother no longer listed')} ({mask_phone(mentor)})"
 
 
 def _her_texts(record):
@@ -53,3 +72,19 @@ def close(followup_id, note):
                            keep_days=current_app.config["FOLLOWUP_KEEP_DAYS"]):
         raise click.ClickException(f"There is no open follow-up {followup_id}; see `followups list`.")
     click.echo(f"Follow-up {followup_id} closed.")
+
+
+@group.command("assign")
+@click.argument("followup_id")
+@click.argument("phone")
+def assign(followup_id, phone):
+    """Give an open follow-up, and the mother with it, to the Mentor Mother with number PHONE."""
+    number = mentor_phone(phone)
+    done = followups.reassign(store.redis(), followup_id, number)
+    if done == "no_mentor":
+        raise click.ClickException(f"{mask_phone(number)} is not a Mentor Mother; see "
+                                   "`mentors list`.")
+    if done != "ok":
+        raise click.ClickException(f"There is no open follow-up {followup_id}; see `followups list`.")
+    click.echo(f"Follow-up {followup_id} assigned to {mask_phone(number)}; her later follow-ups "
+               "go to the same Mentor Mother.")

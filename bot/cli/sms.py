@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from .. import phones, programme_time, store
 from ..privacy import mask_phone
-from ..sms import delivery, log, outbound
+from ..sms import delivery, log, outbound, requests_log
 from ..sms.gateway import GatewayError, gateway_for
 from .shown import shown
 
@@ -16,6 +16,7 @@ NOT_SENT = {  # why `sms send` sent nothing, in words staff can act on
     "Forgotten": "she asked to be forgotten a moment ago.",
     "": "see the status above (Africa's Talking's word for it) and `sms log` for the number.",
 }
+UNCONFIRMED = {"reported": "delivered", "sent_again": "sent again", "kept": "kept as sent"}
 
 
 def phone_number(raw):
@@ -64,6 +65,10 @@ def show_totals(days):
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(failed.items()))
         if int(counts.get(delivery.UNKNOWN, 0)):
             reasons += f"{', ' if reasons else ''}unknown status {counts[delivery.UNKNOWN]}"
+        unsure = ", ".join(f"{UNCONFIRMED[k.split(':', 1)[1]]} {v}" for k, v in sorted(counts.items())
+                           if k.split(":", 1)[-1] in UNCONFIRMED and k.startswith("unconfirmed:"))
+        if unsure:  # bulk requests AT did not answer, settled (bot/sms/requests_log.py)
+            reasons += f"{', ' if reasons else ''}unanswered by AT: {unsure}"
         reasons = shown(reasons or "-")
         click.echo(f"{day.isoformat():<11} {counts.get('sent', '0'):>6} "
                    f"{counts.get('delivered', '0'):>9} {sum(failed.values()):>6} "
@@ -88,3 +93,16 @@ def send(phone, text):
     click.echo(said)
 
 
+
+
+@group.command("unconfirmed")
+@click.option("--now", "settle_all", is_flag=True,
+              help="Settle every request waiting, without waiting SMS_UNCONFIRMED_MINUTES.")
+def unconfirmed(settle_all):
+    """Settle bulk requests AT may have taken without answering (the worker does it too)."""
+    db = store.redis()
+    wait = 0 if settle_all else float(current_app.config["SMS_UNCONFIRMED_MINUTES"]) * 60
+    counts = requests_log.reconcile(db, wait, outbound.DONE_DAYS)
+    click.echo(f"settled: {counts['reported']} reported delivered, {counts['sent_again']} to send "
+               f"again, {counts['kept']} kept as sent (no report); "
+               f"{requests_log.waiting(db)} request(s) still waiting")

@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (each module adds its pages to the blueprint)
     flows_view,
     followups_view,
     login_view,
+    mentors_view,
     messages_view,
     settings,
     simulator_view,

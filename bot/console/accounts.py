@@ -15,7 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import logins
 
-ROLES = ("staff", "editor")  # staff: read and follow-ups; editor: also flows, texts, full numbers
+# staff: read and follow-ups; supervisor: also Mentor Mothers and who calls whom back;
+# editor: also flows, texts, full numbers. Each role may do all that the ones before it may.
+ROLES = ("staff", "supervisor", "editor")
 NAMES = "console:users"  # set of every account name, for `users list`
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 10

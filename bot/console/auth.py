@@ -76,6 +76,23 @@ def is_editor():
     return bool(g.get("user")) and g.user.get("role") == "editor"
 
 
+def can_supervise():
+    """Supervisors and editors manage Mentor Mothers and assign follow-ups; staff only look."""
+    return bool(g.get("user")) and g.user.get("role") in ("supervisor", "editor")
+
+
+def supervisors_only(view):
+    """Answer 403 unless the account is a supervisor or an editor."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not can_supervise():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def editors_only(view):
     """Answer 403 unless the account is an editor."""
 

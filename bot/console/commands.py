@@ -13,7 +13,8 @@ group = AppGroup("users", help="Accounts for the staff web console (/console).")
 @group.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(accounts.ROLES), default="staff", show_default=True,
-              help="staff: follow-ups, contacts, messages; editor: also flows and texts, full numbers.")
+              help="staff: follow-ups, contacts, messages; supervisor: also Mentor Mothers and "
+                   "assigning follow-ups; editor: also flows and texts, full numbers.")
 @click.password_option(help="Asked twice when not given (better: let it ask).")
 def create(name, role, password):
     """Create a console account NAME; asks for its password twice."""
@@ -32,7 +33,7 @@ def list_accounts():
         click.echo("No accounts yet. Create one: flask --app wsgi users create NAME --role editor")
     for account in found:
         made = programme_time.shown(account.get("created_at") or 0, fmt="%Y-%m-%d")
-        click.echo(shown(f"{account['name']:<20} {account.get('role', '?'):<7} created {made}"))
+        click.echo(shown(f"{account['name']:<20} {account.get('role', '?'):<10} created {made}"))
 
 
 @group.command("remove")

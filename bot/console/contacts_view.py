@@ -1,21 +1,26 @@
-"""GET/POST /console/contacts: find a mother by phone; her enrolment, visits and SMS.
+"""GET/POST /console/contacts: find a mother by her number, its last digits or her clinic;
+her enrolment, visits, SMS (in the words she received) and what staff changed; and the
+forms that change her details and visits (bot/console/contact_edit.py).
 
 The number is sent in a POST body, never in the address, so it stays out of
-browser history and server access logs; a follow-up's contact opens by the
-follow-up's id for the same reason.
+browser history and server access logs; her page opens by a follow-up's id or by a
+short-lived reference (bot/console/contact_refs.py) for the same reason.
 """
 
 import logging
 
-from flask import current_app, g, render_template, request
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import optout, phones, store, test_numbers
+from .. import content_service, mentors, optout, programme_time, store, test_numbers
 from ..optout import undeliverable
 from ..pin import PIN_FIELDS
 from ..privacy import mask_phone
 from ..reminders.dispatch import clinic_kept_out
+from ..reminders.timing import Rules
 from ..sms import log as sms_log
 from ..store import contacts, followups, visits
+from ..store import staff_changes as her_history
+from . import auth, contact_edit, contact_refs, contact_search, sent_words
 from .web import blueprint
 
 log = logging.getLogger(__name__)
@@ -24,7 +29,8 @@ LABELS = {
     "language": "Language", "enrolled": "Enrolled", "enrolled_on": "Enrolled on",
     "stage": "Stage", "stage_since": "Stage since", "due_date": "Due date",
     "birth_date": "Baby's birth date",
-    "loss_date": "Loss reported on", "clinic": "Clinic", "consent_data": "Agreed to keep her data",
+    "loss_date": "Loss reported on", "clinic": "Clinic", "facility": "Facility (MFL code)",
+    "consent_data": "Agreed to keep her data",
     "consent_sms": "Agreed to SMS", "hiv_messages": "SMS that name HIV", "hiv_since": "HIV SMS since",
     "opted_out": "Stopped all SMS", "opted_out_at": "Stopped SMS at", "opted_out_source": "Stopped by",
     "sms_paused": "SMS paused", "sms_paused_at": "SMS paused at", "enrol_offered": "Offered to join",
@@ -39,24 +45,105 @@ LANGUAGES = {"en": "English", "sw": "Kiswahili"}
 
 @blueprint.route("/contacts", methods=["GET", "POST"], endpoint="contacts")
 def contacts_page():
-    raw = request.form.get("phone", "") if request.method == "POST" else ""
+    db = store.redis()
+    if request.method == "POST":
+        return _search(db, request.form.get("phone", ""))
     phone = None
     if request.args.get("followup"):
-        phone = store.redis().hget(followups.key(request.args["followup"][:40]), "phone")
-    elif raw:
-        phone = phones.normalise(raw, current_app.config["PHONE_REGION"])
+        phone = db.hget(followups.key(request.args["followup"][:40]), "phone")
+    elif request.args.get("ref"):
+        phone = contact_refs.phone(db, request.args["ref"])
         if phone is None:
-            return render_template("console/contacts.html", found=None, error=(
-                "That is not a phone number. Write it as 0712345678 or +254712345678."))
+            return _form(error="That page has ended (they last a few hours). Find her again.")
     if not phone:
-        return render_template("console/contacts.html", found=None, error=None)
+        return _form()
+    return _her_page(db, phone)
+
+
+def _form(error=None, results=None, how="", complete=True, typed=""):
+    return render_template("console/contacts.html", found=None, error=error, results=results,
+                           how=how, complete=complete, typed=typed)
+
+
+def _search(db, typed):
+    found = contact_search.search(db, typed, current_app.config["PHONE_REGION"])
+    if found.problem or not typed.strip():
+        return _form(error=found.problem or None, typed=typed)
+    log.info("Console: %s searched contacts by %s", g.user["name"],
+             "number" if found.how == "her number" else "last digits or clinic")
+    if not found.phones:
+        return _form(error="No mother is enrolled or known with this number."
+                     if found.how == "her number" else f"No mother found by {found.how}.",
+                     typed=typed)
+    if len(found.phones) == 1 and found.complete:
+        return _her_page(db, found.phones[0])
+    pipe = db.pipeline(transaction=False)
+    for phone in found.phones:
+        pipe.hmget(contacts.key(phone), "clinic", "stage", "language")
+    results = [{"ref": contact_refs.make(db, phone), "phone": phone, "clinic": clinic or "-",
+                "stage": stage or "-", "language": LANGUAGES.get(language, language or "-")}
+               for phone, (clinic, stage, language) in zip(found.phones, pipe.execute(), strict=True)]
+    return _form(results=results, how=found.how, complete=found.complete, typed=typed)
+
+
+def _her_page(db, phone):
     log.info("Console: %s looked up contact %s", g.user["name"], mask_phone(phone))
-    found = load(store.redis(), phone)
+    found = load(db, phone)
     if found is None:
-        return render_template("console/contacts.html", found=None,
-                               error="No mother is enrolled or known with this number.")
+        return _form(error="No mother is enrolled or known with this number.")
     return render_template("console/contacts.html", found=found, error=None, reasons=followups.REASONS,
-                           shown_to=followups.shown_to)
+                           shown_to=followups.shown_to, ref=contact_refs.make(db, phone),
+                           may_edit_details=auth.is_editor(), kinds=contact_edit.kinds(),
+                           today=programme_time.now().date().isoformat(), typed="")
+
+
+def _changed(ref, change):
+    """Run one change to her records for the signed-in account; back to her page with the outcome."""
+    db = store.redis()
+    phone = contact_refs.phone(db, ref)
+    if phone is None:
+        flash("That page has ended (they last a few hours). Find her again.", "problem")
+        return redirect(url_for("console.contacts"))
+    try:
+        said = change(db, phone, g.user["name"])
+    except contact_edit.Refused as refused:
+        flash(f"Not saved: {refused}", "problem")
+    else:
+        log.info("Console: %s changed the records of %s", g.user["name"], mask_phone(phone))
+        flash(said)
+    return redirect(url_for("console.contacts", ref=ref))
+
+
+@blueprint.post("/contacts/<ref>/details")
+@auth.editors_only
+def change_details(ref):
+    def change(db, phone, by):
+        changed = contact_edit.change_details(db, phone, request.form, by)
+        return "Her details are saved; her reminders follow them." if changed else \
+            "Nothing was changed."
+    return _changed(ref, change)
+
+
+@blueprint.post("/contacts/<ref>/visits")
+def book_visit(ref):
+    return _changed(ref, lambda db, phone, by: (
+        contact_edit.book_visit(db, phone, request.form, by) and
+        "The visit is booked; her reminders follow it."))
+
+
+@blueprint.post("/contacts/<ref>/visits/<visit_id>/<action>")
+def change_visit(ref, visit_id, action):
+    actions = {
+        "move": lambda db, phone, by: contact_edit.move_visit(db, phone, visit_id, request.form, by)
+        and "The visit is changed; her reminders follow it.",
+        "attended": lambda db, phone, by: contact_edit.mark_attended(db, phone, visit_id, by)
+        and "Marked attended.",
+        "cancel": lambda db, phone, by: contact_edit.cancel_visit(db, phone, visit_id, by)
+        and "The visit is cancelled; its reminders stop.",
+    }
+    if action not in actions:
+        abort(404)
+    return _changed(ref, actions[action])
 
 
 def load(db, phone):
@@ -66,16 +153,30 @@ def load(db, phone):
     pipe.hgetall(visits.key(phone))
     pipe.smembers(followups.by_phone_key(phone))
     contact, raw_visits, followup_ids = pipe.execute()
-    messages = sms_log.messages(db, phone)
+    contact = _mentor_named(db, contact)
+    messages = sms_log.messages(db, phone)  # only through this: how messages are kept may change
     if not contact and not raw_visits and not messages and not followup_ids:
         return None
     pipe = db.pipeline(transaction=False)
     for followup_id in sorted(followup_ids):
         pipe.hgetall(followups.key(followup_id))
     asked = sorted((f for f in pipe.execute() if f), key=lambda f: f.get("created_at", ""))
+    found_visits = visits.parse(raw_visits)
+    sent_words.words(messages, content_service.current(), contact, found_visits,
+                     Rules.from_config(current_app.config), programme_time.zone())
     return {"phone": phone, "fields": fields(contact), "test": test_numbers.is_test(phone),
-            "visits": sorted(visits.parse(raw_visits).values(), key=lambda v: v.get("date", "")),
-            "messages": messages, "followups": asked}
+            "contact": contact, "enrolled": contact.get("enrolled") == "yes",
+            "visits": sorted(found_visits.values(), key=lambda v: (v.get("date", ""), v["id"])),
+            "messages": messages, "followups": asked, "history": her_history.entries(db, phone)}
+
+
+def _mentor_named(db, contact):
+    """Her Mentor Mother by name and masked number, never the bare number."""
+    if not contact.get("mentor"):
+        return contact
+    found = mentors.get(db, contact["mentor"])
+    name = found["name"] if found else "no longer listed"
+    return {**contact, "mentor": f"{name} ({mask_phone(contact['mentor'])})"}
 
 
 def fields(contact):

@@ -20,8 +20,9 @@ POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'sel
           "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 MESSAGES = {
     400: "The request could not be read. Go back and try again.",
-    403: "Your account cannot open this. Flows and texts are changed by editors only; ask the "
-         "person who runs the console if you need it.",
+    403: "Your account cannot open this. Flows and texts are changed by editors only, Mentor "
+         "Mothers and who calls whom by supervisors and editors; ask the person who runs the "
+         "console if you need it.",
     404: "There is no such page in the console.",
     405: "This page cannot be used that way. Go back and use the buttons on the page.",
     413: "What you sent is too large. Send less at a time.",
@@ -58,6 +59,7 @@ def headers(response):
 @blueprint.context_processor
 def helpers():
     return {"csrf_token": auth.csrf_token, "is_editor": auth.is_editor(), "user": g.get("user"),
+            "can_supervise": auth.can_supervise(),
             "show_phone": show_phone, "local_time": local_time,
             "zone_name": programme_time.name()}
 

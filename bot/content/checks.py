@@ -83,7 +83,7 @@ def text_keys(state):
         yield data["hint"]
     for option in data.get("options", []):
         yield option["text"]
-    for choice in data.get("validate", {}).get("choices", []):
+    for choice in data.get("validate", {}).get("choices", []) + data.get("validate", {}).get("also", []):
         yield choice["text"]
     action = actions.REGISTRY.get(data.get("do"))
     for param in action.text_params if action else ():
@@ -118,6 +118,12 @@ def _check_flow(content, flow, used, unreadable):
             problems += _check_action(flow, state)
         if state.kind == "input" and state.data["validate"]["type"] == "pin":
             problems += _check_pin_input(content, flow, state)
+        if state.kind == "input" and state.data["validate"]["type"] == "pick" and \
+                "from" not in state.data["validate"]:
+            problems.append(Problem(flow.file, "A pick question must say which list it offers.",
+                                    state=state.name, line=state.line,
+                                    fix="Add 'from: counties', 'from: sub_counties' or "
+                                        "'from: facilities' under 'validate:'."))
     return problems
 
 

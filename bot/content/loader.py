@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 
+from .. import facilities
 from ..engine.model import Content, Flow, State
 from ..errors import InvalidContent, Problem
 from ..referrals import services as referral_services
@@ -57,6 +58,8 @@ def read_content(flows_dir, locales_dir, languages=("en", "sw"), default_languag
                       languages=tuple(languages), message_sets=sets, schedules=visits,
                       danger_signs=_read_danger_signs(flows_dir, problems),
                       referrals=_read_referrals(flows_dir, problems))
+    content.facilities, found = facilities.read_sample(flows_dir)  # checked like the flows that use it
+    problems += found
     unreadable = {p.stem for p in flows_dir.glob("*.yaml") if p.name not in NOT_FLOWS} - set(flows)
     problems += checks.check_content(content, unreadable)
     problems += glossary.check_texts(_read_glossary(Path(locales_dir), problems), texts)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 FOLDERS = ("flows", "locales")
-SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = (".yaml", ".yml", ".json", ".csv")  # .csv: flows/facilities.csv
 
 
 def read_checkout(flows_dir, locales_dir):

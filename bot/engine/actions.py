@@ -204,3 +204,50 @@ def check_pin(params, run):
     if str(tries) != str(run.contact.get("pin_tries") or "0"):
         run.set_field("pin_tries", str(tries))
     run.keep_answer("pin_ok", outcome)
+
+
+@action("find_clinic", required=("from_result",))
+def find_clinic(params, run):
+    """Find the clinic she typed (`with: {from_result: clinic_typed}`) in the facility list:
+    its MFL code (digits) or its name, case and punctuation aside. A clinic found is kept as
+    her `facility` (the code) and `clinic` (its name safe for SMS). A name not in the list is
+    kept as she typed it, as her `clinic`. The answer `clinic_found` says which: `yes`, `free`
+    (a name not in the list), `no_code` (no clinic has that code), `list` (she typed 1: she
+    wants to choose from the list) or `retry` (neither a code nor a name)."""
+    typed = " ".join(str(run.results.get(params["from_result"]) or "").split())
+    directory = run.facilities
+    if typed == "1":
+        outcome = "list"
+    elif typed.isascii() and typed.isdigit():
+        found = directory.get(typed) if directory is not None else None
+        outcome = "yes" if found else "no_code"
+        if found:
+            _keep_facility(run, found)
+    elif sum(char.isalpha() for char in typed) < 2:
+        outcome = "retry"  # "x" or "2a": not a name she could be reminded of
+    else:
+        found = directory.named(typed) if directory is not None else None
+        outcome = "yes" if found else "free"
+        if found:
+            _keep_facility(run, found)
+        else:
+            run.set_field("clinic", typed)
+            if run.contact.pop("facility", None) is not None:
+                run.effects.append(Effect("clear_field", "facility"))
+    run.keep_answer("clinic_found", outcome)
+
+
+@action("keep_facility", required=("from_result",))
+def keep_facility(params, run):
+    """Keep the facility she picked from a list (`with: {from_result: facility_code}`, an
+    MFL code) as her `facility`, and its name safe for SMS as her `clinic`."""
+    found = run.facilities.get(run.results.get(params["from_result"])) if run.facilities else None
+    if found is None:
+        run.effects.append(Effect("event", "facility_missing", str(run.results.get(params["from_result"]))))
+        return
+    _keep_facility(run, found)
+
+
+def _keep_facility(run, facility):
+    run.set_field("facility", facility.code)
+    run.set_field("clinic", facility.sms_name)

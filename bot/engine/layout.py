@@ -4,7 +4,7 @@ the wrong-answer hint, fitted into pages (screens.py) and kept once laid out."""
 from dataclasses import replace
 from functools import lru_cache
 
-from . import breaks, conditions
+from . import breaks, conditions, lists
 from .model import START_FLOW
 from .screens import LIMIT, Block, Nav, paginate
 
@@ -36,6 +36,8 @@ def pages(run, state):
 def _is_fixed(run, state):
     if state is None or run.session.flow == RESUME_FLOW:
         return False
+    if state.kind == "input" and state.data["validate"]["type"] == "pick":
+        return False  # the list depends on her earlier answers and on the facility list in use
     known = run.content.__dict__.setdefault("_fixed_states", {})
     key = (run.session.flow, run.session.state, run.language, run.session.notice)
     if key not in known:
@@ -113,6 +115,9 @@ def _blocks(run, state):
         labels = ["common.yes", "common.no"]
     elif state.kind == "input" and state.data["validate"]["type"] == "choice":
         labels = [choice["text"] for choice in state.data["validate"]["choices"]]
+    elif state.kind == "input" and state.data["validate"]["type"] == "pick":
+        found = lists.items(run, state.data["validate"])
+        return blocks + [Block(f"{n}. {label}", True) for n, (_, label) in enumerate(found, 1)]
     else:
         labels = []
     return blocks + [Block(f"{n}. {run.text(key)}", True) for n, key in enumerate(labels, 1)]

@@ -64,6 +64,7 @@ class Content:
     schedules: dict = field(default_factory=dict)  # name -> list of suggested visits (dicts)
     danger_signs: object = None  # triage.lexicon.Lexicon from flows/danger_sign_words.yaml
     referrals: object = None  # referrals.services.ReferralList from flows/referral_services.yaml
+    facilities: object = None  # facilities.Directory from flows/facilities.csv (the shipped sample)
 
     def state(self, flow, name):
         found = self.flows.get(flow)

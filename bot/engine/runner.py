@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import actions, back, conditions, layout, validators
+from . import actions, back, conditions, layout, lists, validators
 from .layout import LIMITS, RESUME_FLOW
 from .model import MAIN_FLOW, START_FLOW, Effect, Screen, Session, Step, Target
 from .screens import BACK, MAIN, MORE, NEXT, Block, Nav, paginate
@@ -38,7 +38,12 @@ class Run:
     end_text: str | None = None
     typed_pin: str | None = None  # a PIN typed in this step, for set_pin / check_pin; never kept
     changed: bool = False  # this step kept something on her contact or did an action
+    facilities: object = None  # the facility list in use (a bot.facilities Directory)
     _values: dict | None = None  # the blanks' values, worked out once per step
+
+    def __post_init__(self):
+        if self.facilities is None:
+            self.facilities = getattr(self.content, "facilities", None)  # the shipped sample
 
     @property
     def results(self):
@@ -76,7 +81,8 @@ class Run:
         return self.content.state(self.session.flow, self.session.state)
 
 
-def start(content, contact, previous=None, today=None, entry=START_FLOW, channel="ussd"):
+def start(content, contact, previous=None, today=None, entry=START_FLOW, channel="ussd",
+          facilities=None):
     """Answer a new dial: offer to resume `previous` if it is worth it, else begin.
 
     USSD begins at the start flow and 00 leads to the main menu; another
@@ -84,24 +90,25 @@ def start(content, contact, previous=None, today=None, entry=START_FLOW, channel
     """
     home = MAIN_FLOW if entry == START_FLOW else entry
     run = Run(content, Session(entry, "", home=home, channel=channel), dict(contact),
-              today or date.today())
+              today or date.today(), facilities=facilities)
     if previous is not None and _resumable(content, previous):
         run.session = Session(RESUME_FLOW, "offer", saved=previous.as_dict())
         return _finish(run)
     return _begin(run, entry)
 
 
-def show(content, session, contact, today=None):
+def show(content, session, contact, today=None, facilities=None):
     """Render the screen where `session` stands, without an answer."""
-    run = Run(content, session.copy(), dict(contact), today or date.today())
+    run = Run(content, session.copy(), dict(contact), today or date.today(), facilities=facilities)
     if run.session.flow != RESUME_FLOW and run.state() is None:
         return _lost(run)
     return _finish(run)
 
 
-def step(content, session, contact, answer, today=None):
-    """Answer one input from a caller standing on `session`."""
-    run = Run(content, session.copy(), dict(contact), today or date.today())
+def step(content, session, contact, answer, today=None, facilities=None):
+    """Answer one input from a caller standing on `session`. `facilities` is the facility list
+    in use (an imported national list); without it, the sample shipped with the content."""
+    run = Run(content, session.copy(), dict(contact), today or date.today(), facilities=facilities)
     answer = (answer or "").strip()
     if run.session.flow == RESUME_FLOW:
         return _answer_resume(run, answer)
@@ -142,7 +149,10 @@ def _choose(run, state, answer):
         return state.target, None
     elif state.kind == "input":
         rules = state.data["validate"]
-        value = validators.check(rules, answer[:200], run.today)
+        if rules["type"] == "pick":
+            value = lists.pick(run, rules, answer[:200])
+        else:
+            value = validators.check(rules, answer[:200], run.today)
         if value is not None and rules["type"] == "pin":
             run.typed_pin = value  # not in the session's answers: those are stored in Redis
             return state.target, None

@@ -8,6 +8,7 @@ reminders makes a repeated dispatch send nothing twice. A dispatch can be split
 into jobs that send at the same time, each through its own parts of the list.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -175,9 +176,16 @@ def render(content, contact, reminder):
                              date=day.strftime("%d-%m-%Y"))
 
 
+# In Kenya a "comprehensive care centre" (CCC) or a patient support centre is where HIV care is
+# given: a clinic named so tells whoever reads the SMS as much as the word HIV (KMHFL lists some).
+CARE_CLINIC_WORDS = re.compile(r"\b(ccc|comprehensive\s+care\s+(centre|center|clinic)"
+                               r"|patient\s+support\s+(centre|center))\b", re.IGNORECASE)
+
+
 def clinic_kept_out(name):
     """Say why a clinic name stays out of her SMS (it names HIV care or the programme), or None."""
-    words = {m.group(0) for rule in (PRIVATE_WORDS, PROGRAMME_WORDS) for m in rule.finditer(name or "")}
+    words = {m.group(0) for rule in (PRIVATE_WORDS, PROGRAMME_WORDS, CARE_CLINIC_WORDS)
+             for m in rule.finditer(name or "")}
     if not words:
         return None
     return (f"the clinic name {name!r} contains {', '.join(sorted(words, key=str.lower))}, which an SMS "

@@ -2,8 +2,10 @@
 
 A report for a message we sent updates its record; the daily totals count a
 message once, when its first final status arrives. A report for an id we do
-not know is kept for reconciliation. A status that is new to us is stored as
-it came: refusing a well-formed report would only make AT send it for ever.
+not know is kept for reconciliation, with a note of when a report last came
+for her number: its request's answer may have been lost, and the report says
+AT took it (requests_log). A status that is new to us is stored as it came:
+refusing a well-formed report would only make AT send it for ever.
 
 A message's first final status also tells about her number: UserInBlackList
 stops all SMS to her (as STOP does), and failures about her phone are counted
@@ -13,10 +15,10 @@ until her SMS pause (`optout.undeliverable`).
 import logging
 from datetime import UTC, datetime
 
-from .. import optout
+from .. import optout, phones
 from ..optout import undeliverable
 from ..privacy import mask_phone
-from . import log
+from . import log, outbound, requests_log
 
 logger = logging.getLogger(__name__)
 
@@ -31,28 +33,38 @@ BLACKLISTED = "userinblacklist"  # AT writes UserInBlackList, and UserInBlacklis
 def record(db, report, undeliverable_after=5):
     """Store one delivery report (AT's fields as a dict); True when it is about a message sent."""
     message_id, status = report["id"], report["status"]
+    # AT writes +2547...; a report written 2547... still finds her records.
+    number = phones.normalise(report.get("phoneNumber")) or str(report.get("phoneNumber") or "")
     key = log.message_key(message_id)
     pipe = db.pipeline(transaction=False)
-    pipe.exists(key)
-    pipe.hget(key, "final")
-    pipe.hget(key, "sent_at")
-    pipe.hget(key, "phone")
-    pipe.hget(key, "test")
-    known, final, sent_at, phone, test = pipe.execute()
+    pipe.hgetall(key)
+    pipe.hget(outbound.done_key(number), log.record_field(message_id))
+    pipe.exists(outbound.done_key(number))  # no sent marks: nothing of hers to settle
+    own, packed, marks = pipe.execute()
+    found = own or (log.unpack(packed, number, message_id) if packed else {})
+    final, sent_at, phone, test = (found.get(k) for k in ("final", "sent_at", "phone", "test"))
     pipe = db.pipeline(transaction=True)
-    if not known:
+    now = datetime.now(UTC)
+    requests_log.report_arrived(pipe, number, not found and marks, now.timestamp())
+    if not found:
         kept = {k: str(report.get(k) or "")[:200] for k in FIELDS}
         kept["phoneNumber"] = mask_phone(kept["phoneNumber"])  # may belong to someone forgotten
         pipe.xadd(UNMATCHED, kept, maxlen=100_000, approximate=True)
         pipe.execute()
         return False
-    now = datetime.now(UTC)
-    pipe.hset(key, mapping={"status": status, "updated_at": str(int(now.timestamp())),
-                            "failure_reason": str(report.get("failureReason") or "")[:60],
-                            "retry_count": str(report.get("retryCount") or "")[:10]})
+    changes = {"status": status, "updated_at": str(int(now.timestamp())),
+               "failure_reason": str(report.get("failureReason") or "")[:60],
+               "retry_count": str(report.get("retryCount") or "")[:10]}
+    if status in FINAL and not final:
+        changes["final"] = status
+    if own:
+        pipe.hset(key, mapping=changes)
+    else:  # a reminder's record, unless she was forgotten since it was read
+        updated = {k: v for k, v in {**found, **changes}.items() if k not in ("id", "phone")}
+        pipe.eval(_REWRITE, 1, outbound.done_key(number), log.record_field(message_id),
+                  log.pack(updated))
     count_unknown(pipe, status, sent_at or now.timestamp())
     if status in FINAL and not final:
-        pipe.hset(key, "final", status)
         _count(pipe, status, report, datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC),
                test)
         if status == "Success" and phone:
@@ -62,6 +74,15 @@ def record(db, report, undeliverable_after=5):
         not_delivered(db, phone, status, str(report.get("failureReason") or ""),
                       undeliverable_after)
     return True
+
+
+# Replace a field of her hash only while it is there: a mother forgotten since the record was
+# read keeps no trace (HSET alone would make her hash again).
+_REWRITE = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+"""
 
 
 def not_delivered(db, phone, status, reason, undeliverable_after):

@@ -4,7 +4,8 @@
 set, else the console gateway, which prints each SMS and keeps it in an outbox
 in Redis so the simulator and tests can read it. Both take a text and a list of
 E.164 numbers and return one `Delivery` per number; a failure of the whole
-request raises `GatewayError`, which says whether trying again can help.
+request raises `GatewayError`, which says whether trying again can help, and whether AT
+may have taken the request all the same (its answer was lost on the way).
 """
 
 import json
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import requests
 from africastalking.SMS import SMSService
+from urllib3.exceptions import NewConnectionError
 
 from ..errors import BotError
 from ..privacy import mask_phone
@@ -42,11 +44,17 @@ class Delivery:
 
 
 class GatewayError(BotError):
-    """The whole request failed; `retryable` says whether trying again can help."""
+    """The whole request failed; `retryable` says whether trying again can help.
 
-    def __init__(self, message, retryable):
+    `maybe_sent`: the request went, and AT may have taken it before its answer was lost (a
+    read time-out, a connection dropped after the request was written, an answer we could not
+    read). Sending it again could send it twice. Otherwise AT certainly did not take it: it
+    answered with an error (429, 5xx, 401), or no connection was ever made.
+    """
+
+    def __init__(self, message, retryable, maybe_sent=False):
         super().__init__(message)
-        self.retryable = retryable
+        self.retryable, self.maybe_sent = retryable, maybe_sent
 
 
 class _HTTPFailure(Exception):
@@ -115,8 +123,18 @@ class AfricasTalkingGateway:
             raise GatewayError(f"Africa's Talking answered HTTP {err.status}.", retry) from None
         except (requests.Timeout, requests.ConnectionError) as err:
             raise GatewayError(f"Africa's Talking did not answer ({type(err).__name__}).",
-                               retryable=True) from None
+                               retryable=True, maybe_sent=not _never_reached(err)) from None
         return _read_report(answer, phones)
+
+
+def _never_reached(err):
+    """Whether the request certainly never reached AT: no connection was made (refused, no
+    such host, or the connection itself timed out). A read time-out, or a connection reset
+    once the request was written, may come after AT took it."""
+    if isinstance(err, requests.ConnectTimeout):
+        return True
+    reason = getattr(err.args[0], "reason", None) if err.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 def _read_report(answer, phones):
@@ -125,11 +143,13 @@ def _read_report(answer, phones):
         try:
             answer = json.loads(answer)
         except ValueError:
-            raise GatewayError("Africa's Talking answered something unreadable.", True) from None
+            raise GatewayError("Africa's Talking answered something unreadable.", True,
+                               maybe_sent=True) from None
     try:
         reports = answer["SMSMessageData"]["Recipients"]
     except (KeyError, TypeError):
-        raise GatewayError("Africa's Talking's answer had no recipients.", True) from None
+        raise GatewayError("Africa's Talking's answer had no recipients.", True,
+                           maybe_sent=True) from None
     by_number = {str(r.get("number")): r for r in reports if isinstance(r, dict)}
     found = []
     for phone in phones:

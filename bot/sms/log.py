@@ -1,25 +1,106 @@
 """The message log: every SMS sent, per contact, and daily totals for staff.
 
-`sms:msg:<id>` holds one message and its delivery status; `sms:log:<phone>`
-lists her message ids, newest first; `sms:daily:<date>` counts what was sent,
-delivered and failed (by reason) and the cost, in thousandths of a shilling.
-The date is the programme's (BOT_TIMEZONE), the day staff read on the console.
+A reminder's record (most of what is sent) is one field of her sent-marks hash
+(`sms:done:<phone>`, field `#<message id>`), its details packed in one short value, so
+Redis keeps it in its compact encoding: a record of its own (a key, and her log
+listing its id) cost about three times as much, and at national scale that is
+gigabytes (BENCHMARKS.md). A delivery report finds it by the number AT sends with it.
+A message with words of its own (a reply, a staff message) keeps them in
+`sms:msg:<id>`, listed newest first in `sms:log:<phone>`. `sms:daily:<date>` counts
+what was sent, delivered and failed (by reason) and the cost, in thousandths of a
+shilling. The date is the programme's (BOT_TIMEZONE), the day staff read on the console.
 """
 
 import re
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
+
 from .. import programme_time
 
 KEEP_DAYS = 400  # daily totals: a little over a year, for yearly reports
-MESSAGE_DAYS = 35  # one message's record: long enough for late delivery reports and staff
-# questions; at national scale every day kept costs gigabytes (see BENCHMARKS.md)
+MESSAGE_DAYS = 35  # one message's record (MESSAGE_KEEP_DAYS): long enough for late delivery
+# reports and staff questions; at national scale every day kept costs gigabytes (BENCHMARKS.md)
 PER_CONTACT = 50  # messages listed in one contact's log
 FINAL_FAILURES = {"Failed", "Rejected", "Expired"}
 
 
+IN_HER_HASH = True  # reminders' records in her hash; bench/memory_year.py measures the old way
+RECORD = "#"  # a reminder's record in her sent-marks hash: `#<message id>`; no mark begins so
+# The packed record's parts, in order; empty ones at the end are left off.
+PACKED = ("sent_at", "status", "cost", "kind", "ref", "updated_at", "failure_reason",
+          "retry_count", "final", "test", "by")
+# Reminders' kinds, shortened in the packed record (a value over 64 bytes would make Redis
+# keep her whole hash in its large encoding); a kind not listed is kept as it is.
+KIND_CODES = {"visit_day_before": "vb", "visit_morning": "vm", "visit_suggested": "vs",
+              "visit_missed": "vx", "stage": "s", "stage_day": "sd", "hiv": "h", "urgent": "u",
+              "alert": "a", "enrolment": "e"}
+_KINDS = {code: kind for kind, code in KIND_CODES.items()}
+
+
+def keep_days():
+    """Days a message's record is kept: MESSAGE_KEEP_DAYS of the running app, else the default
+    (benchmarks and the SDK tests send outside an app)."""
+    if has_app_context():
+        return int(current_app.config.get("MESSAGE_KEEP_DAYS", MESSAGE_DAYS))
+    return MESSAGE_DAYS
+
+
 def message_key(message_id):
     return f"sms:msg:{message_id}"
+
+
+def done_key(phone):
+    """Her sent keys and when, and her reminders' records: one hash per contact, so "forget me"
+    can delete it."""
+    return f"sms:done:{phone}"
+
+
+def record_field(message_id):
+    return f"{RECORD}{message_id}"
+
+
+def pack(record):
+    """A reminder's record as one short value: `1796175064|Sent|KES 0.8|s|stage:baby:3`.
+
+    Times are seconds, `updated_at` counted from `sent_at`; the cost loses its padding zeros.
+    """
+    record = dict(record)
+    if record.get("kind"):
+        record["kind"] = KIND_CODES.get(record["kind"], record["kind"])
+    if record.get("cost"):
+        record["cost"] = re.sub(r"(\.\d*?)0+$", r"\1", record["cost"]).removesuffix(".")
+    if record.get("updated_at") and record.get("sent_at"):
+        record["updated_at"] = str(int(record["updated_at"]) - int(record["sent_at"]))
+    if record.get("final"):
+        record["final"] = "1"  # only whether a final status came matters: `status` says which
+    parts = [str(record.get(name) or "").replace("|", "/") for name in PACKED]
+    while parts and not parts[-1]:
+        parts.pop()
+    return "|".join(parts)
+
+
+def unpack(value, phone, message_id):
+    """The record `pack` made, with her number and its id, as a record of its own reads."""
+    record = {name: part for name, part in zip(PACKED, value.split("|"), strict=False) if part}
+    if "kind" in record:
+        record["kind"] = _KINDS.get(record["kind"], record["kind"])
+    if "updated_at" in record and "sent_at" in record:
+        record["updated_at"] = str(int(record["sent_at"]) + int(record["updated_at"]))
+    return {"id": message_id, "phone": phone, **record}
+
+
+def find(db, message_id, phone=None):
+    """One message's record (a dict, empty when none is kept): its own, or, given her number,
+    a reminder's in her hash."""
+    record = db.hgetall(message_key(message_id))
+    if record:
+        return {"id": message_id, **record}
+    if phone:
+        value = db.hget(done_key(phone), record_field(message_id))
+        if value:
+            return unpack(value, phone, message_id)
+    return {}
 
 
 def contact_key(phone):
@@ -40,12 +121,20 @@ def count(pipe, when, field, amount=1):
 
 # Everything kept about one sent SMS, in one round of work inside Redis: at national scale
 # the six separate commands this replaces cost more than the sending itself (BENCHMARKS.md).
+# A reminder's record (ARGV[7] is '#<id>', ARGV[8] the packed record) goes in her sent
+# reminders' hash beside its mark. Otherwise:
 # KEYS: message record, her log, her sent reminders. ARGV: message id, record TTL, log
 # length - 1, sent-reminder key ("" for none), its value, its TTL, then the record's fields.
 # Her log lasts as long as its newest record: a number the bot only answered once is not
 # listed for ever. Ids whose records expired leave its end, two at a time (each SMS adds
 # one): a year of weekly SMS would otherwise keep 50 ids that lead nowhere.
 _RECORD = """
+if string.sub(ARGV[7], 1, 1) == '#' then
+  redis.call('HSET', KEYS[3], ARGV[7], ARGV[8])
+  if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[4], ARGV[5]) end
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+  return
+end
 redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('LPUSH', KEYS[2], ARGV[1])
@@ -80,11 +169,17 @@ def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_da
     # or a staff message's do not, so only those keep their text.
     by_ref = item.key and not item.key.startswith("queued:")  # outbound.QUEUED
     record.update({"ref": item.key} if by_ref else {"text": item.text})
+    if getattr(item, "by", ""):
+        record["by"] = item.by  # who in the programme wrote it
     mark = item.key if item.key and (delivery.sent or not delivery.retryable) else ""
-    fields = [part for pair in record.items() for part in pair]
+    dated = str(int(now if marked is None else marked))
+    if by_ref and IN_HER_HASH:  # a reminder: a field of her sent-marks hash (module docstring),
+        record["sent_at"] = dated  # dated as her mark is, so both are pruned on the same clock
+        fields = [record_field(message_id), pack(record)]
+    else:
+        fields = [part for pair in record.items() for part in pair]
     pipe.script(_RECORD, [message_key(message_id), contact_key(item.phone), done_key],
-                [message_id, MESSAGE_DAYS * 86400, PER_CONTACT - 1, mark,
-                 str(int(now if marked is None else marked)),
+                [message_id, keep_days() * 86400, PER_CONTACT - 1, mark, dated,
                  done_days * 86400, *fields])
     if delivery.sent:
         totals["sent"] += 1
@@ -108,13 +203,31 @@ def cost_milli(cost):
 
 
 def messages(db, phone, limit=50):
-    """Return her latest messages, newest first."""
+    """Return her latest messages, newest first: those with words of their own and reminders."""
     ids = db.lrange(contact_key(phone), 0, limit - 1)
     pipe = db.pipeline(transaction=False)
+    pipe.hgetall(done_key(phone))
     for message_id in ids:
         pipe.hgetall(message_key(message_id))
-    return [{"id": message_id, **m} for message_id, m in zip(ids, pipe.execute(), strict=True)
-            if m]
+    marks, *records = pipe.execute()
+    found = [{"id": message_id, **m} for message_id, m in zip(ids, records, strict=True) if m]
+    found += reversed([unpack(value, phone, field[len(RECORD):]) for field, value in marks.items()
+                       if field.startswith(RECORD)])  # newest first where seconds are equal
+    found.sort(key=lambda m: int(m.get("sent_at") or 0), reverse=True)
+    return found[:limit]
+
+
+def prune(marks, now):
+    """The fields of reminders' records in her hash (`marks`, as read) sent more than
+    MESSAGE_KEEP_DAYS before `now` (seconds)."""
+    oldest = now - keep_days() * 86400
+    return [field for field, value in marks.items() if field.startswith(RECORD)
+            and int(_digits(value.split("|", 1)[0])) < oldest]
+
+
+def _digits(text):
+    """A stored time, or 0 (so the record goes) when it is not one."""
+    return text if text.isdigit() else "0"
 
 
 def totals(db, days, today=None):

@@ -7,7 +7,9 @@ STOP, or before AT said she opted out, is still never sent. Identical texts go
 out in one bulk request per batch. An item with a `key` is sent at most once: its key is
 claimed in Redis before the request to AT, so a retried job, or one re-run after
 its worker was killed mid-request, skips every key claimed or sent. A claim is
-released only when AT says the failure may pass.
+released only when AT certainly did not take the request (it refused it, or it was never
+reached) or says a recipient's failure may pass. A request AT may have taken without answering
+keeps its claims until it is settled (requests_log).
 """
 
 import itertools
@@ -19,8 +21,9 @@ from datetime import UTC, datetime
 
 from .. import optout, phones, test_numbers
 from ..store import contacts, forget, quick
-from . import log
+from . import log, requests_log
 from .gateway import GatewayError
+from .log import done_key  # her sent marks' hash, which also holds her reminders' records
 
 # How long a sent mark is kept. A reminder is planned at most 32 days after its first mark
 # (a visit's day-before SMS; nothing once the visit is 30 days past, plan.VISIT_LOOKBACK_DAYS)
@@ -29,7 +32,8 @@ from .gateway import GatewayError
 # pruned by the dispatch (prune_marks), so her hash holds a few weeks of marks, not years.
 DONE_DAYS = 45
 QUEUED = "queued:"  # keys given to queued SMS; their words are kept in the log
-SENDING = "sending"  # a claimed key: the request to AT went out or was about to (then :<time>)
+SENDING = "sending"  # a claimed key: the request to AT went out or was about to
+# (then :<request id>:<time>)
 BLACKLISTED = 406  # AT's per-recipient UserInBlacklist
 
 
@@ -41,6 +45,7 @@ class Outgoing:
     key: str = ""  # a stable id: the same key is never sent twice
     force: bool = False  # only for the one confirmation of STOP
     queued_at: float = 0.0  # when it was queued (seconds since 1970); 0: sent as it is made
+    by: str = ""  # the staff member who wrote it (a reply from the console), kept in her log
 
 
 @dataclass(frozen=True)
@@ -91,43 +96,57 @@ def send(db, gateway, items, batch_size=200, region="KE", numbers_checked=False,
     for (text, _kind), group in itertools.groupby(sorted(allowed, key=_group), key=_group):
         group = list(group)
         for start in range(0, len(group), batch_size):
-            batch, taken = _claim(db, group[start:start + batch_size], now)
+            request_id = requests_log.new_id()
+            batch, taken = _claim(db, group[start:start + batch_size], now, request_id)
             outcomes += [Outcome(item, "AlreadySent", sent=True) for item in taken]
             if batch:
-                outcomes += _send_batch(db, gateway, text, batch, now)
+                outcomes += _send_batch(db, gateway, text, batch, now, request_id)
     return outcomes
 
 
-def _claim(db, batch, now):
-    """Claim the keys of `batch` before AT is asked; return (to send, claimed already)."""
+def _claim(db, batch, now, request_id):
+    """Claim the keys of `batch` before AT is asked, and record the request in the same round
+    trip; return (to send, claimed already)."""
     keyed = [item for item in batch if item.key]
-    pipe = db.pipeline(transaction=False)
+    if not keyed:
+        return batch, []
+    pipe, claim = db.pipeline(transaction=False), f"{SENDING}:{request_id}:{int(now)}"
+    requests_log.open_request(pipe, request_id, keyed, claim, time.time())
     for item in keyed:
-        pipe.hsetnx(done_key(item.phone), item.key, f"{SENDING}:{int(now)}")
+        pipe.hsetnx(done_key(item.phone), item.key, claim)
         pipe.expire(done_key(item.phone), DONE_DAYS * 86400)
-    won = pipe.execute()[::2] if keyed else []
+    won = pipe.execute()[3::2]
     taken = {id(item) for item, new in zip(keyed, won, strict=True) if not new}
+    if len(taken) == len(keyed):  # nothing to send: no request to record
+        pipe = db.pipeline(transaction=False)
+        requests_log.answered(pipe, request_id)
+        pipe.execute()
     return ([item for item in batch if id(item) not in taken],
             [item for item in batch if id(item) in taken])
 
 
-def _release(db, items):
-    """Give back the claims of items AT did not take, so a retry sends them."""
-    pipe = db.pipeline(transaction=False)
+def _release(pipe, items):
+    """Queue giving back the claims of items AT did not take, so a retry sends them."""
     for item in items:
         if item.key:
             pipe.hdel(done_key(item.phone), item.key)
-    pipe.execute()
 
 
-def _send_batch(db, gateway, text, batch, now):
+def _send_batch(db, gateway, text, batch, now, request_id):
     try:
         deliveries = gateway.send(text, [item.phone for item in batch])
-    except GatewayError:
-        _release(db, batch)
+    except GatewayError as err:
+        if err.maybe_sent:  # AT may have taken it: the claims stay until it is settled
+            requests_log.unanswered(db, request_id)
+        else:
+            pipe = db.pipeline(transaction=False)
+            _release(pipe, batch)
+            requests_log.answered(pipe, request_id)
+            pipe.execute()
         raise
-    _release(db, [item for item, d in zip(batch, deliveries, strict=True) if d.retryable])
-    return _record(db, batch, deliveries, now)
+    # A job stopped at its time limit, or a worker killed, during the call leaves the record
+    # "sending": it is settled the same way.
+    return _record(db, batch, deliveries, now, request_id)
 
 
 def _group(item):
@@ -137,11 +156,6 @@ def _group(item):
 def queued_key(batch_id, number):
     """The key of a queued SMS that has none of its own (a reply, an alert)."""
     return f"{QUEUED}{batch_id}:{number}"
-
-
-def done_key(phone):
-    """Her sent keys and when: one hash per contact, so "forget me" can delete it."""
-    return f"sms:done:{phone}"
 
 
 def mark_done(pipe, phone, key, value, now):
@@ -159,13 +173,16 @@ def marked_at(value):
 
 
 def prune_marks(pipe, phone, marks, now):
-    """Queue the removal of her marks older than DONE_DAYS (`marks`: her hash as read).
+    """Queue the removal of her marks older than DONE_DAYS, and of her reminders' records
+    older than MESSAGE_KEEP_DAYS (`marks`: her hash as read, records and all).
 
     A mark written before marks were dated gets today's date, so it goes DONE_DAYS later.
     Return how many go.
     """
     oldest = now - DONE_DAYS * 86400
-    stale = [key for key, value in marks.items() if (marked_at(value) or now) < oldest]
+    stale = log.prune(marks, now)
+    marks = {key: value for key, value in marks.items() if not key.startswith(log.RECORD)}
+    stale += [key for key, value in marks.items() if (marked_at(value) or now) < oldest]
     undated = {key: f"{value}:{int(now)}" for key, value in marks.items()
                if marked_at(value) is None}
     if stale:
@@ -175,9 +192,11 @@ def prune_marks(pipe, phone, marks, now):
     return len(stale)
 
 
-def _record(db, batch, deliveries, marked):
-    """Keep the record of each message (dated by the clock) and her marks (dated `marked`)."""
+def _record(db, batch, deliveries, marked, request_id):
+    """Keep the record of each message (dated by the clock) and her marks (dated `marked`);
+    give back the claims of recipients AT could not take now; close the request's record."""
     pipe, outcomes, now, totals = quick.Batch(db), [], time.time(), Counter()
+    _release(pipe, [item for item, d in zip(batch, deliveries, strict=True) if d.retryable])
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
         test = test_numbers.is_test(item.phone)  # sent and kept, but counted in no figure
@@ -188,6 +207,7 @@ def _record(db, batch, deliveries, marked):
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
     log.count_all(pipe, datetime.fromtimestamp(now, UTC), totals)
+    requests_log.answered(pipe, request_id)
     pipe.execute()
     return outcomes
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import redis as redis_lib
 from flask import current_app
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as BrokenConnection
 from redis.retry import Retry
 
 from . import sentinel
@@ -44,13 +45,16 @@ def enqueue_connection(app=None):
 
 def _quick_client(app, name, decode):
     """One cached client per app: short timeouts, one quick retry (a restarted Redis
-    leaves stale connections behind), never a wait that keeps a caller hanging."""
+    leaves stale connections behind), never a wait that keeps a caller hanging.
+
+    Only a broken connection is retried, never a time-out: a command that timed out
+    may have run, and sending it again would count a text twice or add it twice."""
     app = app or current_app._get_current_object()
     client = app.extensions.get(name)
     if client is None:
         timeout = app.config["REDIS_TIMEOUT"]
         client = _connect(app, decode_responses=decode, socket_timeout=timeout,
-                          socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1))
+                          socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1, (BrokenConnection,)))
         app.extensions[name] = client
     return client
 

@@ -10,9 +10,10 @@ import time
 import uuid
 
 import redis
+from flask import current_app, has_app_context
 
 from .. import test_numbers
-from . import contacts, quick
+from . import assignments, contacts, quick
 
 OPEN = "followups:open"  # sorted set of follow-up ids: urgent ones first, then by time asked
 # The open follow-ups of test numbers (bot/test_numbers.py), kept apart in the same order so
@@ -30,6 +31,12 @@ REASONS = {"callback": "asked for a call", "missed_visit": "missed a visit",
            "sms_question": "sent a question", "loss": "reported a loss",
            "development": "development check", "danger_sign": "wrote of a danger sign",
            "undeliverable": "SMS not delivered"}
+# How soon a Mentor Mother should call, in hours, by the kind of follow-up (settings
+# FOLLOWUP_DUE_URGENT_HOURS, FOLLOWUP_DUE_CALLBACK_HOURS, FOLLOWUP_DUE_MISSED_VISIT_HOURS). Every
+# urgent one is "urgent", a missed visit "missed_visit", and everything else is a call-back.
+DUE_HOURS = {"urgent": 2, "callback": 48, "missed_visit": 72}
+DUE_SETTINGS = {"urgent": "FOLLOWUP_DUE_URGENT_HOURS", "callback": "FOLLOWUP_DUE_CALLBACK_HOURS",
+                "missed_visit": "FOLLOWUP_DUE_MISSED_VISIT_HOURS"}
 
 
 def key(followup_id):
@@ -53,11 +60,14 @@ def add(pipe, phone, reason, topic, channel, message="", priority="normal"):
     followup_id = uuid.uuid4().hex[:12]
     now = time.time()
     test = test_numbers.is_test(phone)
+    due = int(now + due_hours(reason, priority) * 3600)
     pipe.hset(key(followup_id), mapping={
         "id": followup_id, "phone": phone, "reason": reason, "topic": topic,
         "channel": channel, "created_at": str(int(now)), "status": "open", "message": message,
-        "priority": priority, **({"test": "yes"} if test else {}),
+        "priority": priority, "due_at": str(due), **({"test": "yes"} if test else {}),
     })
+    if not test:  # no Mentor Mother is sent to call a test phone
+        assignments.assign(pipe, key(followup_id), contacts.key(phone), followup_id, phone)
     pipe.zadd(TESTS if test else OPEN,
               {followup_id: now - URGENT_AHEAD if priority == "urgent" else now})
     pipe.sadd(by_phone_key(phone), followup_id)
@@ -66,6 +76,28 @@ def add(pipe, phone, reason, topic, channel, message="", priority="normal"):
     pipe.persist(by_phone_key(phone))
     pipe.persist(contacts.key(phone))
     return followup_id
+
+
+def due_hours(reason, priority="normal"):
+    """Hours from asking to when she should have been called (the app's settings when known)."""
+    kind = "urgent" if priority == "urgent" else reason if reason in DUE_HOURS else "callback"
+    if has_app_context():
+        return float(current_app.config.get(DUE_SETTINGS[kind], DUE_HOURS[kind]))
+    return DUE_HOURS[kind]
+
+
+def due_at(record):
+    """When she should have been called, as a Unix time; worked out for a record made before
+    follow-ups had a due time."""
+    if str(record.get("due_at") or "").isdigit():
+        return int(record["due_at"])
+    hours = due_hours(record.get("reason"), priority(record))
+    return int(int(record.get("created_at") or 0) + hours * 3600)
+
+
+def overdue(record, now=None):
+    """True when an open follow-up is past its due time."""
+    return record.get("status", "open") == "open" and due_at(record) < (now or time.time())
 
 
 def messages(record):
@@ -161,6 +193,7 @@ def close(db, followup_id, note, by="", keep_days=KEEP_DAYS):
 def mark_done(pipe, followup_id, note, by, keep_days=KEEP_DAYS):
     """Queue the closing of a follow-up on a pipeline; return the fields it sets."""
     done = {"status": "done", "note": note[:500], "closed_at": str(int(time.time())), "closed_by": by}
+    assignments.release(pipe, key(followup_id), followup_id)
     pipe.hset(key(followup_id), mapping=done)
     pipe.zrem(OPEN, followup_id)
     pipe.zrem(TESTS, followup_id)
@@ -193,3 +226,22 @@ def tidy_index(db, phone, keep_days=KEEP_DAYS):
 
 def _seconds(days):
     return max(int(float(days) * 86400), 60)
+
+
+def reassign(db, followup_id, mentor_phone):
+    """A supervisor gives an open follow-up, and the mother with it, to a Mentor Mother.
+
+    Returns "ok", "not_open" (closed, forgotten or unknown) or "no_mentor"."""
+    if len(followup_id) > 40:
+        return "not_open"
+    batch = quick.Batch(db)
+    assignments.run(batch, assignments.REASSIGN, [key(followup_id)], [followup_id, mentor_phone])
+    return batch.execute()[0]
+
+
+def reassign_afresh(db, followup_id, phone):
+    """Give an open follow-up to whoever it would go to if filed now (her Mentor Mother was
+    removed); return that Mentor Mother's phone, or None when it stays unassigned."""
+    batch = quick.Batch(db, transaction=True)
+    assignments.assign(batch, key(followup_id), contacts.key(phone), followup_id, phone)
+    return batch.execute()[0] or None

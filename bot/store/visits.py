@@ -86,6 +86,11 @@ def with_sources(visit, sources):
 # its date and kind being in its id; any other visit is JSON without its default fields.
 DEFAULTS = {"time": "", "clinic": "", "status": "booked", "source": "mother"}
 PLAIN = ("time", "clinic", "source", "status")
+# The usual sources and statuses as one letter in the short line ("09:00|Mathare North|i|a"):
+# a year of visits is nine of them, each kept 400 days. Any other word is kept as it is.
+CODES = {"source": {"mother": "m", "import": "i", "api": "a", "staff": "s"},
+         "status": {"booked": "b", "attended": "a", "cancelled": "c", "missed": "x"}}
+WORDS = {name: {code: word for word, code in codes.items()} for name, codes in CODES.items()}
 
 
 def dumps(visit):
@@ -95,7 +100,8 @@ def dumps(visit):
             if not (implied and name in ("id", "date", "kind"))}
     if implied and set(rest) <= set(PLAIN) and \
             all(isinstance(v, str) and "|" not in v for v in rest.values()):
-        return "|".join(str(rest.get(name, DEFAULTS[name])) for name in PLAIN)
+        line = {name: str(rest.get(name, DEFAULTS[name])) for name in PLAIN}
+        return "|".join(CODES.get(name, {}).get(value, value) for name, value in line.items())
     kept = {name: value for name, value in rest.items() if DEFAULTS.get(name, 0) != value}
     return json.dumps(kept, sort_keys=True, separators=(",", ":"))
 
@@ -117,7 +123,9 @@ def _loads(text):
     """One stored visit as a dict (without its id, when stored short), or None if unreadable."""
     if not text.startswith("{"):
         parts = text.split("|")
-        return dict(zip(PLAIN, parts, strict=True)) if len(parts) == len(PLAIN) else None
+        if len(parts) != len(PLAIN):
+            return None
+        return {name: WORDS.get(name, {}).get(part, part) for name, part in zip(PLAIN, parts, strict=True)}
     try:
         visit = json.loads(text)
     except ValueError:

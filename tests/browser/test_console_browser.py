@@ -147,15 +147,15 @@ def test_closing_a_followup_and_every_page(live, page):
     app, url, folder, db = live
     ids = seed(app, db)
     log_in(page, url, "amina")
-    assert page.inner_text(f"#f-{ids[0]} .number") == "*********455"
+    assert page.inner_text(f"#m-{ids[0]} .number") == "*********455"
     assert page.inner_text(f"#f-{ids[3]} .badge.urgent").lower() == "urgent"
     assert page.inner_text(f"#f-{ids[3]} .waited") == "waited 12 min"
-    assert page.locator("section.card").first.locator(f"#f-{ids[3]}").count() == 1  # listed first
+    assert page.locator("section.section").first.locator(f"#f-{ids[3]}").count() == 1  # first
     shot(page, "followups")
-    page.locator(f"#f-{ids[0]}").locator("button:has-text('Number to call')").click()
-    page.wait_for_selector(f"#f-{ids[0]} a.call")
-    assert page.inner_text(f"#f-{ids[0]} a.call") == MOTHER
-    assert page.inner_text(f"#f-{ids[1]} .number") == "*********222"
+    page.locator(f"#m-{ids[0]}").locator("button:has-text('Number to call')").click()
+    page.wait_for_selector(f"#m-{ids[0]} a.call")
+    assert page.inner_text(f"#m-{ids[0]} a.call") == MOTHER
+    assert page.inner_text(f"#m-{ids[1]} .number") == "*********222"
     shot(page, "followups-number-to-call")
     row = page.locator(f"#f-{ids[0]}")
     row.locator("input[name=note]").fill("Called her, all well")
@@ -187,7 +187,7 @@ def test_the_followups_fit_a_phone_with_the_urgent_one_on_top(live, page):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, url, "amina")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    first = page.locator("table.followups tr[id]").first
+    first = page.locator("li.followup[id]").first
     assert first.get_attribute("id") == f"f-{ids[3]}" and first.locator(".badge.urgent").is_visible()
     shot(page, "followups-phone")
 

@@ -150,3 +150,29 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("text-form");
   if (form) setUpTextEditor(form);
 });
+
+// An SMS written to a mother: its SMS parts and any characters that are not plain, as she
+// types. The server checks it again (and for words an SMS must not name) before it goes.
+function describeReply(text, maxParts) {
+  const found = describeText(text.trim(), false);
+  const plain = !found.words.includes("Not plain");
+  const length = parseInt(found.words, 10);
+  const parts = length === 0 ? 0 : length <= (plain ? 160 : 70) ? 1 : Math.ceil(length / (plain ? 153 : 67));
+  return {words: `${found.words}: ${parts} SMS part${parts === 1 ? "" : "s"} (at most ${maxParts})`,
+          over: !plain || parts > maxParts};
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("textarea[data-reply]").forEach((area) => {
+    const counter = area.parentElement.querySelector(".counter");
+    if (!counter) return;
+    const update = () => {
+      if (!area.value.trim()) return;
+      const found = describeReply(area.value, Number(area.dataset.reply));
+      counter.textContent = found.words;
+      counter.classList.toggle("over", found.over);
+    };
+    area.addEventListener("input", update);
+    update();
+  });
+});

@@ -1,0 +1,28 @@
+"""The national-send benchmark's own parts: it runs the Procfile's commands, and its fake AT
+counts a mother who got the same text twice (the run itself is bench/national_send.py)."""
+
+import sys
+
+from bench.fake_at_server import TallyingAT
+from bench.national_send import procfile_command
+
+
+def test_the_procfile_commands_are_run_as_written_with_the_port_filled_in():
+    settings, web = procfile_command("web", {"PORT": "5123"})
+    assert settings == {"BOT_ENV": "production"}
+    assert web[0].endswith("gunicorn") and "0.0.0.0:5123" in web and web[-1] == "wsgi:app"
+    assert procfile_command("worker", {})[1] == [sys.executable, "worker.py"]
+    assert procfile_command("replies", {})[1] == [sys.executable, "worker.py", "sms"]
+
+
+def test_the_tally_finds_the_same_text_sent_twice_to_one_number_only():
+    at = TallyingAT()  # never started: its answers are called directly
+    try:
+        at._keep(["+254711000001", "+254711000002"], "Week 20", 1.0)
+        at._keep(["+254711000002"], "Your visit is tomorrow", 2.0)
+        assert at._duplicates() == []
+        at._keep(["+254711000001", "+254711000003"], "Week 20", 3.0)
+        assert at._duplicates() == [["+254711000001", "Week 20", 2]]
+        assert at._arrivals("+254711000002") == [(1.0, "Week 20"), (2.0, "Your visit is tomorrow")]
+    finally:
+        at.server.server_close()
