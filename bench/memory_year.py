@@ -187,7 +187,9 @@ def by_kind(db, sample):
         # Her sent marks and, beside them, her reminders' records: their share by bytes.
         marks, whole = db.hgetall(outbound.done_key(phone)), db.memory_usage(
             outbound.done_key(phone)) or 0
-        records = sum(len(k) + len(v) for k, v in marks.items() if k.startswith(log.RECORD))
+        records = sum(len(k) + len(v) if k.startswith(log.RECORD)
+                      else len(v) - len(v.split(log.DETAILS, 1)[0])  # the record in a mark
+                      for k, v in marks.items() if log.is_record(k, v))
         share = records / max(1, sum(len(k) + len(v) for k, v in marks.items()))
         totals["sent marks"] += whole * (1 - share)
         totals["message records"] += whole * share

@@ -31,8 +31,8 @@ def gateway(at):
 
 
 def marks(db, phone=PHONE):
-    """Her sent marks, without the reminders' records kept beside them."""
-    return {k: v for k, v in db.hgetall(outbound.done_key(phone)).items()
+    """Her sent marks, without the reminders' records kept in them or beside them."""
+    return {k: v.split(log.DETAILS, 1)[0] for k, v in db.hgetall(outbound.done_key(phone)).items()
             if not k.startswith(log.RECORD)}
 
 
@@ -63,6 +63,28 @@ def test_after_sixty_days_her_sent_marks_hold_none_older_than_they_need(db, gate
     assert 5 <= len(records) < 10 and all(int(m["sent_at"]) >= oldest_record for m in records)
     assert {m["ref"] for m in records} <= set(kept)  # each names its reminder, marked sent
     assert db.object("encoding", outbound.done_key(PHONE)) in ("listpack", "ziplist")  # 7, 6
+
+
+def test_a_reminder_s_record_lives_in_its_mark_and_outlives_it_when_kept_longer(
+        db, gateway, at, monkeypatch):
+    """One entry per reminder while both are kept (the mark holds the record); kept longer than
+    the mark (MESSAGE_KEEP_DAYS 60), the record moves to `#<id>` when the mark goes."""
+    monkeypatch.setattr(log, "MESSAGE_DAYS", 60)
+    enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04")
+    last = weekly(db, gateway, "2026-11-24T10:00", 10)
+    raw = db.hgetall(outbound.done_key(PHONE))
+    in_marks = [k for k, v in raw.items() if log.DETAILS in v and not k.startswith(log.RECORD)]
+    moved = [k for k in raw if k.startswith(log.RECORD)]
+    records = {m["id"]: m for m in log.messages(db, PHONE)}
+    mark_days = last.timestamp() - outbound.DONE_DAYS * 86400
+    moved_at = sorted(int(records[k[1:]]["sent_at"]) for k in moved)
+    assert moved and mark_days - 15 * 86400 <= moved_at[0] and moved_at[-1] < mark_days
+    assert len(records) == len(in_marks) + len(moved)  # each message once
+    assert all(int(m["sent_at"]) >= last.timestamp() - 60 * 86400 for m in records.values())
+    assert all(m["ref"] and m["status"] == "Sent" for m in records.values())
+    assert {m["ref"] for m in records.values()} >= set(in_marks)
+    for message_id in (moved[0][1:], raw[in_marks[0]].split("|")[1]):
+        assert log.find(db, message_id, PHONE) == records[message_id]
 
 
 def test_a_mark_written_before_marks_were_dated_goes_45_days_after_it_is_first_seen(db, gateway,

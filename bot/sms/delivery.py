@@ -38,14 +38,14 @@ def record(db, report, undeliverable_after=5):
     key = log.message_key(message_id)
     pipe = db.pipeline(transaction=False)
     pipe.hgetall(key)
-    pipe.hget(outbound.done_key(number), log.record_field(message_id))
-    pipe.exists(outbound.done_key(number))  # no sent marks: nothing of hers to settle
-    own, packed, marks = pipe.execute()
-    found = own or (log.unpack(packed, number, message_id) if packed else {})
+    pipe.hgetall(outbound.done_key(number))  # a reminder's record is kept in her hash
+    own, marks = pipe.execute()
+    field = None if own else log.in_her_hash(marks, message_id)
+    found = own or (log.unpack(*field, number) if field else {})
     final, sent_at, phone, test = (found.get(k) for k in ("final", "sent_at", "phone", "test"))
     pipe = db.pipeline(transaction=True)
     now = datetime.now(UTC)
-    requests_log.report_arrived(pipe, number, not found and marks, now.timestamp())
+    requests_log.report_arrived(pipe, number, not found and bool(marks), now.timestamp())
     if not found:
         kept = {k: str(report.get(k) or "")[:200] for k in FIELDS}
         kept["phoneNumber"] = mask_phone(kept["phoneNumber"])  # may belong to someone forgotten
@@ -60,9 +60,8 @@ def record(db, report, undeliverable_after=5):
     if own:
         pipe.hset(key, mapping=changes)
     else:  # a reminder's record, unless she was forgotten since it was read
-        updated = {k: v for k, v in {**found, **changes}.items() if k not in ("id", "phone")}
-        pipe.eval(_REWRITE, 1, outbound.done_key(number), log.record_field(message_id),
-                  log.pack(updated))
+        updated = {k: v for k, v in {**found, **changes}.items() if k != "phone"}
+        pipe.eval(_REWRITE, 1, outbound.done_key(number), field[0], log.repack(field[0], updated))
     count_unknown(pipe, status, sent_at or now.timestamp())
     if status in FINAL and not final:
         _count(pipe, status, report, datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC),

@@ -1,10 +1,14 @@
 """The message log: every SMS sent, per contact, and daily totals for staff.
 
-A reminder's record (most of what is sent) is one field of her sent-marks hash
-(`sms:done:<phone>`, field `#<message id>`), its details packed in one short value, so
-Redis keeps it in its compact encoding: a record of its own (a key, and her log
-listing its id) cost about three times as much, and at national scale that is
-gigabytes (BENCHMARKS.md). A delivery report finds it by the number AT sends with it.
+A reminder's record (most of what is sent) lives in her sent-marks hash
+(`sms:done:<phone>`): in the reminder's own sent mark (`stage:baby:12 =
+<time>|<message id>|Sent|KES 0.8|s`), or, for a send AT refused for now (no mark: it
+will be tried again), in a field `#<message id>`. Its details are packed in one short
+value, so Redis keeps the hash in its compact encoding: a record of its own (a key, and
+her log listing its id) cost about three times as much, and a record beside its mark
+half as much again; at national scale that is gigabytes (BENCHMARKS.md). A delivery
+report finds it by the number AT sends with it. After MESSAGE_KEEP_DAYS the details go
+and the plain mark stays until outbound.DONE_DAYS.
 A message with words of its own (a reply, a staff message) keeps them in
 `sms:msg:<id>`, listed newest first in `sms:log:<phone>`. `sms:daily:<date>` counts
 what was sent, delivered and failed (by reason) and the cost, in thousandths of a
@@ -26,9 +30,11 @@ FINAL_FAILURES = {"Failed", "Rejected", "Expired"}
 
 
 IN_HER_HASH = True  # reminders' records in her hash; bench/memory_year.py measures the old way
-RECORD = "#"  # a reminder's record in her sent-marks hash: `#<message id>`; no mark begins so
-# The packed record's parts, in order; empty ones at the end are left off.
-PACKED = ("sent_at", "status", "cost", "kind", "ref", "updated_at", "failure_reason",
+RECORD = "#"  # a reminder's record with no mark of its own: `#<message id>`; no mark begins so
+DETAILS = "|"  # a mark whose value holds this carries its reminder's record
+# The packed record's parts, in order; empty ones at the end are left off. In a mark the
+# reminder's id is the field, in `#<id>` the message id is: each leaves that part empty.
+PACKED = ("sent_at", "id", "status", "cost", "kind", "ref", "updated_at", "failure_reason",
           "retry_count", "final", "test", "by")
 # Reminders' kinds, shortened in the packed record (a value over 64 bytes would make Redis
 # keep her whole hash in its large encoding); a kind not listed is kept as it is.
@@ -60,8 +66,27 @@ def record_field(message_id):
     return f"{RECORD}{message_id}"
 
 
+def entry(message_id, record, mark):
+    """The field and value that keep a reminder's record in her hash: its mark when it has
+    one, else `#<message id>`."""
+    if mark:
+        return mark, pack({**record, "id": message_id, "ref": ""})
+    return record_field(message_id), pack({**record, "id": "", "ref": record.get("ref", "")})
+
+
+def is_record(field, value):
+    return field.startswith(RECORD) or DETAILS in value
+
+
+def repack(field, record):
+    """The value for `field` after the record changed (a delivery report)."""
+    if field.startswith(RECORD):
+        return pack({**record, "id": ""})
+    return pack({**record, "id": record.get("id", ""), "ref": ""})
+
+
 def pack(record):
-    """A reminder's record as one short value: `1796175064|Sent|KES 0.8|s|stage:baby:3`.
+    """A reminder's record as one short value: `1796175064|ATXid_1|Sent|KES 0.8|s`.
 
     Times are seconds, `updated_at` counted from `sent_at`; the cost loses its padding zeros.
     """
@@ -80,14 +105,30 @@ def pack(record):
     return "|".join(parts)
 
 
-def unpack(value, phone, message_id):
-    """The record `pack` made, with her number and its id, as a record of its own reads."""
+def unpack(field, value, phone):
+    """The record kept in `field` of her hash, with her number, its id and its reminder, as a
+    record of its own reads."""
     record = {name: part for name, part in zip(PACKED, value.split("|"), strict=False) if part}
+    if field.startswith(RECORD):
+        record["id"] = field[len(RECORD):]
+    else:
+        record["ref"] = field
     if "kind" in record:
         record["kind"] = _KINDS.get(record["kind"], record["kind"])
     if "updated_at" in record and "sent_at" in record:
         record["updated_at"] = str(int(record["sent_at"]) + int(record["updated_at"]))
-    return {"id": message_id, "phone": phone, **record}
+    return {"id": record.pop("id", ""), "phone": phone, **record}
+
+
+def in_her_hash(marks, message_id):
+    """(field, value) of the message's record in her hash (`marks`, as read), or None."""
+    value = marks.get(record_field(message_id))
+    if value is not None:
+        return record_field(message_id), value
+    for field, value in marks.items():
+        if DETAILS in value and value.split(DETAILS, 2)[1] == message_id:
+            return field, value
+    return None
 
 
 def find(db, message_id, phone=None):
@@ -97,9 +138,9 @@ def find(db, message_id, phone=None):
     if record:
         return {"id": message_id, **record}
     if phone:
-        value = db.hget(done_key(phone), record_field(message_id))
-        if value:
-            return unpack(value, phone, message_id)
+        found = in_her_hash(db.hgetall(done_key(phone)), message_id)
+        if found:
+            return unpack(*found, phone)
     return {}
 
 
@@ -121,16 +162,16 @@ def count(pipe, when, field, amount=1):
 
 # Everything kept about one sent SMS, in one round of work inside Redis: at national scale
 # the six separate commands this replaces cost more than the sending itself (BENCHMARKS.md).
-# A reminder's record (ARGV[7] is '#<id>', ARGV[8] the packed record) goes in her sent
-# reminders' hash beside its mark. Otherwise:
+# A reminder's record (ARGV[7] is '#', ARGV[8] and [9] the field and packed record) goes in
+# her sent reminders' hash, in its mark (then ARGV[4] is ''). Otherwise:
 # KEYS: message record, her log, her sent reminders. ARGV: message id, record TTL, log
 # length - 1, sent-reminder key ("" for none), its value, its TTL, then the record's fields.
 # Her log lasts as long as its newest record: a number the bot only answered once is not
 # listed for ever. Ids whose records expired leave its end, two at a time (each SMS adds
 # one): a year of weekly SMS would otherwise keep 50 ids that lead nowhere.
 _RECORD = """
-if string.sub(ARGV[7], 1, 1) == '#' then
-  redis.call('HSET', KEYS[3], ARGV[7], ARGV[8])
+if ARGV[7] == '#' then
+  redis.call('HSET', KEYS[3], ARGV[8], ARGV[9])
   if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[4], ARGV[5]) end
   redis.call('EXPIRE', KEYS[3], ARGV[6])
   return
@@ -173,9 +214,10 @@ def record_sent(pipe, message_id, item, delivery, now, totals, done_key, done_da
         record["by"] = item.by  # who in the programme wrote it
     mark = item.key if item.key and (delivery.sent or not delivery.retryable) else ""
     dated = str(int(now if marked is None else marked))
-    if by_ref and IN_HER_HASH:  # a reminder: a field of her sent-marks hash (module docstring),
+    if by_ref and IN_HER_HASH:  # a reminder: kept in her sent-marks hash (module docstring),
         record["sent_at"] = dated  # dated as her mark is, so both are pruned on the same clock
-        fields = [record_field(message_id), pack(record)]
+        fields = [RECORD, *entry(message_id, record, mark)]
+        mark = ""  # the record is the mark, or there is none
     else:
         fields = [part for pair in record.items() for part in pair]
     pipe.script(_RECORD, [message_key(message_id), contact_key(item.phone), done_key],
@@ -211,18 +253,25 @@ def messages(db, phone, limit=50):
         pipe.hgetall(message_key(message_id))
     marks, *records = pipe.execute()
     found = [{"id": message_id, **m} for message_id, m in zip(ids, records, strict=True) if m]
-    found += reversed([unpack(value, phone, field[len(RECORD):]) for field, value in marks.items()
-                       if field.startswith(RECORD)])  # newest first where seconds are equal
+    found += reversed([unpack(field, value, phone) for field, value in marks.items()
+                       if is_record(field, value)])  # newest first where seconds are equal
     found.sort(key=lambda m: int(m.get("sent_at") or 0), reverse=True)
     return found[:limit]
 
 
 def prune(marks, now):
-    """The fields of reminders' records in her hash (`marks`, as read) sent more than
-    MESSAGE_KEEP_DAYS before `now` (seconds)."""
-    oldest = now - keep_days() * 86400
-    return [field for field, value in marks.items() if field.startswith(RECORD)
-            and int(_digits(value.split("|", 1)[0])) < oldest]
+    """Reminders' records in her hash (`marks`, as read) sent more than MESSAGE_KEEP_DAYS
+    before `now` (seconds): (`#` fields to delete, {mark: its plain value without the record})."""
+    oldest, gone, plain = now - keep_days() * 86400, [], {}
+    for field, value in marks.items():
+        if is_record(field, value):
+            sent_at = _digits(value.split(DETAILS, 1)[0])
+            if int(sent_at) < oldest:
+                if field.startswith(RECORD):
+                    gone.append(field)
+                else:
+                    plain[field] = sent_at
+    return gone, plain
 
 
 def _digits(text):

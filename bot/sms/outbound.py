@@ -166,8 +166,8 @@ def mark_done(pipe, phone, key, value, now):
 
 def marked_at(value):
     """When a sent mark was written (seconds), or None for a mark from before marks were dated."""
-    try:
-        return int(str(value).rsplit(":", 1)[-1])
+    try:  # a mark that keeps its reminder's record begins with the time (log.DETAILS)
+        return int(str(value).split(log.DETAILS, 1)[0].rsplit(":", 1)[-1])
     except ValueError:
         return None
 
@@ -180,15 +180,22 @@ def prune_marks(pipe, phone, marks, now):
     Return how many go.
     """
     oldest = now - DONE_DAYS * 86400
-    stale = log.prune(marks, now)
+    stale, changes = log.prune(marks, now)
     marks = {key: value for key, value in marks.items() if not key.startswith(log.RECORD)}
-    stale += [key for key, value in marks.items() if (marked_at(value) or now) < oldest]
-    undated = {key: f"{value}:{int(now)}" for key, value in marks.items()
-               if marked_at(value) is None}
+    for key, value in marks.items():
+        if (marked_at(value) or now) >= oldest:
+            continue
+        stale.append(key)
+        if changes.pop(key, None) is None and log.DETAILS in value:  # the record outlives it
+            record = log.unpack(key, value, phone)
+            field = log.record_field(record["id"])
+            changes[field] = log.repack(field, record)
+    changes.update({key: f"{value}:{int(now)}" for key, value in marks.items()
+                    if marked_at(value) is None})  # undated
     if stale:
         pipe.hdel(done_key(phone), *stale)
-    if undated:
-        pipe.hset(done_key(phone), mapping=undated)
+    if changes:
+        pipe.hset(done_key(phone), mapping=changes)
     return len(stale)
 
 
