@@ -334,15 +334,20 @@ def send_is_over(db, connection, slot, zone):
 
 def job_reports(connection):
     """[(job id, SMS sent, parts left to another job, runs)] of the dispatch jobs that ran:
-    a job run more than once (tried again, or handed back) would show here."""
+    a job run more than once (tried again, or handed back) would show here, and so would a run
+    that ended without a report (its work-horse killed, a time limit): its SMS went out but
+    are in no job's count, so each such run is named with how it ended."""
     found = []
     for ids in dispatch_jobs(connection).values():
         for job_id in ids:
             job = Job.fetch(job_id, connection=connection)
-            report = job.return_value()
-            if report:
+            report = job.return_value() or {}
+            runs = job.results()
+            ended = [f"{run.type.name.lower()}: {(run.exc_string or '').strip().splitlines()[-1:]}"
+                     for run in runs if run.type.name != "SUCCESSFUL"]
+            if report or runs:
                 found.append((job_id, report.get("sent", 0), report.get("busy_parts", 0),
-                              len(job.results())))
+                              len(runs), ended))
     return sorted(found)
 
 
@@ -437,8 +442,10 @@ def print_report(args, report, mothers):
     print(f"  from the slot to the last one: {seconds:.1f} s = {report['sent'] / seconds:,.0f} SMS/s")
     print("  dispatch jobs that ran, as each reports itself (SMS sent; parts of the due list "
           "left to another job):")
-    for job_id, sent, busy, runs in report["jobs"]:
+    for job_id, sent, busy, runs, ended in report["jobs"]:
         print(f"    {job_id}: {sent:,} sent, {busy} parts left, run {runs} time(s)")
+        for line in ended:  # a run with no report: what it sent is in no job's count
+            print(f"      a run ended without a report, {line}")
     print(f"  mothers with this week's message marked sent: {report['weekly marked']:,} of "
           f"{mothers:,}")
     duplicates = report["duplicates"]

@@ -19,3 +19,13 @@ def check_chains(config, now):
     from bot.supervisor import chains
 
     return chains.keep_booked(get_current_job().connection, config, datetime.fromisoformat(now))
+
+
+def report_sent(sent):
+    """Finish as a dispatch job does, with its report."""
+    return {"sent": sent, "busy_parts": 0}
+
+
+def fail_mid_send():
+    """End as a dispatch job cut off mid-send would: with an error and no report."""
+    raise TimeoutError("Task exceeded maximum timeout value (1800 seconds)")
