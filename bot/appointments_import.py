@@ -147,9 +147,8 @@ def _keep(db, visit, default_language, today, result):
     if vid in found and visits.sources_of(found[vid]) != {"mother"}:
         pipe.execute()  # the clinic's own visit, imported before: never overwritten
     else:
-        pipe.hset(visits.key(phone), vid, visits.dumps(record))
-        if replaced:
-            pipe.hdel(visits.key(phone), *replaced)
+        visits.put(pipe, phone, {vid: record})
+        visits.drop(pipe, phone, replaced)
         pipe.execute()
         result.visits += 1
     result.phones.add(phone)

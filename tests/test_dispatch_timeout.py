@@ -57,11 +57,12 @@ def test_a_dispatch_longer_than_its_limit_is_stopped(db, at, redis_url):
     connection, job, worker = _run(db, at, redis_url, 0.05)
     try:
         wait_for("the dispatch starts", lambda: at.arrivals > 0, 15)
-        wait_for("the dispatch is stopped at its limit",
-                 lambda: job.get_status(refresh=True) in (JobStatus.SCHEDULED, JobStatus.FAILED),
-                 25)
-        job.refresh()
-        assert job.retries_left == 2  # stopped, and tried again later (DISPATCH_RETRY)
+        # Stopped, and tried again later (DISPATCH_RETRY): RQ writes the status before the
+        # retry's count, so a loaded machine may show one without the other for a moment.
+        wait_for("the dispatch is stopped at its limit and booked again",
+                 lambda: job.refresh() or (job.get_status() in (JobStatus.SCHEDULED,
+                                                                JobStatus.FAILED)
+                                           and job.retries_left == 2), 25)
         stopped_at = at.arrivals
         time.sleep(1.5)
         assert at.arrivals == stopped_at < 2 * len(PHONES)  # stopped half-way

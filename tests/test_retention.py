@@ -134,7 +134,8 @@ def test_a_visit_older_than_visit_keep_days_goes_when_she_is_dispatched(db, gate
     enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04",
           visit_days=["2025-10-19", "2025-10-21", "2026-12-20"])
     run(db, gateway, "2026-11-24T10:00")  # 400 days after 2025-10-20
-    assert sorted(db.hkeys(visits.key(PHONE))) == ["2025-10-21-anc", "2026-12-20-anc"]
+    assert sorted(visits.parse(db.hgetall(visits.key(PHONE)))) == ["2025-10-21-anc",
+                                                                  "2026-12-20-anc"]
 
 
 def test_the_sweep_prunes_mothers_the_dispatch_never_reaches(db):
@@ -150,7 +151,7 @@ def test_the_sweep_prunes_mothers_the_dispatch_never_reaches(db):
     pipe.execute()
     gone = retention.sweep(db, moment("2026-11-24T02:30"), 400)
     assert gone == 2
-    assert list(db.hkeys(visits.key(phone))) == ["2026-06-05-anc"]
+    assert list(visits.parse(db.hgetall(visits.key(phone)))) == ["2026-06-05-anc"]
     assert list(marks(db, phone)) == ["stage:pregnancy:30"]
 
 
@@ -238,6 +239,23 @@ def test_her_visits_are_stored_compactly_and_read_back_whole(db):
                      "time": "09:00", "clinic": "Mathare North", "source": "import",
                      "status": "attended"}
     assert visits.parse({first["id"]: visits.dumps(first)})[first["id"]] == first
+    # Each is kept under a short field ("260105i": date and kind), its id given back on reading.
+    assert sorted(db.hkeys(visits.key(PHONE)))[:2] == ["260105i", "260216i"]
+
+
+def test_a_visit_kept_under_its_long_id_before_is_read_changed_and_dropped_as_one(db):
+    """Visits stored before short fields: read the same, and a change leaves one entry."""
+    db.hset(visits.key(PHONE), mapping={"2026-01-05-anc": "09:00|Kibera|i|b",
+                                        "2026-02-01-weird_kind": "|||b"})
+    found = visits.parse(db.hgetall(visits.key(PHONE)))
+    assert found["2026-01-05-anc"]["clinic"] == "Kibera" and "2026-02-01-weird_kind" in found
+    assert visits.set_status(db, PHONE, date(2026, 1, 5), "attended") == 1
+    assert sorted(db.hkeys(visits.key(PHONE))) == ["2026-02-01-weird_kind", "260105a"]
+    assert visits.stored(db, PHONE, "2026-01-05-anc")["status"] == "attended"
+    pipe = db.pipeline()
+    visits.drop(pipe, PHONE, ["2026-01-05-anc", "2026-02-01-weird_kind"])
+    pipe.execute()
+    assert not db.exists(visits.key(PHONE))
 
 
 def test_the_nightly_sweep_runs_as_a_job_and_books_the_next_night(sms_app, db):

@@ -138,8 +138,7 @@ def _contact(phone):
 
 def _stored(db, number, vid):
     """The stored visit with this id, or None."""
-    raw = db.hget(visits.key(number), vid)
-    found = visits.parse({vid: raw} if raw else {}).get(vid)
+    found = visits.stored(db, number, vid)
     return found if isinstance(found, dict) and fields.iso_date(found.get("date")) else None
 
 
@@ -161,9 +160,8 @@ def store_visits(db, number, changed, old, drop=()):
     took in, file her reminders again; return the last."""
     if changed[-1] != old or len(changed) > 1 or drop:
         pipe = db.pipeline(transaction=True)
-        pipe.hset(visits.key(number), mapping={v["id"]: visits.dumps(v) for v in changed})
-        if drop:
-            pipe.hdel(visits.key(number), *drop)
+        visits.put(pipe, number, {v["id"]: v for v in changed})
+        visits.drop(pipe, number, drop)
         pipe.execute()
         refile_reminders(db, number)
     return changed[-1]

@@ -49,7 +49,7 @@ def _record(pipe, phone, day, channel, keep_days):
                                                 "stage_since": day.isoformat(),
                                                 "updated_at": str(int(time.time()))})
     if cancelled:
-        pipe.hset(visits.key(phone), mapping={vid: visits.dumps(v) for vid, v in cancelled.items()})
+        visits.put(pipe, phone, cancelled)
     for followup_id in missed:
         followups.mark_done(pipe, followup_id, CLOSED_NOTE, by="loss", keep_days=keep_days)
     followup_id = followups.add(pipe, phone, "loss", "", channel) if first else None

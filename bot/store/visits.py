@@ -8,6 +8,7 @@ who gave it), and a day the clinic booked needs no second visit from her.
 """
 
 import json
+import re
 from datetime import timedelta
 
 from . import contacts
@@ -27,12 +28,58 @@ def visit_id(day, kind):
     return f"{day.isoformat()}-{kind}"
 
 
+# A visit's id (`2027-11-08-immunisation`) is kept in her hash as a short field (`271108i`):
+# nine visits a year, each kept VISIT_KEEP_DAYS, for every mother (BENCHMARKS.md). Ids of
+# another shape, and fields written before, are kept as they are and read the same.
+KIND_CODES = {"anc": "a", "pnc": "p", "pnc_baby": "b", "eid": "e", "immunisation": "i",
+              "art": "r", "growth": "g", "other": "o"}
+_KIND_OF_CODE = {code: kind for kind, code in KIND_CODES.items()}
+_LONG = re.compile(r"20(\d\d)-(\d\d)-(\d\d)-(\w+)")
+_SHORT = re.compile(r"(\d{6})([a-z])")
+
+
+def field(vid):
+    """The field her hash keeps the visit `vid` in."""
+    found = _LONG.fullmatch(vid)
+    if found and found[4] in KIND_CODES:
+        return f"{found[1]}{found[2]}{found[3]}{KIND_CODES[found[4]]}"
+    return vid
+
+
+def id_of(name):
+    """The visit id a field of her hash holds."""
+    found = _SHORT.fullmatch(name)
+    if found and found[2] in _KIND_OF_CODE:
+        day = found[1]
+        return f"20{day[:2]}-{day[2:4]}-{day[4:]}-{_KIND_OF_CODE[found[2]]}"
+    return name
+
+
+def put(pipe, phone, stored):
+    """Queue storing visits ({id: visit}); an id's field from before short fields goes."""
+    pipe.hset(key(phone), mapping={field(vid): dumps(visit) for vid, visit in stored.items()})
+    older = [vid for vid in stored if field(vid) != vid]
+    if older:
+        pipe.hdel(key(phone), *older)
+
+
+def drop(pipe, phone, vids):
+    """Queue deleting these visits (by id), in whichever field each was kept."""
+    if vids:
+        pipe.hdel(key(phone), *{name for vid in vids for name in (field(vid), vid)})
+
+
+def stored(db, phone, vid):
+    """One visit by id (a dict), or None."""
+    raw = db.hget(key(phone), field(vid)) or db.hget(key(phone), vid)
+    return parse({vid: raw}).get(vid) if raw else None
+
+
 def add(pipe, phone, day, kind, time="", clinic="", source="mother"):
     """Queue a visit; return its id."""
     vid = visit_id(day, kind)
-    pipe.hset(key(phone), vid, dumps({"id": vid, "date": day.isoformat(), "kind": kind,
-                                      "time": time, "clinic": clinic, "source": source,
-                                      "status": "booked"}))
+    put(pipe, phone, {vid: {"id": vid, "date": day.isoformat(), "kind": kind, "time": time,
+                            "clinic": clinic, "source": source, "status": "booked"}})
     contacts.keep(pipe, phone)  # a booked visit is a record staff rely on: she is kept
     return vid
 
@@ -43,7 +90,7 @@ def add_from_mother(db, pipe, phone, day):
     if not standing:
         return add(pipe, phone, day, "other", source="mother")
     vid, visit = sorted(standing.items())[0]
-    pipe.hset(key(phone), vid, dumps(with_sources(visit, sources_of(visit) | {"mother"})))
+    put(pipe, phone, {vid: with_sources(visit, sources_of(visit) | {"mother"})})
     return vid
 
 
@@ -109,8 +156,8 @@ def dumps(visit):
 def parse(raw):
     """The visits hash as {id: visit dict}, skipping anything unreadable."""
     found = {}
-    for vid, text in (raw or {}).items():
-        visit = _loads(text)
+    for name, text in (raw or {}).items():
+        vid, visit = id_of(name), _loads(text)
         if visit is None:
             continue
         if "id" not in visit and len(vid) > 11:
@@ -143,10 +190,12 @@ def set_status(db, phone, day, status):
     """Mark every visit on `day` attended or cancelled; return how many."""
     found = parse(db.hgetall(key(phone)))
     reason = {"cancel_reason": "staff"} if status == "cancelled" else {}
-    changed = {vid: dumps({**v, "status": status, **reason}) for vid, v in found.items()
+    changed = {vid: {**v, "status": status, **reason} for vid, v in found.items()
                if v["date"] == day.isoformat()}
     if changed:
-        db.hset(key(phone), mapping=changed)
+        pipe = db.pipeline(transaction=True)
+        put(pipe, phone, changed)
+        pipe.execute()
     return len(changed)
 
 
@@ -169,6 +218,5 @@ def past_keeping(found, today, keep_days):
 def prune(pipe, phone, found, today, keep_days):
     """Queue the deletion of her visits past keeping (`found`: her visits as read); return how many."""
     old = past_keeping(found, today, keep_days)
-    if old:
-        pipe.hdel(key(phone), *old)
+    drop(pipe, phone, old)
     return len(old)
