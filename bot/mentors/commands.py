@@ -25,12 +25,14 @@ def mentor_phone(raw):
 @click.argument("phone")
 @click.option("--name", required=True, help="Her name, as her supervisor and mothers know her.")
 @click.option("--facility", required=True, help="Her facility's MFL code, e.g. 13939.")
+@click.option("--language", type=click.Choice(["en", "sw"]), default="en", show_default=True,
+              help="The language of her work menu on USSD (she can change it there).")
 @click.password_option("--pin", help=PIN_HELP, prompt="Her PIN")
-def add(phone, name, facility, pin):
+def add(phone, name, facility, language, pin):
     """Add Mentor Mother PHONE at a facility, with the PIN she will use on her phone."""
     number = mentor_phone(phone)
     try:
-        mentors.add(store.redis(), number, name, facility, pin)
+        mentors.add(store.redis(), number, name, facility, pin, language)
     except mentors.MentorError as err:
         raise click.ClickException(str(err)) from None
     click.echo(shown(f"Mentor Mother {name.strip()} ({mask_phone(number)}) added at facility "
