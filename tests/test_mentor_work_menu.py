@@ -152,3 +152,18 @@ def test_old_entries_go_in_the_nightly_sweep(db):
     pipe.execute()
     assert mentor_actions.prune(db, 2_000_000_000, keep_days=730) == 1
     assert [e["at"] for e in mentor_actions.entries(db, MOTHER)] == [2_000_000_000]
+
+
+def test_a_supervisor_lists_the_numbers_found_wrong(client, db, app, runner):
+    with app.app_context():
+        mentors.add(db, MENTOR, "Grace Achieng", "13939", "4826")
+        db.hset(contacts.key(MOTHER), mapping={"facility": "13939", "enrolled": "yes"})
+        pipe = db.pipeline()
+        followup_id = followups.add(pipe, MOTHER, "callback", "", "ussd")
+        pipe.execute()
+        kept = outcomes.record(db, app.config, followup_id, mentors.get(db, MENTOR), "wrong_number")
+        assert kept["status"] == "done" and kept["closed_by"] == "Grace Achieng (Mentor Mother *********500)"
+    said = runner.invoke(args=["mentors", "wrong-numbers"]).output
+    assert "*********601" in said and "reported wrong by Grace Achieng" in said
+    forget.forget(db, MOTHER)
+    assert "No number has been reported wrong." in runner.invoke(args=["mentors", "wrong-numbers"]).output

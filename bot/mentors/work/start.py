@@ -8,6 +8,7 @@ session at once, saying when she may try again.
 from datetime import timedelta
 
 from ... import mentors
+from ...reminders import clock
 from .. import outcomes
 from .screen import end, options, screen
 
@@ -31,8 +32,10 @@ def take_pin(ctx, typed):
 
 def show_locked(ctx):
     seconds = mentors.locked_for(ctx.db, ctx.mentor["phone"])
-    until = (ctx.now + timedelta(seconds=seconds + 59)).strftime("%H:%M")
-    return end(ctx.t("pin_locked", time=until, minutes=mentors.LOCK_MINUTES))
+    until = (ctx.now + timedelta(seconds=seconds + 59)).time().replace(second=0, microsecond=0)
+    # As the reminders say a time: Kiswahili counts the hours from 07:00 ("saa 2:15 mchana").
+    said = clock.spoken(ctx.content.texts, ctx.language, until)
+    return end(ctx.t("pin_locked", time=said, minutes=mentors.LOCK_MINUTES))
 
 
 def show_home(ctx):
