@@ -56,6 +56,9 @@ DEFAULTS = {
     "FOLLOWUP_DUE_MISSED_VISIT_HOURS": 72,
     # A visit this long past is deleted (yearly reports look back a year; bot/retention).
     "VISIT_KEEP_DAYS": 400,
+    # What Mentor Mothers recorded for a mother (home visits, calls, visits marked) is kept this
+    # long after the last entry (bot/store/mentor_actions.py); older entries go in the nightly sweep.
+    "MENTOR_ACTIONS_KEEP_DAYS": 730,
     # How long the record of one SMS sent (its status, cost, time) is kept: late delivery
     # reports and staff questions come within weeks; each day kept costs memory at national
     # scale (BENCHMARKS.md). Daily totals are kept 400 days whatever this is.

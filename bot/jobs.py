@@ -21,6 +21,7 @@ from .reminders import dispatch, due_list
 from .reminders.timing import Rules
 from .sms import outbound, requests_log
 from .sms.gateway import GatewayError, gateway_for
+from .store import mentor_actions
 
 log = logging.getLogger(__name__)
 _app = None
@@ -220,7 +221,7 @@ def schedule_sweep(connection, now):
         when += timedelta(days=1)
     _book_once(Queue("default", connection=connection), when, sweep_records,
                job_id=f"{SWEEP_PREFIX}{when.strftime('%Y%m%d')}",
-               description="prune sent marks and visits past keeping", **KEEP)
+               description="prune sent marks, visits and Mentor Mothers' records past keeping", **KEEP)
     return when
 
 
@@ -231,6 +232,8 @@ def sweep_records():
     schedule_sweep(store.queue_connection(current), now)  # first: a killed sweep keeps its chain
     with current.app_context():
         gone = retention.sweep(store.redis(), now, int(current.config["VISIT_KEEP_DAYS"]))
+        gone += mentor_actions.prune(store.redis(), now.timestamp(),
+                                     current.config["MENTOR_ACTIONS_KEEP_DAYS"])
     return {"pruned": gone}
 
 

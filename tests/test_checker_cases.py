@@ -29,7 +29,8 @@ def build(tmp_path, case=None):
         shutil.copy(ROOT / "flows" / schema, tmp_path / "flows")
     for name in ("common.en.yml", "common.sw.yml", "sms_replies.en.yml", "sms_replies.sw.yml",
                  "sms_reminders.en.yml", "sms_reminders.sw.yml", "sms_enrol.en.yml",
-                 "sms_enrol.sw.yml", "glossary.yml", "glossary.schema.json"):
+                 "sms_enrol.sw.yml", "sms_confirm.en.yml", "sms_confirm.sw.yml", "glossary.yml",
+                 "glossary.schema.json"):
         shutil.copy(ROOT / "locales" / name, tmp_path / "locales")
     case = case or {}
     long = ("word " * 400)[: case.get("long_text", 0)].strip().ljust(case.get("long_text", 0), "x")

@@ -10,18 +10,26 @@ END screen) and `fields` (contact fields as stored after the step; "" for a fiel
 has not got). `{today+30}` in any text is the date 30 days from today, as
 DD-MM-YYYY; in `contact` fields `{iso:today-20}` is that date as stored
 (YYYY-MM-DD). Adding a case needs no Python.
+
+For a Mentor Mother's day: `mentor` (name, facility, pin, language) makes the caller's
+phone a registered Mentor Mother; `mothers` gives other numbers' contact fields, `visits`
+their clinic visits (phone, date, kind) and `followups` their open follow-ups (phone,
+reason, priority, hours_ago), filed and assigned as the bot does. `wait_minutes` also
+shortens a lock on her PIN. `fields_of` checks other numbers' stored fields after a step.
 """
 
 import json
 import re
-from datetime import datetime, timedelta
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import mentors
 from bot.content import yamlfile
-from bot.store import contacts, ussd_sessions
+from bot.store import contacts, followups, ussd_sessions, visits
 
 from .ussd_caller import Caller
 
@@ -60,6 +68,7 @@ def test_transcript(path, client, db):
     if script.get("contact"):
         db.hset(contacts.key(caller.phone), mapping={name: _iso_dates(value) for name, value
                                                      in script["contact"].items()})
+    _set_up_mentor_day(db, caller.phone, script)
     for number, step in enumerate(script["steps"], 1):
         where = f"{path.name} step {number}"
         if "wait_minutes" in step:
@@ -78,6 +87,11 @@ def test_transcript(path, client, db):
             assert _dates(text) not in reply, f"{where}: {text!r} unexpectedly in\n{reply}"
         if "ends" in step:
             assert reply.startswith("END " if step["ends"] else "CON "), f"{where}: got\n{reply}"
+        for phone, wanted in (step.get("fields_of") or {}).items():
+            kept = db.hgetall(contacts.key(phone))
+            for name, value in wanted.items():
+                assert kept.get(name, "") == _iso_dates(value), f"{where}: {phone} {name} is " \
+                    f"{kept.get(name)!r}"
         if "fields" in step:
             kept = db.hgetall(contacts.key(caller.phone))
             for name, value in step["fields"].items():
@@ -93,8 +107,39 @@ def _session_ends(client, caller, report):
     assert answer.status_code == 200, answer.get_data(as_text=True)
 
 
+def _set_up_mentor_day(db, phone, script):
+    """The Mentor Mother, her mothers, their visits and follow-ups a transcript starts with."""
+    if script.get("mentor"):
+        given = script["mentor"]
+        mentors.add(db, phone, given["name"], str(given["facility"]), str(given["pin"]),
+                    given.get("language", "en"))
+    for mother, fields in (script.get("mothers") or {}).items():
+        db.hset(contacts.key(mother), mapping={k: _iso_dates(v) for k, v in fields.items()})
+    pipe = db.pipeline()
+    for visit in script.get("visits") or []:
+        visits.add(pipe, visit["phone"], date.fromisoformat(_iso_dates(visit["date"])),
+                   visit.get("kind", "anc"))
+    pipe.execute()
+    for made in script.get("followups") or []:
+        pipe = db.pipeline()
+        followup_id = followups.add(pipe, made["phone"], made.get("reason", "callback"), "",
+                                    "ussd", priority=made.get("priority", "normal"))
+        pipe.execute()
+        asked = time.time() - float(made.get("hours_ago", 0)) * 3600
+        due = asked + followups.due_hours(made.get("reason", "callback"),
+                                          made.get("priority", "normal")) * 3600
+        db.hset(followups.key(followup_id), mapping={"created_at": str(int(asked)),
+                                                      "due_at": str(int(due))})
+
+
 def _age_session(db, phone, minutes):
     """Make the stored session look `minutes` older, as if the caller waited."""
+    lock = db.ttl(f"mentors:pin_fails:{phone}")  # a Mentor Mother's PIN lock passes too
+    if lock > 0:
+        if lock <= minutes * 60:
+            db.delete(f"mentors:pin_fails:{phone}")
+        else:
+            db.expire(f"mentors:pin_fails:{phone}", lock - minutes * 60)
     raw = db.get(ussd_sessions.key(phone))
     if raw:
         data = json.loads(raw)

@@ -8,6 +8,9 @@ the whole record under ussd_sessions.MAX_BYTES.
 
 Words typed where the menus take none, or as a free-text answer, are read for
 danger signs (bot/urgent): she is told at once to go to the nearest hospital.
+
+A Mentor Mother dialling from her registered number gets her work menu instead
+(bot/mentors/work), after her PIN; every other number gets the mothers' menus.
 """
 
 import logging
@@ -17,12 +20,25 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g
 
-from .. import content_service, effects, engine, facilities, jobs, phones, pin, store, test_numbers, urgent
+from .. import (
+    content_service,
+    effects,
+    engine,
+    facilities,
+    jobs,
+    mentors,
+    phones,
+    pin,
+    store,
+    test_numbers,
+    urgent,
+)
 from ..enrolment import recovery
 from ..errors import InvalidContent
+from ..mentors import work
 from ..privacy import mask_phone
 from ..reminders import next_visit
-from ..store import contacts, quick, ussd_events, ussd_sessions, visits
+from ..store import assignments, contacts, quick, ussd_events, ussd_sessions, visits
 from .ussd_history import bounded, following, newest_input
 from .webhooks import field, fields, plain, token_required
 
@@ -73,7 +89,10 @@ def _answer(content, number, session_id, phone, text):
     ussd_sessions.load(pipe, phone)
     pipe.hgetall(visits.key(phone))
     pipe.hget(facilities.stored.META, facilities.stored.ID)
-    contact, raw, raw_visits, facilities_marker = pipe.execute()
+    pipe.hgetall(assignments.mentor_key(phone))
+    contact, raw, raw_visits, facilities_marker, mentor = pipe.execute()
+    if mentor.get("name"):  # her own number: the Mentor Mother's work menu, after her PIN
+        return _work_menu(db, content, phone, mentor, session_id, text)
     live = ussd_sessions.parse(raw)
     going_on = live and live.session_id == session_id and not live.session.ended
     if going_on:
@@ -113,6 +132,16 @@ def _answer(content, number, session_id, phone, text):
                   extra=lambda pipe: ussd_sessions.save(
                       pipe, phone, live, recovery.keep_seconds(result.session, config)))
     recovery.finished(db, config, phone, result.effects)
+    return reply
+
+
+def _work_menu(db, content, phone, mentor, session_id, text):
+    g.ussd_outcome = "mentor"  # counted apart in /metrics: no mother's session
+    config = current_app.config
+    now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
+    reply, sms = work.answer(db, content, config, mentors.get(db, phone) or {**mentor, "phone": phone},
+                             session_id, text, now)
+    jobs.queue_sms(sms, store.enqueue_connection(), config["SMS_RETRY_SECONDS"])
     return reply
 
 

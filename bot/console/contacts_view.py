@@ -18,7 +18,7 @@ from ..privacy import mask_phone
 from ..reminders.dispatch import clinic_kept_out
 from ..reminders.timing import Rules
 from ..sms import log as sms_log
-from ..store import contacts, followups, visits
+from ..store import contacts, followups, mentor_actions, visits
 from ..store import staff_changes as her_history
 from . import auth, contact_edit, contact_refs, contact_search, sent_words
 from .web import blueprint
@@ -155,7 +155,8 @@ def load(db, phone):
     contact, raw_visits, followup_ids = pipe.execute()
     contact = _mentor_named(db, contact)
     messages = sms_log.messages(db, phone)  # only through this: how messages are kept may change
-    if not contact and not raw_visits and not messages and not followup_ids:
+    work = _mentor_work(db, phone)
+    if not contact and not raw_visits and not messages and not followup_ids and not work:
         return None
     pipe = db.pipeline(transaction=False)
     for followup_id in sorted(followup_ids):
@@ -167,16 +168,34 @@ def load(db, phone):
     return {"phone": phone, "fields": fields(contact), "test": test_numbers.is_test(phone),
             "contact": contact, "enrolled": contact.get("enrolled") == "yes",
             "visits": sorted(found_visits.values(), key=lambda v: (v.get("date", ""), v["id"])),
-            "messages": messages, "followups": asked, "history": her_history.entries(db, phone)}
+            "messages": messages, "followups": asked, "history": her_history.entries(db, phone),
+            "mentor_work": work}
+
+
+def _mentor_work(db, phone):
+    """What Mentor Mothers recorded for her on their work menu, each named, never by number."""
+    names = {}
+    found = []
+    for entry in mentor_actions.entries(db, phone):
+        who = entry.get("mentor", "")
+        if who not in names:
+            record = mentors.get(db, who)
+            names[who] = f"{record['name'] if record else 'no longer listed'} ({mask_phone(who)})"
+        found.append({**entry, "by": names[who],
+                      "what": mentor_actions.KINDS.get(entry.get("kind"), entry.get("kind"))})
+    return found
 
 
 def _mentor_named(db, contact):
-    """Her Mentor Mother by name and masked number, never the bare number."""
-    if not contact.get("mentor"):
-        return contact
-    found = mentors.get(db, contact["mentor"])
-    name = found["name"] if found else "no longer listed"
-    return {**contact, "mentor": f"{name} ({mask_phone(contact['mentor'])})"}
+    """Her Mentor Mother, and who registered her or found her number wrong, by name and
+    masked number, never the bare number."""
+    named = dict(contact)
+    for field in ("mentor", "registered_by", "number_wrong_by"):
+        if contact.get(field):
+            found = mentors.get(db, contact[field])
+            name = found["name"] if found else "no longer listed"
+            named[field] = f"{name} ({mask_phone(contact[field])})"
+    return named
 
 
 def fields(contact):

@@ -29,6 +29,9 @@ SYSTEM_KEYS = (
     *(f"sms_reminders.part_{part}" for part in ("morning", "afternoon", "evening", "night")),
     # an enrolment cut off midway (bot/enrolment/recovery.py)
     "sms_enrol.dropped",
+    # a mother a Mentor Mother registered: her request to confirm, and the reply to her YES
+    # (bot/enrolment/confirmation.py)
+    "sms_confirm.ask", "sms_confirm.confirmed",
     *(f"sms_reminders.kind_{kind}" for kind in KINDS),  # each kind of visit is named in the SMS
 )
 
@@ -46,6 +49,7 @@ def check_content(content, unreadable=()):
                                     "cannot start without it.", fix=f"Create flows/{name}.yaml."))
     used = {key: ("locales", None, None) for key in SYSTEM_KEYS}
     used.update(danger_sign_words.used_texts(content.danger_signs, content.texts))
+    used.update(_work_menu_texts(content))
     keys_by_state = {}
     for flow in content.flows.values():
         problems += _check_flow(content, flow, used, unreadable)
@@ -69,6 +73,17 @@ def check_content(content, unreadable=()):
         problems += safety_rules.check_danger_pages(content)
     problems += _unused_texts(content, used)
     return problems
+
+
+# The Mentor Mother's work menu (bot/mentors/work) is Python, not a flow: every text of its
+# file is its own, and each must be there in every language with the same blanks.
+WORK_MENU = "mentor_work."
+
+
+def _work_menu_texts(content):
+    keys = {key for strings in content.texts.strings.values() for key in strings
+            if key.startswith(WORK_MENU)}
+    return {key: (f"locales/{WORK_MENU[:-1]}", None, None) for key in keys}
 
 
 PIN_ACTIONS = ("set_pin", "check_pin")  # what may take a PIN typed in an input of type pin

@@ -1,6 +1,7 @@
 """Mentor Mothers: the peer workers who call mothers back, each attached to one facility.
 
-One Redis hash per Mentor Mother, `mentor:<phone>` (name, facility, PIN hash), and a set of
+One Redis hash per Mentor Mother, `mentor:<phone>` (name, facility, PIN hash, the language of
+her work menu), and a set of
 those of each facility. Her PIN is kept only as a salted hash, made the way mothers' PINs are
 (bot/engine/pins.py); after MAX_TRIES wrong tries her PIN is refused for LOCK_MINUTES. Which
 follow-ups go to whom is in bot/store/assignments.py. Her number, PIN and name are never logged.
@@ -35,8 +36,10 @@ def pin_problem(pin):
     return "" if PIN.fullmatch(str(pin or "")) else "A PIN is 4 to 6 digits."
 
 
-def add(db, phone, name, facility, pin):
-    """Record a new Mentor Mother; raise MentorError when a detail will not do."""
+def add(db, phone, name, facility, pin, language=""):
+    """Record a new Mentor Mother; raise MentorError when a detail will not do.
+
+    `language` (en or sw) is the language of her work menu on USSD; she can change it there."""
     name = " ".join(str(name or "").split())
     code = facility_check.clean(facility)
     problems = [text for text in (
@@ -45,7 +48,7 @@ def add(db, phone, name, facility, pin):
     if problems:
         raise MentorError(" ".join(problems))
     record = {"phone": phone, "name": name, "facility": code, "pin_hash": pins.make(pin),
-              "created_at": str(int(time.time()))}
+              "created_at": str(int(time.time())), "language": language or ""}
     if not db.hsetnx(assignments.mentor_key(phone), "phone", phone):
         raise MentorError(f"{mask_phone(phone)} is already a Mentor Mother; remove her first.")
     pipe = db.pipeline(transaction=True)
@@ -101,6 +104,21 @@ def locked(db, phone):
     return int(db.get(_fails_key(phone)) or 0) >= MAX_TRIES
 
 
+def tries_left(db, phone):
+    """How many wrong PINs she may still type before hers is refused for a while."""
+    return max(MAX_TRIES - int(db.get(_fails_key(phone)) or 0), 0)
+
+
+def locked_for(db, phone):
+    """Seconds until a lock on her PIN ends (0 when she is not locked)."""
+    return max(int(db.ttl(_fails_key(phone))), 1) if locked(db, phone) else 0
+
+
+def set_language(db, phone, language):
+    """Keep the language of her work menu."""
+    db.hset(assignments.mentor_key(phone), "language", language)
+
+
 def check_pin(db, phone, pin):
     """True when `pin` is her PIN and she is not locked out; a wrong one counts towards the lock,
     which lasts LOCK_MINUTES from the last wrong try."""
@@ -153,4 +171,5 @@ def remove(db, phone):
 
 
 def _public(record):
-    return {name: record.get(name, "") for name in ("phone", "name", "facility", "created_at")}
+    return {name: record.get(name, "") for name in ("phone", "name", "facility", "created_at",
+                                                    "language")}

@@ -7,6 +7,8 @@ from flask.cli import AppGroup
 from .. import mentors, phones, programme_time, store
 from ..cli.shown import shown
 from ..privacy import mask_phone
+from ..store import contacts
+from . import outcomes
 
 group = AppGroup("mentors", help="Mentor Mothers: who they are, their facility and their PIN.")
 PIN_HELP = "4 to 6 digits; asked twice, hidden, when not given (better: let it ask)."
@@ -25,12 +27,14 @@ def mentor_phone(raw):
 @click.argument("phone")
 @click.option("--name", required=True, help="Her name, as her supervisor and mothers know her.")
 @click.option("--facility", required=True, help="Her facility's MFL code, e.g. 13939.")
+@click.option("--language", type=click.Choice(["en", "sw"]), default="en", show_default=True,
+              help="The language of her work menu on USSD (she can change it there).")
 @click.password_option("--pin", help=PIN_HELP, prompt="Her PIN")
-def add(phone, name, facility, pin):
+def add(phone, name, facility, language, pin):
     """Add Mentor Mother PHONE at a facility, with the PIN she will use on her phone."""
     number = mentor_phone(phone)
     try:
-        mentors.add(store.redis(), number, name, facility, pin)
+        mentors.add(store.redis(), number, name, facility, pin, language)
     except mentors.MentorError as err:
         raise click.ClickException(str(err)) from None
     click.echo(shown(f"Mentor Mother {name.strip()} ({mask_phone(number)}) added at facility "
@@ -81,3 +85,19 @@ def set_pin(phone, pin):
     except mentors.MentorError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"New PIN set for {mask_phone(number)}.")
+
+
+@group.command("wrong-numbers")
+@click.option("--full-numbers", is_flag=True, help="Show whole numbers, not the last three digits.")
+def wrong_numbers(full_numbers):
+    """List mothers whose number a Mentor Mother found wrong on a call, for a supervisor to check."""
+    db = store.redis()
+    phones_found = sorted(db.smembers(outcomes.WRONG_NUMBERS))
+    if not phones_found:
+        click.echo("No number has been reported wrong.")
+    for phone in phones_found:
+        contact = db.hgetall(contacts.key(phone))
+        who = mentors.get(db, contact.get("number_wrong_by", "")) or {"name": "someone no longer listed"}
+        when = programme_time.shown(contact.get("number_wrong_at") or 0, fmt="%Y-%m-%d")
+        number = phone if full_numbers else mask_phone(phone)
+        click.echo(shown(f"{number:<14} reported wrong by {who['name']} on {when}"))

@@ -4,7 +4,8 @@ Returns the replies to send; the caller queues them. Every rule that protects
 her is here: a message AT delivers twice is handled once; nothing is ever sent
 back to a shortcode or a sender name (two bots could answer each other for
 ever); automatic replies to one number are capped per hour; STOP is confirmed
-once and then nothing more is sent until START. A question that names a danger
+once and then nothing more is sent until START. A mother a Mentor Mother
+registered confirms with YES or NDIYO; her STOP removes that registration. A question that names a danger
 sign is answered at once whatever the cap (never after STOP) and made urgent.
 Any text from her lifts a pause of her SMS after failed deliveries: her phone works.
 """
@@ -20,9 +21,10 @@ import phonenumbers
 
 from .. import effects, engine, optout, phones, store, test_numbers, urgent
 from ..engine import Effect
+from ..enrolment import confirmation
 from ..optout import undeliverable
 from ..reminders import next_visit
-from ..store import contacts, followup_texts, visits
+from ..store import contacts, followup_texts, forget, visits
 from ..triage import guess_language
 from .keywords import keyword, keyword_language
 from .outbound import Outgoing
@@ -90,11 +92,15 @@ def handle(db, content, config, message, today=None):
         undeliverable.resume(db, content, config, phone)
         contact = {k: v for k, v in contact.items() if k not in ("sms_paused", "sms_paused_at")}
     word = keyword(message.get("text"))
+    if word == "confirm" and contact.get("enrolled") != confirmation.AWAITING:
+        word = None  # nothing awaits her YES: it is a message for a person, as before
     if not test_numbers.is_test(phone, config):  # a test is no client's text
         db.hincrby(INBOUND, word or "other", 1)
     _learn_language(db, content, config, phone, contact, message.get("text"), word)
     if word == "stop":
         return _stop(db, content, config, phone, contact, message.get("text"), today)
+    if word == "confirm":
+        return _capped(db, config, [confirmation.confirm(db, content, config, phone, contact)])
     if word == "start":
         return _capped(db, config, _start(db, content, config, phone, contact))
     if word == "help":
@@ -131,6 +137,8 @@ def _stop(db, content, config, phone, contact, text, today):
     """Stop every SMS to her and confirm once; a plainly worded opt-out that also names a
     danger sign still reaches a Mentor Mother, as urgent (she gets no SMS: she said no)."""
     replies = []
+    if contact.get("enrolled") == confirmation.AWAITING:
+        forget.forget(db, phone)  # a registration she never confirmed goes; her "no" stays
     if optout.stop(db, phone, "sms"):  # not when confirmed once already (or AT told of it first)
         reply = _reply(content, phone, contact, "sms_replies.stopped")
         replies.append(Outgoing(reply.phone, reply.text, "confirmation", force=True))

@@ -19,12 +19,15 @@ KEYWORDS = {
     "menu": {"menu", "menyu", "meny", "manu", "menue", "orodha"},
     "english": {"english", "eng", "englsh", "kiingereza", "kingereza", "lughaenglish"},
     "kiswahili": {"kiswahili", "swahili", "swa", "kisw", "kiswahil", "kiswahli", "lughakiswahili"},
+    # Her YES to a registration a Mentor Mother made (bot/enrolment/confirmation.py); from anyone
+    # else a "yes" answers a person, and bot/sms/incoming.py passes it on as a message.
+    "confirm": {"yes", "yess", "yea", "ndiyo", "ndio", "ndyo", "ndiiyo", "ndiyoo"},
 }
 # The keyword words that are Kiswahili: a first message "MSAADA" is answered in Kiswahili.
 KISWAHILI_WORDS = {"acha", "achana", "sitaki", "simamisha", "ondoa", "ondoka", "anza", "anzisha",
                    "jiunge", "rejea", "msaada", "saidia", "usaidizi", "menyu", "orodha",
                    "kiingereza", "kingereza", "kiswahili", "kiswahil", "kiswahli", "kisw",
-                   "lughakiswahili"}
+                   "lughakiswahili", "ndiyo", "ndio", "ndyo", "ndiiyo", "ndiyoo"}
 _BY_WORD = {word: name for name, words in KEYWORDS.items() for word in words}
 _SHORT = 3  # words: longer messages are questions, not commands
 # Words that may follow a keyword ("Stop please", "MENU tafadhali", "Anza tena"). Anything else
@@ -57,7 +60,8 @@ _PHRASE_WORDS = 12  # a longer message is a question that mentions SMS, not an o
 
 
 def keyword(text):
-    """Return the keyword a message means (stop, start, help, menu, english, kiswahili) or None."""
+    """Return the keyword a message means (stop, start, help, menu, english, kiswahili, confirm)
+    or None."""
     word = _keyword_word(text)
     if word is not None:
         return _BY_WORD[word]

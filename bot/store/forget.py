@@ -1,7 +1,8 @@
 """'Forget me': delete everything kept about one phone number.
 
 Her contact, visits, reminders, USSD and SMS sessions, message history,
-follow-ups, what staff changed in the console and links to her console page,
+follow-ups, what staff changed in the console and what Mentor Mothers recorded for her
+(home visits, calls), links to her console page,
 hourly reply counts, her count of failed deliveries, SMS still queued for her
 (and alerts about her follow-ups) and the console outbox's copies go; daily
 counts, which hold no number, stay. A short-lived mark, which holds only a
@@ -14,7 +15,7 @@ import hashlib
 import json
 import time
 
-from . import assignments, contacts, followups, staff_changes, ussd_sessions, visits
+from . import assignments, contacts, followups, mentor_actions, staff_changes, ussd_sessions, visits
 
 MARK_DAYS = 7  # as long as a queued SMS batch is kept (jobs.BATCH_DAYS)
 
@@ -32,7 +33,7 @@ def forget(db, phone):
             incoming.session_key(phone), log.contact_key(phone), outbound.done_key(phone),
             followups.by_phone_key(phone), recovery.mark_key(phone),
             undeliverable.count_key(phone), staff_changes.key(phone),
-            requests_log.reported_key(phone)]
+            requests_log.reported_key(phone), mentor_actions.key(phone)]
     keys += [log.message_key(m) for m in message_ids]
     if len(message_ids) >= log.PER_CONTACT:  # her list is trimmed: older records may live on
         keys += _older_messages(db, phone, set(keys))
@@ -47,6 +48,7 @@ def forget(db, phone):
         pipe.zrem(followups.OPEN, *followup_ids)
         pipe.zrem(followups.TESTS, *followup_ids)
     _off_mentor_lists(db, pipe, phone, followup_ids)
+    pipe.srem("contacts:wrong_number", phone)  # bot/mentors/outcomes.py WRONG_NUMBERS
     deleted = pipe.execute()[0]
     _unqueue(db, phone, tuple(f"{kind}:{f}" for f in followup_ids for kind in ("alert", "urgent")))
     _clear_outbox(db, phone)
