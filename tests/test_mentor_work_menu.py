@@ -141,6 +141,9 @@ def test_the_console_shows_her_work_and_forget_me_deletes_it(client, db, sms_app
            "hospital" in re.sub(r"\s+", " ", section)
     assert "registered her (awaiting her YES)" in section
     assert MENTOR not in shown and "0712300500" not in shown
+    # Her fields in staff's words: who registered her and when, as a date, not a Unix time.
+    registered = db.hget(contacts.key(MOTHER), "registered_at")
+    assert "Registered by" in shown and "Registered at" in shown and registered not in shown
     forget.forget(db, MOTHER)
     assert not db.exists(mentor_actions.key(MOTHER))
 

@@ -34,9 +34,13 @@ LABELS = {
     "consent_sms": "Agreed to SMS", "hiv_messages": "SMS that name HIV", "hiv_since": "HIV SMS since",
     "opted_out": "Stopped all SMS", "opted_out_at": "Stopped SMS at", "opted_out_source": "Stopped by",
     "sms_paused": "SMS paused", "sms_paused_at": "SMS paused at", "enrol_offered": "Offered to join",
-    "updated_at": "Last change",
+    "updated_at": "Last change", "mentor": "Her Mentor Mother",
+    "registered_by": "Registered by", "registered_at": "Registered at",
+    "confirmed_by_sms": "Confirmed by SMS on", "number_wrong_by": "Number found wrong by",
+    "number_wrong_at": "Number found wrong at",
 }
-TIMES = {"opted_out_at", "sms_paused_at", "updated_at"}  # stored as Unix times
+TIMES = {"opted_out_at", "sms_paused_at", "updated_at", "registered_at",
+         "number_wrong_at"}  # stored as Unix times
 HIDDEN = {"opted_out_sender"}  # shown within "Stopped by"
 PAUSED = ("her last SMS were not delivered. A Mentor Mother checks her number, then sends SMS "
           "again from her follow-up (\"SMS not delivered\"); her own text to the bot also lifts it")
