@@ -170,3 +170,41 @@ def test_a_supervisor_lists_the_numbers_found_wrong(client, db, app, runner):
     assert "*********601" in said and "reported wrong by Grace Achieng" in said
     forget.forget(db, MOTHER)
     assert "No number has been reported wrong." in runner.invoke(args=["mentors", "wrong-numbers"]).output
+
+
+def _wrong_number_reported(db, app):
+    with app.app_context():
+        mentors.add(db, MENTOR, "Grace Achieng", "13939", "4826")
+        db.hset(contacts.key(MOTHER), mapping={"facility": "13939", "enrolled": "yes"})
+        pipe = db.pipeline()
+        followup_id = followups.add(pipe, MOTHER, "callback", "", "ussd")
+        pipe.execute()
+        outcomes.record(db, app.config, followup_id, mentors.get(db, MENTOR), "wrong_number")
+
+
+def test_a_supervisor_checks_a_number_found_wrong_in_the_console(client, db, app):
+    """Listed on the Mentor Mothers page with who found it and a link to her page; a supervisor
+    marks it checked (staff only see it); her page's history says who checked it."""
+    _wrong_number_reported(db, app)
+    sign_in(client, db, "staff")
+    page = html.unescape(client.get("/console/mentors").get_data(as_text=True))
+    listed = page[page.index("Numbers found wrong"):]
+    assert "*********601" in listed and "Grace Achieng" in listed and MOTHER not in page
+    assert "number-checked" not in page  # staff see the list, supervisors act on it
+    link = re.search(r'href="(/console/contacts\?ref=[^"]+)"', listed).group(1)
+    assert "Number found wrong by" in client.get(link).get_data(as_text=True)
+    assert client.post("/console/mentors/number-checked",
+                       data={"phone": MOTHER, "csrf_token": TOKEN}).status_code == 403
+    sign_in(client, db, "supervisor")
+    done = client.post("/console/mentors/number-checked", data={"phone": MOTHER, "csrf_token": TOKEN},
+                       follow_redirects=True)
+    shown = html.unescape(done.get_data(as_text=True))
+    assert "is off the list of numbers found wrong" in shown
+    assert "No Mentor Mother has found a mother's number wrong." in shown
+    assert not db.sismember(outcomes.WRONG_NUMBERS, MOTHER)
+    assert not db.hexists(contacts.key(MOTHER), "number_wrong_at")
+    again = client.post("/console/mentors/number-checked", data={"phone": MOTHER, "csrf_token": TOKEN},
+                        follow_redirects=True)
+    assert "no longer on the list" in html.unescape(again.get_data(as_text=True))
+    page = client.post("/console/contacts", data={"phone": MOTHER, "csrf_token": TOKEN})
+    assert "checked her number" in html.unescape(page.get_data(as_text=True))

@@ -1,4 +1,5 @@
-"""GET /console/mentors, POST .../add and .../remove: the Mentor Mothers, for their supervisors.
+"""GET /console/mentors, POST .../add, .../remove and .../number-checked: the Mentor Mothers,
+for their supervisors, and the mothers' numbers they found wrong on a call.
 
 Everyone logged in sees the list; supervisors and editors add and remove. A Mentor Mother's
 number travels in a POST body, never in the address, so it stays out of access logs.
@@ -8,11 +9,12 @@ import logging
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import mentors, phones, store
-from ..mentors import facility_check
+from .. import mentors, phones, programme_time, store
+from ..mentors import facility_check, outcomes
 from ..privacy import mask_phone
 from ..store import followups
-from . import auth
+from ..store import staff_changes as her_history
+from . import auth, contact_refs
 from .web import blueprint
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,20 @@ def mentors_page():
     team = mentors.everyone(db, facility_check.clean(facility)) if not problem else []
     return render_template("console/mentors.html", team=[_with_work(db, m) for m in team],
                            facility=facility, problem=problem, show_mentor_phone=show_mentor_phone,
-                           form=request.args)
+                           form=request.args, wrong=_wrong_numbers(db))
+
+
+def _wrong_numbers(db):
+    """The numbers Mentor Mothers found wrong, each with who found it, when, and a link to the
+    mother's page (by a short-lived reference: her number stays out of the address)."""
+    shown = []
+    for entry in outcomes.wrong_numbers(db):
+        found = mentors.get(db, entry["by"]) if entry["by"] else None
+        shown.append({"phone": entry["phone"], "masked": mask_phone(entry["phone"]),
+                      "by": found["name"] if found else "someone no longer listed",
+                      "at": programme_time.shown(entry["at"], fmt="%d %b %Y %H:%M"),
+                      "ref": contact_refs.make(db, entry["phone"])})
+    return shown
 
 
 def show_mentor_phone(phone):
@@ -70,7 +85,24 @@ def _again(problem):
     return render_template("console/mentors.html", team=[_with_work(db, m) for m in
                                                          mentors.everyone(db)],
                            facility="", problem="", show_mentor_phone=show_mentor_phone,
-                           form=kept), 422
+                           form=kept, wrong=_wrong_numbers(db)), 422
+
+
+@blueprint.post("/mentors/number-checked")
+@auth.supervisors_only
+def number_checked():
+    """A supervisor checked a number found wrong (corrected on her page, or found right)."""
+    phone = phones.normalise(request.form.get("phone", ""), current_app.config["PHONE_REGION"])
+    if phone and outcomes.number_checked(store.redis(), phone):
+        pipe = store.redis().pipeline(transaction=False)
+        her_history.record(pipe, phone, g.user["name"], "checked her number (found wrong on a call)")
+        pipe.execute()
+        log.info("Console: %s checked the number of %s", g.user["name"], mask_phone(phone))
+        flash(f"{mask_phone(phone)} is off the list of numbers found wrong.")
+    else:
+        flash("That number is no longer on the list: someone may have checked it already.",
+              "problem")
+    return redirect(url_for("console.mentors_page"))
 
 
 @blueprint.post("/mentors/remove")

@@ -87,3 +87,22 @@ def _queue(pipe, config, found, mentor_record, outcome, tries, now):
                            "attempts": tries}, now=now,
                           keep_days=config["MENTOR_ACTIONS_KEEP_DAYS"])
     return changes
+
+
+def wrong_numbers(db):
+    """Mothers whose number a Mentor Mother found wrong, oldest report first:
+    [{"phone", "by" (her phone), "at" (seconds)}]."""
+    found = []
+    for mother in db.smembers(WRONG_NUMBERS):
+        when, by = db.hmget(contacts.key(mother), "number_wrong_at", "number_wrong_by")
+        found.append({"phone": mother, "by": by or "", "at": int(when or 0)})
+    return sorted(found, key=lambda entry: entry["at"])
+
+
+def number_checked(db, mother):
+    """A supervisor checked her number (corrected it, or found it right): off the list. Return
+    False when it was not listed."""
+    pipe = db.pipeline(transaction=True)
+    pipe.srem(WRONG_NUMBERS, mother)
+    pipe.hdel(contacts.key(mother), "number_wrong_at", "number_wrong_by")
+    return bool(pipe.execute()[0])

@@ -7,6 +7,7 @@ import pytest
 
 from bot import mentors
 from bot.console import accounts
+from bot.mentors import outcomes
 from bot.store import contacts, followups
 
 from .conftest import _hash, log_in, shot
@@ -14,6 +15,7 @@ from .conftest import _hash, log_in, shot
 FACILITY = "13939"
 TEAM = (("+254711000001", "Grace Achieng Otieno"), ("+254711000002", "Wanjiru Kamau"))
 MOTHER = "+254722334455"
+WRONG = "+254722000777"
 
 
 def seed(db):
@@ -29,6 +31,11 @@ def seed(db):
     waiting = followups.add(pipe, "+254722000999", "sms_question", "", "sms", "Naweza kunyonyesha?")
     pipe.execute()
     db.hset(followups.key(late), "due_at", str(int(time.time()) - 3 * 3600))
+    # A number Grace found wrong on a call, for the supervisor to check.
+    db.hset(contacts.key(WRONG), mapping={"enrolled": "yes", "facility": FACILITY,
+                                          "number_wrong_at": str(int(time.time()) - 3600),
+                                          "number_wrong_by": TEAM[0][0]})
+    db.sadd(outcomes.WRONG_NUMBERS, WRONG)
     return late, waiting
 
 
@@ -66,6 +73,11 @@ def test_a_supervisor_manages_mentor_mothers_and_assigns_followups(live, page, w
     assert mentors.check_pin(db, "+254711000003", "5566")
     fits(page, width)
     shot(page, f"mentors-{width}")
+    assert page.locator("#wrong-numbers").inner_text().count("Grace Achieng Otieno") == 1
+    page.click("button[aria-label='Mark *********777 checked']")
+    page.wait_for_selector("text=is off the list of numbers found wrong")
+    assert not db.sismember(outcomes.WRONG_NUMBERS, WRONG)
+    fits(page, width)
     page.click("button[aria-label='Remove Grace Achieng Otieno']")
     page.wait_for_selector("text=open follow-ups of hers went to another Mentor Mother")
     assert mentors.get(db, TEAM[0][0]) is None
