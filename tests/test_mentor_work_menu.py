@@ -74,8 +74,11 @@ def test_she_gets_only_the_request_to_confirm_until_she_says_yes(client, db, sms
 def test_yes_or_ndiyo_in_any_case_confirms(client, db, sms_app, reply):
     with sms_app.app_context():
         register(client, db)
+        # Until she says yes, the record of her registration goes when her contact would.
+        assert 0 < db.ttl(mentor_actions.key(MOTHER)) <= sms_app.config["UNENROLLED_KEEP_DAYS"] * 86400
         text(client, MOTHER, reply)
         assert db.hget(contacts.key(MOTHER), "enrolled") == "yes"
+        assert db.ttl(mentor_actions.key(MOTHER)) > 700 * 86400  # MENTOR_ACTIONS_KEEP_DAYS
 
 
 def test_a_yes_from_someone_not_waiting_is_a_message_for_a_person(client, db, sms_app):

@@ -43,6 +43,9 @@ def register(db, content, config, mother, details, mentor):
     if standing(db.hgetall(contacts.key(mother))):
         return None
     now = int(time.time())
+    # Her record of being registered goes with her, unless she confirms (or was known before):
+    # nothing is kept for years about someone who never said yes.
+    known_before = db.exists(mentor_actions.key(mother))
     fields = {"enrolled": AWAITING, "stage": details["stage"],
               STAGE_DATE[details["stage"]]: details["date"], "facility": details["facility"],
               "clinic": details["clinic"], "language": details["language"],
@@ -56,7 +59,8 @@ def register(db, content, config, mother, details, mentor):
     mentor_actions.record(pipe, mother, mentor, "registered",
                           {"stage": details["stage"], "date": details["date"],
                            "facility": details["facility"]},
-                          now=now, keep_days=config["MENTOR_ACTIONS_KEEP_DAYS"])
+                          now=now, keep_days=config["MENTOR_ACTIONS_KEEP_DAYS"]
+                          if known_before else config["UNENROLLED_KEEP_DAYS"])
     pipe.execute()
     text = content.texts.get(ASK, details["language"])
     return Outgoing(mother, text, "confirm_request", key=f"confirm-ask:{mother}:{now}")
@@ -70,5 +74,7 @@ def confirm(db, content, config, phone, contact):
                Effect("set_field", "stage_since", today),
                Effect("set_field", "confirmed_by_sms", today)]
     effects.apply(db, content, config, phone, changes, "sms")
+    db.expire(mentor_actions.key(phone),  # she said yes: her Mentor Mothers' work is kept
+              max(int(float(config["MENTOR_ACTIONS_KEEP_DAYS"]) * 86400), 60))
     language = contact.get("language") or content.default_language
     return Outgoing(phone, content.texts.get(CONFIRMED, language), "reply")
