@@ -103,6 +103,33 @@ def test_stop_removes_her_registration_and_nothing_more_is_sent(client, db, sms_
         assert noon_dispatch(db, at, 1) == []
 
 
+def test_a_mother_still_waiting_is_sent_the_request_again_at_most_once_a_day(client, db, sms_app,
+                                                                             at):
+    with sms_app.app_context():
+        register(client, db)
+        run_worker(sms_app)
+        assert len(at.requests) == 1
+        for attempt in range(2):  # the same day twice: one SMS again, not two
+            caller = Caller(client, MENTOR)
+            caller.dial()
+            for answer in ("4826", "2"):
+                caller.send(answer)
+            waiting = caller.send("0712300601")
+            assert "waiting to reply YES" in waiting and "2. Send her the SMS again" in waiting
+            assert "was sent again" in caller.send("2")
+            run_worker(sms_app)
+        again = [r["message"] for r in at.requests[1:]]
+        assert len(again) == 1 and "Jibu NDIYO" in again[0]
+        kinds = [e["kind"] for e in mentor_actions.entries(db, MOTHER)]
+        assert kinds.count("asked_again") == 2 and "registered" in kinds
+        text(client, MOTHER, "ndiyo")
+        caller = Caller(client, MENTOR)
+        caller.dial()
+        for answer in ("4826", "2"):
+            caller.send(answer)
+        assert "Send her the SMS again" not in caller.send("0712300601")  # enrolled now
+
+
 def test_she_is_not_registered_twice(client, db, sms_app, at):
     with sms_app.app_context():
         register(client, db)

@@ -78,3 +78,20 @@ def confirm(db, content, config, phone, contact):
               max(int(float(config["MENTOR_ACTIONS_KEEP_DAYS"]) * 86400), 60))
     language = contact.get("language") or content.default_language
     return Outgoing(phone, content.texts.get(CONFIRMED, language), "reply")
+
+
+def ask_again(db, content, config, mother, mentor, today):
+    """The request to confirm, sent again to a mother still waiting (her SMS may have gone
+    while her phone was off), at most once a day: its key is the day's, and a key is sent once.
+    Return the SMS, or None when she is no longer waiting."""
+    contact = db.hgetall(contacts.key(mother))
+    if contact.get("enrolled") != AWAITING:
+        return None
+    pipe = db.pipeline(transaction=False)
+    left_days = max(db.ttl(mentor_actions.key(mother)), 0) / 86400  # kept no longer than before
+    mentor_actions.record(pipe, mother, mentor, "asked_again", {},
+                          keep_days=max(left_days, float(config["UNENROLLED_KEEP_DAYS"])))
+    pipe.execute()
+    language = contact.get("language") or content.default_language
+    return Outgoing(mother, content.texts.get(ASK, language), "confirm_request",
+                    key=f"confirm-ask:{mother}:{today.isoformat()}")

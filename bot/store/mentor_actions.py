@@ -15,7 +15,8 @@ KEEP_DAYS = 730  # from the last entry, like the console's record of staff chang
 PREFIX = "mentor_actions:"
 # What she did, in the words a supervisor reads on the console.
 KINDS = {"registered": "registered her (awaiting her YES)", "home_visit": "home visit",
-         "clinic_visit": "marked a clinic visit attended", "followup": "follow-up call"}
+         "clinic_visit": "marked a clinic visit attended", "followup": "follow-up call",
+         "asked_again": "sent her the request to confirm again"}
 
 
 def key(phone):

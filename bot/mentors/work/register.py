@@ -36,8 +36,29 @@ def take_phone(ctx, typed):
 
 
 def show_refused(ctx):
+    waiting = ctx.data.get("reg_refused") == confirmation.AWAITING
     return screen(ctx, ctx.t(f"reg_{ctx.data.get('reg_refused')}",
-                             number=dialled(ctx.data["reg_phone"])), options(ctx, "reg_another"))
+                             number=dialled(ctx.data["reg_phone"])),
+                  options(ctx, "reg_another", *(["reg_ask_again"] if waiting else [])))
+
+
+def take_refused(ctx, typed):
+    """Register another, or, for a mother still waiting, send her the request again."""
+    if typed == "2" and ctx.data.get("reg_refused") == confirmation.AWAITING:
+        sms = confirmation.ask_again(ctx.db, ctx.content, ctx.config, ctx.data["reg_phone"],
+                                     ctx.mentor["phone"], ctx.now.date())
+        if sms is None:  # she replied (or stopped) meanwhile
+            found = ctx.db.hgetall(contacts.key(ctx.data["reg_phone"]))
+            ctx.data["reg_refused"] = confirmation.standing(found) or "enrolled"
+            return "reg_refused"
+        ctx.sms.append(sms)
+        return "reg_asked"
+    return take_again(ctx, typed)
+
+
+def show_asked(ctx):
+    return screen(ctx, ctx.t("reg_asked", number=dialled(ctx.data["reg_phone"])),
+                  options(ctx, "reg_another"), back=False)
 
 
 def show_stage(ctx):
@@ -157,7 +178,8 @@ def take_again(ctx, typed):
 
 
 STATES = {"reg_phone": (show_phone, take_phone, "home"),
-          "reg_refused": (show_refused, take_again, "reg_phone"),
+          "reg_refused": (show_refused, take_refused, "reg_phone"),
+          "reg_asked": (show_asked, take_again, "home"),
           "reg_stage": (show_stage, take_stage, "reg_phone"),
           "reg_date": (show_date, take_date, "reg_stage"),
           "reg_language": (show_language, take_language, "reg_date"),
