@@ -109,7 +109,7 @@ def test_a_mother_still_waiting_is_sent_the_request_again_at_most_once_a_day(cli
         register(client, db)
         run_worker(sms_app)
         assert len(at.requests) == 1
-        for attempt in range(2):  # the same day twice: one SMS again, not two
+        for _ in range(2):  # the same day twice: one SMS again, not two
             caller = Caller(client, MENTOR)
             caller.dial()
             for answer in ("4826", "2"):
