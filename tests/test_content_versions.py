@@ -145,6 +145,27 @@ def test_a_session_started_on_version_1_stays_on_it_when_version_2_is_published(
     assert "5. My clinic visits" in caller.dial()  # a new call starts on version 2
 
 
+def test_a_mentor_mother_s_work_session_stays_on_the_version_it_started_on(nodes):
+    """Her work menu keeps one version's words for the whole call, as a mother's menus do."""
+    from bot import mentors
+
+    first, second = nodes
+    db = store.redis(first)
+    mentors.add(db, "+254712300500", "Grace Achieng", "13939", "4826")
+    caller = Caller(first.test_client(), "+254712300500")
+    caller.dial()
+    assert "Hello Grace." in caller.send("4826")
+    editor = second.test_client()
+    sign_in(editor, db, "editor")
+    assert save_text(editor, "mentor_work.home", en="Karibu %{name}. Choose:").status_code == 200
+    assert served(first, "mentor_work.home") == "Karibu %{name}. Choose:"
+    assert "Hello Grace." in caller.send("00")  # same call: still the words it started with
+    caller.client = second.test_client()
+    assert "Hello Grace." in caller.send("00")
+    caller.dial()
+    assert "Karibu Grace. Choose:" in caller.send("4826")  # a new call: the new words
+
+
 def test_rollback_publishes_an_old_version_again(nodes):
     first, second = nodes
     editor = first.test_client()

@@ -92,7 +92,7 @@ def _answer(content, number, session_id, phone, text):
     pipe.hgetall(assignments.mentor_key(phone))
     contact, raw, raw_visits, facilities_marker, mentor = pipe.execute()
     if mentor.get("name"):  # her own number: the Mentor Mother's work menu, after her PIN
-        return _work_menu(db, content, phone, mentor, session_id, text)
+        return _work_menu(db, content, number, phone, mentor, session_id, text)
     live = ussd_sessions.parse(raw)
     going_on = live and live.session_id == session_id and not live.session.ended
     if going_on:
@@ -135,12 +135,16 @@ def _answer(content, number, session_id, phone, text):
     return reply
 
 
-def _work_menu(db, content, phone, mentor, session_id, text):
+def _work_menu(db, content, number, phone, mentor, session_id, text):
     g.ussd_outcome = "mentor"  # counted apart in /metrics: no mother's session
     config = current_app.config
     now = datetime.now(ZoneInfo(config["BOT_TIMEZONE"]))
+    started = work.started_on(db, phone, session_id)
+    if started is not None and started != number:  # one session, one version's words
+        pinned = content_service.at(current_app._get_current_object(), started)
+        content, number = (pinned, started) if pinned is not None else (content, number)
     reply, sms = work.answer(db, content, config, mentors.get(db, phone) or {**mentor, "phone": phone},
-                             session_id, text, now)
+                             session_id, text, now, number)
     jobs.queue_sms(sms, store.enqueue_connection(), config["SMS_RETRY_SECONDS"])
     return reply
 

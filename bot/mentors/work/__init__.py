@@ -30,8 +30,18 @@ def session_key(phone):
     return f"mentor_work:session:{phone}"
 
 
-def answer(db, content, config, mentor, session_id, text, now):
-    """The reply to one USSD request from Mentor Mother `mentor` (her record), and SMS to send."""
+def started_on(db, phone, session_id):
+    """The content version her session `session_id` started on, or None (a new session, or one
+    from before sessions kept it)."""
+    live = _load(db, phone)
+    return live.get("version") if live and live["id"] == session_id else None
+
+
+def answer(db, content, config, mentor, session_id, text, now, version=None):
+    """The reply to one USSD request from Mentor Mother `mentor` (her record), and SMS to send.
+
+    `content` is version `version`: the one her session started on (see `started_on`), so that
+    one session never mixes the words of two versions."""
     ctx = Ctx(db, content, config, {**mentor, "language": _language(content, mentor)}, now)
     live = _load(db, mentor["phone"])
     if live and live["id"] == session_id:
@@ -45,7 +55,7 @@ def answer(db, content, config, mentor, session_id, text, now):
     else:
         history, state = text, "locked" if _locked(ctx) else "pin"
     reply = STATES[state][0](ctx)
-    _save(db, mentor["phone"], session_id, history, reply, state, ctx.data)
+    _save(db, mentor["phone"], session_id, history, reply, state, ctx.data, version)
     return reply, ctx.sms
 
 
@@ -86,11 +96,11 @@ def _load(db, phone):
         return None
 
 
-def _save(db, phone, session_id, history, reply, state, data):
+def _save(db, phone, session_id, history, reply, state, data, version):
     kept, skipped = bounded(history)
     if state == "locked":
         db.delete(session_key(phone))
         return
     db.set(session_key(phone), orjson.dumps({
         "id": session_id, "history": kept, "skipped": skipped, "screen": reply, "state": state,
-        "data": data, "updated": time.time()}), ex=KEEP_SECONDS)
+        "data": data, "updated": time.time(), "version": version}), ex=KEEP_SECONDS)
