@@ -188,14 +188,8 @@ def test_old_entries_go_in_the_nightly_sweep(db):
 
 
 def test_a_supervisor_lists_the_numbers_found_wrong(client, db, app, runner):
-    with app.app_context():
-        mentors.add(db, MENTOR, "Grace Achieng", "13939", "4826")
-        db.hset(contacts.key(MOTHER), mapping={"facility": "13939", "enrolled": "yes"})
-        pipe = db.pipeline()
-        followup_id = followups.add(pipe, MOTHER, "callback", "", "ussd")
-        pipe.execute()
-        kept = outcomes.record(db, app.config, followup_id, mentors.get(db, MENTOR), "wrong_number")
-        assert kept["status"] == "done" and kept["closed_by"] == "Grace Achieng (Mentor Mother *********500)"
+    kept = _wrong_number_reported(db, app)
+    assert kept["status"] == "done" and kept["closed_by"] == "Grace Achieng (Mentor Mother *********500)"
     said = runner.invoke(args=["mentors", "wrong-numbers"]).output
     assert "*********601" in said and "reported wrong by Grace Achieng" in said
     forget.forget(db, MOTHER)
@@ -209,7 +203,7 @@ def _wrong_number_reported(db, app):
         pipe = db.pipeline()
         followup_id = followups.add(pipe, MOTHER, "callback", "", "ussd")
         pipe.execute()
-        outcomes.record(db, app.config, followup_id, mentors.get(db, MENTOR), "wrong_number")
+        return outcomes.record(db, app.config, followup_id, mentors.get(db, MENTOR), "wrong_number")
 
 
 def test_a_supervisor_checks_a_number_found_wrong_in_the_console(client, db, app):

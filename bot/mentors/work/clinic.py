@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from ...reminders.dispatch import reschedule
 from ...reminders.timing import Rules
 from ...store import contacts, mentor_actions, visits
-from .screen import day_shown, dialled, options, screen
+from .screen import day_shown, dialled, one_again, options, screen
 
 LOOK_BACK_DAYS = 14  # a visit she forgot to mark for two weeks is for the clinic's register
 MOST = 4  # visits listed: one screen
@@ -76,11 +76,7 @@ def show_done(ctx):
                   back=False)
 
 
-def take_again(ctx, typed):
-    if typed == "1":
-        return "cv_phone"
-    ctx.hint = ctx.t("common.hint_number")
-    return None
+take_again = one_again("cv_phone")
 
 
 STATES = {"cv_phone": (show_phone, take_phone, "home"),

@@ -8,7 +8,7 @@ Mentor Mothers' work (bot/store/mentor_actions.py), which the console shows on h
 
 from ... import facilities
 from ...store import mentor_actions
-from .screen import dialled, options, screen
+from .screen import dialled, one_again, options, screen
 
 TOPICS = ("pmtct", "nutrition", "play", "development")
 CHECKS = ("on_track", "concern", "not_done")
@@ -126,11 +126,7 @@ def show_done(ctx):
     return screen(ctx, ctx.t("hv_done"), options(ctx, "hv_another"), back=False)
 
 
-def take_again(ctx, typed):
-    if typed == "1":
-        return "hv_phone"
-    ctx.hint = ctx.t("common.hint_number")
-    return None
+take_again = one_again("hv_phone")
 
 
 STATES = {"hv_phone": (show_phone, take_phone, "home"),

@@ -11,7 +11,7 @@ from ... import facilities
 from ...engine.validators import parse_date
 from ...enrolment import confirmation
 from ...store import contacts
-from .screen import day_shown, dialled, options, screen
+from .screen import day_shown, dialled, one_again, options, screen
 
 PREGNANCY_DAYS = 300  # a due date at most this far ahead (about 43 weeks)
 BABY_DAYS = 3 * 366  # a baby up to 3 years old: the toddler messages end there
@@ -170,11 +170,7 @@ def show_done(ctx):
                   options(ctx, "reg_another"), back=False)
 
 
-def take_again(ctx, typed):
-    if typed == "1":
-        return "reg_phone"
-    ctx.hint = ctx.t("common.hint_number")
-    return None
+take_again = one_again("reg_phone")
 
 
 STATES = {"reg_phone": (show_phone, take_phone, "home"),

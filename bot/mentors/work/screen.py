@@ -49,6 +49,17 @@ def options(ctx, *keys_or_texts, start=1):
             for n, item in enumerate(keys_or_texts, start)]
 
 
+def one_again(state):
+    """The answer to a "done" screen whose one choice, 1, starts `state` again ("Register
+    another mother")."""
+    def take(ctx, typed):
+        if typed == "1":
+            return state
+        ctx.hint = ctx.t("common.hint_number")
+        return None
+    return take
+
+
 def nav(ctx, back=True):
     """The ways out at the foot of a screen: 0 Back, 00 Menu."""
     ways = [f"0. {ctx.t('common.back')}"] if back else []
