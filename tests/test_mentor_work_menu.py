@@ -103,6 +103,22 @@ def test_stop_removes_her_registration_and_nothing_more_is_sent(client, db, sms_
         assert noon_dispatch(db, at, 1) == []
 
 
+def test_a_mother_still_waiting_who_dials_herself_is_offered_to_join_in_her_language(
+        client, db, sms_app, at):
+    """Registered but not yet confirmed, she dials the code: the bot does not treat her as
+    enrolled; it greets her in the language her Mentor Mother chose and offers to join, and
+    her own consent on USSD enrols her as any caller's does."""
+    with sms_app.app_context():
+        register(client, db)
+        run_worker(sms_app)
+        at.requests.clear()
+        mother = Caller(client, MOTHER)
+        first = mother.dial()
+        assert first.startswith("CON Ungependa SMS za bure")  # the offer to join, in Kiswahili
+        assert db.hget(contacts.key(MOTHER), "enrolled") == "awaiting"
+        assert noon_dispatch(db, at, 1) == []  # still nothing but the request went
+
+
 def test_a_mother_still_waiting_is_sent_the_request_again_at_most_once_a_day(client, db, sms_app,
                                                                              at):
     with sms_app.app_context():
