@@ -8,7 +8,7 @@ Mentor Mothers' work (bot/store/mentor_actions.py), which the console shows on h
 
 from ... import facilities
 from ...store import mentor_actions
-from .screen import dialled, one_again, options, screen
+from .screen import dialled, mother_number, one_again, options, screen
 
 TOPICS = ("pmtct", "nutrition", "play", "development")
 CHECKS = ("on_track", "concern", "not_done")
@@ -20,13 +20,7 @@ def show_phone(ctx):
 
 
 def take_phone(ctx, typed):
-    phone = ctx.phone(typed)
-    if phone is None or phone == ctx.mentor["phone"]:
-        ctx.hint = ctx.t("hint_phone")
-        return None
-    ctx.data.clear()
-    ctx.data.update(signed_in=True, hv_phone=phone)
-    return "hv_topics"
+    return "hv_topics" if mother_number(ctx, typed, "hv_phone") else None
 
 
 def show_topics(ctx):

@@ -11,7 +11,7 @@ from ... import facilities
 from ...engine.validators import parse_date
 from ...enrolment import confirmation
 from ...store import contacts
-from .screen import day_shown, dialled, one_again, options, screen
+from .screen import day_shown, dialled, mother_number, one_again, options, picked, screen
 
 PREGNANCY_DAYS = 300  # a due date at most this far ahead (about 43 weeks)
 BABY_DAYS = 3 * 366  # a baby up to 3 years old: the toddler messages end there
@@ -22,12 +22,9 @@ def show_phone(ctx):
 
 
 def take_phone(ctx, typed):
-    phone = ctx.phone(typed)
-    if phone is None or phone == ctx.mentor["phone"]:
-        ctx.hint = ctx.t("hint_phone")
+    phone = mother_number(ctx, typed, "reg_phone")
+    if phone is None:
         return None
-    ctx.data.clear()
-    ctx.data.update(signed_in=True, reg_phone=phone)
     why = confirmation.standing(ctx.db.hgetall(contacts.key(phone)))
     if why:
         ctx.data["reg_refused"] = why
@@ -66,12 +63,7 @@ def show_stage(ctx):
 
 
 def take_stage(ctx, typed):
-    stage = {"1": "pregnancy", "2": "baby"}.get(typed)
-    if stage is None:
-        ctx.hint = ctx.t("common.hint_number")
-        return None
-    ctx.data["reg_stage"] = stage
-    return "reg_date"
+    return "reg_date" if picked(ctx, typed, "reg_stage", {"1": "pregnancy", "2": "baby"}) else None
 
 
 def show_date(ctx):
@@ -96,12 +88,7 @@ def show_language(ctx):
 
 
 def take_language(ctx, typed):
-    language = {"1": "en", "2": "sw"}.get(typed)
-    if language is None:
-        ctx.hint = ctx.t("common.hint_number")
-        return None
-    ctx.data["reg_language"] = language
-    return "reg_facility"
+    return "reg_facility" if picked(ctx, typed, "reg_language", {"1": "en", "2": "sw"}) else None
 
 
 def show_facility(ctx):

@@ -49,6 +49,28 @@ def options(ctx, *keys_or_texts, start=1):
             for n, item in enumerate(keys_or_texts, start)]
 
 
+def mother_number(ctx, typed, field):
+    """The mother's number she typed, kept in this step's fresh answers as `field`; or None,
+    with a hint, when it is no number or her own."""
+    phone = ctx.phone(typed)
+    if phone is None or phone == ctx.mentor["phone"]:
+        ctx.hint = ctx.t("hint_phone")
+        return None
+    ctx.data.clear()
+    ctx.data.update(signed_in=True, **{field: phone})
+    return phone
+
+
+def picked(ctx, typed, field, choices):
+    """Keep `choices[typed]` as `field` and return it; None, with a hint, for another answer."""
+    value = choices.get(typed)
+    if value is None:
+        ctx.hint = ctx.t("common.hint_number")
+        return None
+    ctx.data[field] = value
+    return value
+
+
 def one_again(state):
     """The answer to a "done" screen whose one choice, 1, starts `state` again ("Register
     another mother")."""
