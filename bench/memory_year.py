@@ -197,6 +197,8 @@ def by_kind(db, sample):
             totals["message records"] += db.memory_usage(log.message_key(message_id)) or 0
         for followup_id in db.smembers(followups.by_phone_key(phone)):
             totals["follow-ups"] += (db.memory_usage(followups.key(followup_id)) or 0)
+        totals["follow-ups"] += sum(db.memory_usage(name) or 0 for name in (
+            followups.by_phone_key(phone), followups.closed_key(phone)))
     return {kind: total / len(sample) for kind, total in totals.items()}
 
 
@@ -245,7 +247,7 @@ def main(argv=None):
                         help="the Redis to measure (default: the system's, as in production)")
     parser.add_argument("--message-days", type=int, default=log.MESSAGE_DAYS,
                         help="keep message records this long (a shorter setting's saving)")
-    parser.add_argument("--visit-keep-days", type=int, default=400, help="VISIT_KEEP_DAYS")
+    parser.add_argument("--visit-keep-days", type=int, default=180, help="VISIT_KEEP_DAYS")
     parser.add_argument("--followup-keep-days", type=int, default=365, help="FOLLOWUP_KEEP_DAYS")
     args = parser.parse_args(argv)
     rules = dataclasses.replace(RULES, visit_keep_days=args.visit_keep_days,

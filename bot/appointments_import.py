@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import facilities, phones, register_file
+from . import facilities, phones, register_file, reports
 from .engine.validators import parse_date
 from .reminders.dispatch import clinic_kept_out
 from .store import contacts, visits
@@ -133,6 +133,9 @@ def _keep(db, visit, default_language, today, result):
             "language": known.get("language") or visit["language"] or default_language,
             "clinic": known.get("clinic") or visit["clinic"]})
         result.new_contacts += 1
+        enrolled = True
+    else:
+        enrolled = False
     if visit["facility"] and not known.get("facility"):  # never over the clinic she chose herself
         pipe.hset(contacts.key(phone), mapping={"facility": visit["facility"],
                                                 **({} if known.get("clinic") else
@@ -145,10 +148,15 @@ def _keep(db, visit, default_language, today, result):
     found = visits.parse(db.hgetall(visits.key(phone)))
     record, replaced = visits.from_clinic(found, record)
     if vid in found and visits.sources_of(found[vid]) != {"mother"}:
+        if enrolled:
+            reports.count(pipe, "enrolled", phone, detail=known.get("stage", ""))
         pipe.execute()  # the clinic's own visit, imported before: never overwritten
     else:
         visits.put(pipe, phone, {vid: record})
         visits.drop(pipe, phone, replaced)
+        visits.count_changes(pipe, phone, found, {vid: record}, replacing=bool(replaced))
+        if enrolled:  # after her facility is set: she counts at her clinic
+            reports.count(pipe, "enrolled", phone, detail=known.get("stage", ""))
         pipe.execute()
         result.visits += 1
     result.phones.add(phone)

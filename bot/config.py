@@ -54,15 +54,17 @@ DEFAULTS = {
     "FOLLOWUP_DUE_URGENT_HOURS": 2,
     "FOLLOWUP_DUE_CALLBACK_HOURS": 48,
     "FOLLOWUP_DUE_MISSED_VISIT_HOURS": 72,
-    # A visit this long past is deleted (yearly reports look back a year; bot/retention).
-    "VISIT_KEEP_DAYS": 400,
+    # A visit this long past is deleted (bot/retention). The clinic's register is her record of
+    # care; the bot keeps visits for reminders, missed-visit follow-ups and half a year of history
+    # on her page. Each month kept costs memory at national scale (BENCHMARKS.md).
+    "VISIT_KEEP_DAYS": 180,
     # What Mentor Mothers recorded for a mother (home visits, calls, visits marked) is kept this
     # long after the last entry (bot/store/mentor_actions.py); older entries go in the nightly sweep.
     "MENTOR_ACTIONS_KEEP_DAYS": 730,
     # How long the record of one SMS sent (its status, cost, time) is kept: late delivery
     # reports and staff questions come within weeks; each day kept costs memory at national
     # scale (BENCHMARKS.md). Daily totals are kept 400 days whatever this is.
-    "MESSAGE_KEEP_DAYS": 35,
+    "MESSAGE_KEEP_DAYS": 28,
     # A caller who only chose a language, and never enrolled, is forgotten after this long.
     "UNENROLLED_KEEP_DAYS": 90,
     "SMS_RETRY_SECONDS": [10, 30, 60, 300, 900],  # waits before each new try after AT 5xx/429

@@ -231,7 +231,8 @@ def sweep_records():
     now = datetime.now(ZoneInfo(current.config["BOT_TIMEZONE"]))
     schedule_sweep(store.queue_connection(current), now)  # first: a killed sweep keeps its chain
     with current.app_context():
-        gone = retention.sweep(store.redis(), now, int(current.config["VISIT_KEEP_DAYS"]))
+        gone = retention.sweep(store.redis(), now, int(current.config["VISIT_KEEP_DAYS"]),
+                               float(current.config["FOLLOWUP_KEEP_DAYS"]))
         gone += mentor_actions.prune(store.redis(), now.timestamp(),
                                      current.config["MENTOR_ACTIONS_KEEP_DAYS"])
     return {"pruned": gone}

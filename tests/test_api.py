@@ -488,13 +488,18 @@ def test_a_clinic_closes_a_followup_with_a_note_and_it_leaves_every_list(api, db
     assert body["id"] == first and body["status"] == "done" and body["phone"] == PHONE
     assert body["note"] == "Called her; booked again" and body["closed_by"] == "api:emr-test"
     assert body["closed_at"].startswith(today().isoformat())
-    record = db.hgetall(followups.key(first))
+    record = followups.find(db, first)
     assert record["status"] == "done" and record["closed_by"] == "api:emr-test"
+    assert not db.exists(followups.key(first))  # kept packed among her closed follow-ups
     assert [f["id"] for f in api.get("/api/followups").get_json()["followups"]] == [second]
     assert "712345678" not in caplog.text and "Called her" not in caplog.text
     # Closing it again is refused, and its note stays.
     error(api.post(f"/api/followups/{first}/close", json={"note": "again"}), 409, "followup_id")
-    assert db.hget(followups.key(first), "note") == "Called her; booked again"
+    assert followups.find(db, first)["note"] == "Called her; booked again"
+    # Past CLOSED_ID_DAYS its id no longer leads to her: unknown, and still not closed twice.
+    db.delete(followups.closed_id_key(first))
+    error(api.post(f"/api/followups/{first}/close", json={"note": "again"}), 404, "followup_id")
+    assert followups.closed(db, PHONE)[0]["note"] == "Called her; booked again"
     # No note at all is fine.
     assert api.post(f"/api/followups/{second}/close", json={}).get_json()["note"] is None
 
@@ -539,7 +544,8 @@ def test_two_closing_the_same_followup_at_once_close_it_once(db):
         thread.join()
     winners = [r for r in results if r]
     assert len(winners) == 1
-    assert db.hget(followups.key(found), "closed_by") == winners[0]["closed_by"]
+    assert followups.find(db, found)["closed_by"] == winners[0]["closed_by"]
+    assert len(followups.closed(db, PHONE)) == 1
 
 
 # Errors everywhere under /api

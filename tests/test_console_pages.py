@@ -103,7 +103,7 @@ def test_a_followup_is_marked_done_with_a_note(client, db, caplog):
     answer = client.post(f"/console/followups/{found}/close", follow_redirects=True,
                          data={"note": "Called, booked a visit", "csrf_token": TOKEN})
     assert "Marked done." in answer.get_data(as_text=True)
-    record = db.hgetall(followups.key(found))
+    record = followups.find(db, found)
     assert record["status"] == "done" and record["note"] == "Called, booked a visit"
     assert record["closed_by"] == "staff"
     assert db.zscore(followups.OPEN, found) is None

@@ -200,7 +200,7 @@ def test_her_texts_show_newest_first_on_the_console_and_the_command_line(client,
         '"Third question"', '"Second question"', '"First question"']
 
 
-def test_a_closed_followup_expires_and_her_index_goes_with_the_last_one(client, db, app):
+def test_a_closed_followup_moves_to_her_closed_ones_and_is_kept_its_days(client, db, app):
     app.config["FOLLOWUP_KEEP_DAYS"] = 30
     pipe = db.pipeline()
     callback = followups.add(pipe, FLOOD, "callback", "pmtct", "ussd")
@@ -210,18 +210,20 @@ def test_a_closed_followup_expires_and_her_index_goes_with_the_last_one(client, 
     sign_in(client, db, "staff")
 
     client.post(f"/console/followups/{question}/close", data={"note": "Called", "csrf_token": TOKEN})
-    assert 29 * 86400 < db.ttl(followups.key(question)) <= 30 * 86400
-    assert db.ttl(followups.by_phone_key(FLOOD)) == -1  # her call-back is still open
-    assert db.ttl(followups.key(callback)) == -1
+    assert not db.exists(followups.key(question))
+    assert db.smembers(followups.by_phone_key(FLOOD)) == {callback}  # her call-back is still open
+    assert db.ttl(followups.by_phone_key(FLOOD)) == -1
+    assert 29 * 86400 < db.ttl(followups.closed_key(FLOOD)) <= 30 * 86400
+    (kept,) = followups.closed(db, FLOOD)
+    assert kept["id"] == question and kept["note"] == "Called" and kept["reason"] == "sms_question"
+    assert [m["text"] for m in followups.messages(kept)] == ["When is my next clinic visit?"]
 
     client.post(f"/console/followups/{callback}/close", data={"note": "Done", "csrf_token": TOKEN})
-    assert 29 * 86400 < db.ttl(followups.key(callback)) <= 30 * 86400
-    assert 29 * 86400 < db.ttl(followups.by_phone_key(FLOOD)) <= 30 * 86400
-    db.delete(followups.key(question))  # as when its time is up
-    followups.tidy_index(db, FLOOD)
-    assert db.smembers(followups.by_phone_key(FLOOD)) == {callback}
+    assert not db.exists(followups.by_phone_key(FLOOD))  # none open: her index has gone
+    assert {r["id"] for r in followups.hers(db, FLOOD)} == {callback, question}
     text(client, FLOOD, "One more question")  # a new open one: her index is kept again
     assert db.ttl(followups.by_phone_key(FLOOD)) == -1
+    assert len(followups.hers(db, FLOOD)) == 3
 
 
 def test_closing_from_the_api_and_the_command_line_sets_the_expiry_too(client, runner, db, app):
@@ -235,7 +237,7 @@ def test_closing_from_the_api_and_the_command_line_sets_the_expiry_too(client, r
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert runner.invoke(args=["followups", "close", second, "--note", "Called"]).exit_code == 0
     keep = app.config["FOLLOWUP_KEEP_DAYS"] * 86400
-    assert all(keep - 60 < db.ttl(followups.key(f)) <= keep for f in (first, second))
+    assert all(keep - 60 < db.ttl(followups.closed_key(p)) <= keep for p in (FLOOD, OTHERS[0]))
 
 
 def test_forget_me_still_removes_her_merged_followup(client, db):

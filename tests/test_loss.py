@@ -136,7 +136,7 @@ def test_one_loss_follow_up_however_often_it_is_reported(app, client, db, mother
     report_by_api(client, db)  # the clinic reports it too
     result = app.test_cli_runner().invoke(args=["contacts", "loss", PHONE])
     assert "already recorded" in result.output
-    records = [db.hgetall(followups.key(f)) for f in db.smembers(followups.by_phone_key(PHONE))]
+    records = followups.hers(db, PHONE)
     losses = [r for r in records if r["reason"] == "loss"]
     assert len(losses) == 1 and losses[0]["status"] == "open"
     assert losses[0]["channel"] == {"ussd": "ussd", "api": "api", "cli": "staff"}[door]

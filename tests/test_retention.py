@@ -83,8 +83,13 @@ def test_a_reminder_s_record_lives_in_its_mark_and_outlives_it_when_kept_longer(
     assert all(int(m["sent_at"]) >= last.timestamp() - 60 * 86400 for m in records.values())
     assert all(m["ref"] and m["status"] == "Sent" for m in records.values())
     assert {m["ref"] for m in records.values()} >= set(in_marks)
-    for message_id in (moved[0][1:], raw[in_marks[0]].split("|")[1]):
+    kept_id = raw[in_marks[0]].split("|")[1]  # AT's id, "ATXid_" and 32 hex digits, kept in 23
+    assert kept_id.startswith("~") and len(kept_id) == 23
+    assert raw[in_marks[0]].split("|")[3] == "k0.8"  # KES 0.8000
+    assert log.short_id(log.long_id(kept_id)) == kept_id and len(log.long_id(kept_id)) == 38
+    for message_id in (moved[0][1:], log.long_id(kept_id)):
         assert log.find(db, message_id, PHONE) == records[message_id]
+        assert records[message_id]["cost"] == "KES 0.8"
 
 
 def test_a_mark_written_before_marks_were_dated_goes_45_days_after_it_is_first_seen(db, gateway,
@@ -132,9 +137,9 @@ def _records(db):
 
 def test_a_visit_older_than_visit_keep_days_goes_when_she_is_dispatched(db, gateway, at):
     enrol(db, PHONE, now="2026-11-23T09:00", stage="pregnancy", due_date="2027-05-04",
-          visit_days=["2025-10-19", "2025-10-21", "2026-12-20"])
-    run(db, gateway, "2026-11-24T10:00")  # 400 days after 2025-10-20
-    assert sorted(visits.parse(db.hgetall(visits.key(PHONE)))) == ["2025-10-21-anc",
+          visit_days=["2026-05-26", "2026-05-28", "2026-12-20"])
+    run(db, gateway, "2026-11-24T10:00")  # VISIT_KEEP_DAYS (180) after 2026-05-28
+    assert sorted(visits.parse(db.hgetall(visits.key(PHONE)))) == ["2026-05-28-anc",
                                                                   "2026-12-20-anc"]
 
 
@@ -268,3 +273,17 @@ def test_the_nightly_sweep_runs_as_a_job_and_books_the_next_night(sms_app, db):
     connection = store.queue_connection(sms_app)
     booked = Queue("default", connection=connection).scheduled_job_registry.get_job_ids()
     assert [job[:16] for job in booked] == ["retention-sweep-"]
+
+
+def test_a_record_kept_before_ids_and_costs_were_shortened_is_found_and_read_the_same(db):
+    db.hset(outbound.done_key(PHONE), mapping={"stage:baby:12": "1796175064|ATXid_1|Sent|KES 0.8|s",
+                                               "stage:baby:13": "1796779864|^2f|Success|k0.8|s"})
+    older = log.find(db, "ATXid_1", PHONE)
+    assert older["ref"] == "stage:baby:12" and older["cost"] == "KES 0.8" and older["kind"] == "stage"
+    newer = log.find(db, "ATXid_2f", PHONE)
+    assert newer["id"] == "ATXid_2f" and newer["status"] == "Success" and newer["cost"] == "KES 0.8"
+    assert log.pack({**newer, "ref": ""}) == "1796779864|^2f|Success|k0.8|s"
+    real = "ATXid_0f5c2e9a7b3d4c1e8f6a5b4c3d2e1f0a"
+    assert log.long_id(log.short_id(real)) == real and log.short_id(real) == "~D1wumns9TB6PaltMPS4fCg"
+    upper = "ATXid_" + real[6:].upper()  # not hex as AT writes it: kept as it is, after "^"
+    assert log.short_id(upper) == "^" + real[6:].upper() and log.long_id(log.short_id(upper)) == upper

@@ -169,7 +169,7 @@ def test_staff_send_sms_again_from_her_followup_in_the_console(client, db, gatew
                        follow_redirects=True)
     assert "SMS to her will go again." in done.get_data(as_text=True)
     assert db.hget(contacts.key(PHONE), "sms_paused") is None
-    assert db.hget(followups.key(followup_id), "status") == "done"
+    assert followups.find(db, followup_id)["status"] == "done"
     assert weekly_message_goes(db, gateway)
 
 

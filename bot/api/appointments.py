@@ -162,6 +162,8 @@ def store_visits(db, number, changed, old, drop=()):
         pipe = db.pipeline(transaction=True)
         visits.put(pipe, number, {v["id"]: v for v in changed})
         visits.drop(pipe, number, drop)
+        visits.count_changes(pipe, number, {old["id"]: old} if old else {},
+                             {v["id"]: v for v in changed}, replacing=bool(drop))
         pipe.execute()
         refile_reminders(db, number)
     return changed[-1]

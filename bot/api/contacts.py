@@ -11,7 +11,7 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify
 
-from .. import content_service, facilities, store
+from .. import content_service, facilities, reports, store
 from ..care import loss
 from ..privacy import mask_phone
 from ..reminders.dispatch import clinic_kept_out, reschedule
@@ -73,6 +73,8 @@ def update_contact(db, number, known, sent, source):
     pipe = db.pipeline(transaction=True)
     pipe.hset(contacts.key(number), mapping=changes)
     contacts.keep(pipe, number)  # enrolled by a clinic: never expires like a caller who did not join
+    if enrolling:
+        reports.count(pipe, "enrolled", number, detail=changes.get("stage") or known.get("stage", ""))
     pipe.execute()
     if losing:
         app = current_app._get_current_object()

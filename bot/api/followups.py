@@ -59,7 +59,7 @@ def close(followup_id):
                                        by=f"api:{g.api_client}",
                                        keep_days=current_app.config["FOLLOWUP_KEEP_DAYS"])
     if not record:
-        if known and db.exists(followups.key(followup_id)):
+        if known and followups.find(db, followup_id):
             raise ApiError(409, "this follow-up is already closed", "followup_id")
         raise ApiError(404, "no follow-up has this id; GET /api/followups lists the open ones",
                        "followup_id")

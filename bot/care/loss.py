@@ -50,19 +50,19 @@ def _record(pipe, phone, day, channel, keep_days):
                                                 "updated_at": str(int(time.time()))})
     if cancelled:
         visits.put(pipe, phone, cancelled)
-    for followup_id in missed:
-        followups.mark_done(pipe, followup_id, CLOSED_NOTE, by="loss", keep_days=keep_days)
+    for record in missed:
+        followups.mark_done(pipe, record, CLOSED_NOTE, by="loss", keep_days=keep_days)
     followup_id = followups.add(pipe, phone, "loss", "", channel) if first else None
     pipe.execute()
     return followup_id
 
 
 def _missed_visit_followups(pipe, phone):
-    """Ids of her open follow-ups for a missed pregnancy or baby visit."""
+    """Her open follow-ups for a missed pregnancy or baby visit (records)."""
     found = []
     for followup_id in sorted(pipe.smembers(followups.by_phone_key(phone))):
         record = pipe.hgetall(followups.key(followup_id))
         if (record.get("status") == "open" and record.get("reason") == "missed_visit"
                 and record.get("topic") in visits.FOR_PREGNANCY_OR_BABY):
-            found.append(followup_id)
+            found.append(record)
     return found

@@ -29,6 +29,7 @@ from .. import (
     mentors,
     phones,
     pin,
+    reports,
     store,
     test_numbers,
     urgent,
@@ -38,6 +39,7 @@ from ..errors import InvalidContent
 from ..mentors import work
 from ..privacy import mask_phone
 from ..reminders import next_visit
+from ..reports import reach
 from ..store import assignments, contacts, quick, ussd_events, ussd_sessions, visits
 from .ussd_history import bounded, following, newest_input
 from .webhooks import field, fields, plain, token_required
@@ -128,11 +130,24 @@ def _answer(content, number, session_id, phone, text):
                               facilities=listed)
     reply = result.screen.for_ussd()
     live = _live(session_id, history, reply, result.session, number)
-    effects.apply(db, content, config, phone, result.effects, "ussd",
-                  extra=lambda pipe: ussd_sessions.save(
-                      pipe, phone, live, recovery.keep_seconds(result.session, config)))
+
+    def also(pipe):
+        ussd_sessions.save(pipe, phone, live, recovery.keep_seconds(result.session, config))
+        _count_session(pipe, phone, contact, not going_on, reply, now)
+
+    effects.apply(db, content, config, phone, result.effects, "ussd", extra=also)
     recovery.finished(db, config, phone, result.effects)
     return reply
+
+
+def _count_session(pipe, phone, contact, new, reply, now):
+    """The programme's figures: a session begun (and her reached this month), one ended on a
+    closing screen. A session that drops is counted when AT reports its end (`_dropped`)."""
+    if new:
+        reports.count(pipe, "ussd_sessions", phone, when=now)
+        reach.reached(pipe, phone, contact, current_app.config["UNENROLLED_KEEP_DAYS"], now)
+    if reply.startswith("END"):
+        reports.count(pipe, "ussd_completed", phone, when=now)
 
 
 def _work_menu(db, content, number, phone, mentor, session_id, text):
@@ -172,6 +187,7 @@ def _urgent_end(db, phone, live, history, screen, alerts, window):
     pipe = quick.Batch(db)
     ussd_sessions.save(pipe, phone, _live(live.session_id, history, reply, ended, live.version),
                        window)
+    reports.count(pipe, "ussd_completed", phone)
     pipe.execute()
     jobs.queue_sms(alerts, store.enqueue_connection(), current_app.config["SMS_RETRY_SECONDS"])
     return reply
@@ -213,10 +229,29 @@ def ussd_events_callback():
         pipe = db.pipeline(transaction=False)
         ussd_events.record(pipe, form)
         pipe.execute()
+        _dropped(db, phone, form.get("sessionId") or "")
         _after_session(db, form)
     except store.Errors:
         return plain("Service unavailable: please retry.", 503)
     return plain("OK")
+
+
+# AT reports a session's end once, but may send the report again: counted once in 2 days.
+ENDED_KEY, ENDED_DAYS = "report:ussd_ended:", 2
+
+
+def _dropped(db, phone, session_id):
+    """Count a session that ended before a closing screen, by the screen she was last shown."""
+    if phone is None or not session_id:
+        return
+    live = ussd_sessions.parse(db.get(ussd_sessions.key(phone)))
+    if live is None or live.session_id != session_id or live.session.ended:
+        return  # ended on a closing screen (counted then), or her session is long gone
+    if not db.set(ENDED_KEY + session_id[:100], "1", nx=True, ex=ENDED_DAYS * 86400):
+        return
+    pipe = quick.Batch(db)
+    reports.count(pipe, "ussd_dropped", phone, detail=f"{live.session.flow}/{live.session.state}")
+    pipe.execute()
 
 
 def _after_session(db, form):

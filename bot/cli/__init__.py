@@ -7,10 +7,12 @@ from . import (
     backup,
     contacts,
     content,
+    export,
     facilities,
     flows,
     followups,
     reminders,
+    report,
     serve,
     simulator,
     sms,
@@ -36,3 +38,5 @@ def init_app(app):
     app.cli.add_command(backup.backup)
     app.cli.add_command(backup.restore)
     app.cli.add_command(facilities.group)
+    app.cli.add_command(report.report)
+    app.cli.add_command(export.export)

@@ -1,4 +1,4 @@
-"""The staff web console under /console: follow-ups, contacts, messages, flows and texts,
+"""The staff web console under /console: follow-ups, contacts, messages, reports, flows and texts,
 and a phone to try the menus, for programme staff and Mentor Mother supervisors.
 
 Pages are drawn on the server and work without internet access: every script,
@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (each module adds its pages to the blueprint)
     login_view,
     mentors_view,
     messages_view,
+    reports_view,
     settings,
     simulator_view,
     texts_view,

@@ -21,8 +21,9 @@ class Chart:
     baseline: float = HEIGHT - BOTTOM
 
 
-def bars(days, series, unit=""):
-    """Chart of grouped bars: `days` are labels, `series` is [(name, [value per day])]."""
+def bars(days, series, unit="", short=lambda day: day[5:]):
+    """Chart of grouped bars: `days` are labels, `series` is [(name, [value per day])];
+    `short` gives the label written under a bar (a day's month and day by default)."""
     chart = Chart()
     top = nice_top(max([5, *(v for _, values in series for v in values)]))
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -40,7 +41,7 @@ def bars(days, series, unit=""):
                                round(max(bar_w - 0.5, 0.5), 1), round(h, 1), s,
                                f"{day}: {_plain(values[i])}{unit} {name}"))
         if i % every == 0:
-            chart.labels.append((round(LEFT + slot * (i + 0.5), 1), day[5:]))
+            chart.labels.append((round(LEFT + slot * (i + 0.5), 1), short(day)))
     return chart
 
 

@@ -54,7 +54,7 @@ def contacts_page():
         return _search(db, request.form.get("phone", ""))
     phone = None
     if request.args.get("followup"):
-        phone = db.hget(followups.key(request.args["followup"][:40]), "phone")
+        phone = (followups.find(db, request.args["followup"][:40]) or {}).get("phone")
     elif request.args.get("ref"):
         phone = contact_refs.phone(db, request.args["ref"])
         if phone is None:
@@ -155,17 +155,13 @@ def load(db, phone):
     pipe = db.pipeline(transaction=False)
     pipe.hgetall(contacts.key(phone))
     pipe.hgetall(visits.key(phone))
-    pipe.smembers(followups.by_phone_key(phone))
-    contact, raw_visits, followup_ids = pipe.execute()
+    contact, raw_visits = pipe.execute()
     contact = _mentor_named(db, contact)
     messages = sms_log.messages(db, phone)  # only through this: how messages are kept may change
     work = _mentor_work(db, phone)
-    if not contact and not raw_visits and not messages and not followup_ids and not work:
+    asked = followups.hers(db, phone)
+    if not contact and not raw_visits and not messages and not asked and not work:
         return None
-    pipe = db.pipeline(transaction=False)
-    for followup_id in sorted(followup_ids):
-        pipe.hgetall(followups.key(followup_id))
-    asked = sorted((f for f in pipe.execute() if f), key=lambda f: f.get("created_at", ""))
     found_visits = visits.parse(raw_visits)
     sent_words.words(messages, content_service.current(), contact, found_visits,
                      Rules.from_config(current_app.config), programme_time.zone())

@@ -131,6 +131,7 @@ def _check_flow(content, flow, used, unreadable):
         problems += _check_targets(content, flow, state, unreadable)
         if state.kind == "action":
             problems += _check_action(flow, state)
+        problems += _check_counts(flow, state)
         if state.kind == "input" and state.data["validate"]["type"] == "pin":
             problems += _check_pin_input(content, flow, state)
         if state.kind == "input" and state.data["validate"]["type"] == "pick" and \
@@ -174,6 +175,15 @@ def _check_targets(content, flow, state, unreadable):
                                     "which does not exist.", state=state.name, line=state.line,
                                     fix="Correct the name or add that state."))
     return problems
+
+
+def _check_counts(flow, state):
+    """A screen counts only the indicators a flow may count (bot/reports/indicators.py)."""
+    from ..reports.indicators import FLOW_COUNTED
+
+    return [Problem(flow.file, f"'{name}' is not an indicator a flow can count.", state=state.name,
+                    line=state.line, fix=f"Write one of: {', '.join(sorted(FLOW_COUNTED))}.")
+            for name in state.data.get("counts", ()) if name not in FLOW_COUNTED]
 
 
 def _check_action(flow, state):

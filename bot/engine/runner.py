@@ -241,9 +241,18 @@ def _settle(run):
             if run.changed and state.kind != "input":
                 back.skip_answered_questions(run)
             _trim_stack(run)
+            _count(run)
             return _finish(run)
     run.effects.append(Effect("event", "loop", f"{run.session.flow}/{run.session.state}"))
     return _end(run, "common.sorry")
+
+
+def _count(run):
+    """Ask for the screen's indicators to be counted (`counts:`), as she arrives on it."""
+    state = run.state()
+    if state is not None:
+        for name in state.data.get("counts", ()):
+            run.effects.append(Effect("count", name))
 
 
 def _route(run, state):

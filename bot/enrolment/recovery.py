@@ -13,6 +13,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .. import reports
 from ..sms.outbound import Outgoing
 from ..store import contacts, ussd_sessions
 
@@ -74,6 +75,9 @@ def finished(db, config, phone, effects):
         return
     if db.delete(mark_key(phone)):
         _count(db, config, "recovered")
+        pipe = db.pipeline(transaction=False)
+        reports.count(pipe, "enrolment_recovered", phone)
+        pipe.execute()
 
 
 def counts(db, days):

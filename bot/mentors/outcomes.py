@@ -76,7 +76,7 @@ def _queue(pipe, config, found, mentor_record, outcome, tries, now):
         pipe.hset(followups.key(found["id"]), "due_at", due)
         changes["due_at"] = due
     else:
-        changes.update(followups.mark_done(pipe, found["id"], NOTES[outcome],
+        changes.update(followups.mark_done(pipe, {**found, **tried}, NOTES[outcome],
                                            signed(mentor_record), config["FOLLOWUP_KEEP_DAYS"]))
     if outcome == "wrong_number":
         pipe.hset(contacts.key(mother), mapping={"number_wrong_at": str(now),

@@ -11,6 +11,7 @@ say why she gets nothing. A number that stops taking SMS is not a stop: see
 
 import time
 
+from ..reports import counters
 from ..store import contacts, quick
 
 # Where a stop came from, in the words staff use.
@@ -24,11 +25,14 @@ UNKNOWN_SOURCE = "not recorded (stopped before sources were kept)"
 FIELDS = ("opted_out_source", "opted_out_sender")  # what a restart forgets with the stop
 
 # A stop is recorded once: a later one (AT repeating its callback, a blacklisted report
-# after her own STOP) keeps the first source and time. KEYS: her contact.
-# ARGV: time, source, sender ID. Returns 1 when she is stopped now, 0 when she was already.
-_STOP = """
+# after her own STOP) keeps the first source and time, and it is counted once in the figures.
+# KEYS: her contact. ARGV: time, source, sender ID, then the count's (bot/reports; none for a
+# test number). Returns 1 when she is stopped now,
+# 0 when she was already.
+_STOP = counters.COUNT_HER + """
 redis.call('PERSIST', KEYS[1])  -- her "no" never expires, enrolled or not
 if redis.call('HGET', KEYS[1], 'opted_out') == 'yes' then return 0 end
+if #ARGV > 3 then count_her(KEYS[1], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]) end
 redis.call('HSET', KEYS[1], 'opted_out', 'yes', 'opted_out_at', ARGV[1],
            'opted_out_source', ARGV[2])
 if ARGV[3] ~= '' then
@@ -44,7 +48,8 @@ def queue_stop(pipe, phone, source, sender=""):
     """Queue her stop on a `quick.Batch`; its reply is 1 when she is stopped now."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {tuple(SOURCES)}, not {source!r}")
-    pipe.script(_STOP, [contacts.key(phone)], [str(int(time.time())), source, sender[:40]])
+    _, counted = counters.her_count("opted_out", phone) or (None, [])
+    pipe.script(_STOP, [contacts.key(phone)], [str(int(time.time())), source, sender[:40], *counted])
 
 
 def stop(db, phone, source, sender=""):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import retention, test_numbers
+from .. import reports, retention, test_numbers
 from ..content.sms_rules import PRIVATE_WORDS, PROGRAMME_WORDS
 from ..sms import log, outbound
 from ..store import contacts, followups, quick, visits
@@ -135,6 +135,7 @@ def _dispatch_chunk(db, content, gateway, now, rules, batch_size, phones, report
         if reminder.followup and outcome.status != "AlreadySent":
             followups.add(pipe, outcome.item.phone, "missed_visit", reminder.params["kind"],
                           "reminder", message=reminder.params["date"].isoformat())
+            reports.count(pipe, "visits_missed", outcome.item.phone, when=now)
     pipe.execute()
     report.contacts += len(plans)
     nexts = {}

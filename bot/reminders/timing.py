@@ -28,7 +28,7 @@ class Rules:
     missed_after_days: int
     county: str = ""  # PROGRAMME_COUNTY: her county when her contact names none
     followup_keep_days: float = 365  # FOLLOWUP_KEEP_DAYS: a missed-visit follow-up closed by a loss
-    visit_keep_days: int = 400  # VISIT_KEEP_DAYS: a visit this long past is deleted
+    visit_keep_days: int = 180  # VISIT_KEEP_DAYS: a visit this long past is deleted
 
     @classmethod
     def from_config(cls, config):
@@ -37,7 +37,7 @@ class Rules:
                    int(config["STAGE_MESSAGE_WEEKDAY"]), clock(config["STAGE_MESSAGE_AT"]),
                    int(config["MISSED_VISIT_AFTER_DAYS"]), config.get("PROGRAMME_COUNTY", ""),
                    float(config.get("FOLLOWUP_KEEP_DAYS", 365)),
-                   int(config.get("VISIT_KEEP_DAYS", 400)))
+                   int(config.get("VISIT_KEEP_DAYS", 180)))
 
     def allowed(self, moment):
         """Return `moment`, or the next time SMS may be sent if it falls outside the window."""

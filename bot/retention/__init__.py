@@ -1,17 +1,19 @@
 """What is kept, and for how long: pruning what would otherwise grow for ever.
 
 Most records carry their own expiry (README, "What is kept, and for how long").
-Two live as long as she is enrolled and must be pruned from the inside: her
-sent marks (`sms:done:<phone>`, whose expiry every SMS pushes on) and her visits
-(`visits:<phone>`). The dispatch prunes both for each mother it plans, from the
-records it has just read, so it costs no extra read; a daily sweep in the worker
-does the same for the mothers the dispatch never reaches (opted out, paused).
+Three live as long as she is enrolled, or as long as she is followed up, and must
+be pruned from the inside: her sent marks (`sms:done:<phone>`, whose expiry every
+SMS pushes on), her visits (`visits:<phone>`) and her closed follow-ups
+(`followups:closed:<phone>`, whose expiry each closing pushes on). The dispatch
+prunes the first two for each mother it plans, from the records it has just read,
+so it costs no extra read; a daily sweep in the worker does the same for the
+mothers the dispatch never reaches (opted out, paused), and prunes closed follow-ups.
 """
 
 import logging
 
 from ..sms import outbound
-from ..store import quick, visits
+from ..store import followups, quick, visits
 
 log = logging.getLogger(__name__)
 SWEEP_CHUNK = 500  # mothers read and pruned in one round trip
@@ -23,8 +25,9 @@ def tidy(pipe, phone, found_visits, marks, now, visit_keep_days):
     return gone + visits.prune(pipe, phone, found_visits, now.date(), visit_keep_days)
 
 
-def sweep(db, now, visit_keep_days):
-    """Prune every mother's sent marks and visits (the dispatch's pruning, for all); return how many went."""
+def sweep(db, now, visit_keep_days, followup_keep_days=followups.KEEP_DAYS):
+    """Prune every mother's sent marks and visits (the dispatch's pruning, for all) and her closed
+    follow-ups; return how many went."""
     phones = set()
     for pattern, prefix in (("visits:*", "visits:"), ("sms:done:*", "sms:done:")):
         phones.update(name[len(prefix):] for name in db.scan_iter(match=pattern, count=1000))
@@ -40,5 +43,23 @@ def sweep(db, now, visit_keep_days):
         for phone, raw_visits, marks in zip(chunk, found[::2], found[1::2], strict=True):
             gone += tidy(pipe, phone, visits.parse(raw_visits), marks, now, visit_keep_days)
         pipe.execute()
+    gone += _sweep_closed(db, now, followup_keep_days)
     log.info("Retention sweep: %s records pruned for %s numbers", gone, len(phones))
+    return gone
+
+
+def _sweep_closed(db, now, keep_days):
+    """Delete closed follow-ups closed more than `keep_days` ago, for every mother; return how many."""
+    prefix, gone = followups.closed_key(""), 0
+    phones = sorted({name[len(prefix):] for name in db.scan_iter(match=prefix + "*", count=1000)})
+    for start in range(0, len(phones), SWEEP_CHUNK):
+        chunk = phones[start:start + SWEEP_CHUNK]
+        pipe = quick.Batch(db)
+        for phone in chunk:
+            pipe.hgetall(followups.closed_key(phone))
+        found = pipe.execute()
+        pipe = quick.Batch(db)
+        for phone, raw in zip(chunk, found, strict=True):
+            gone += followups.prune_closed(pipe, phone, raw, now.timestamp(), keep_days)
+        pipe.execute()
     return gone

@@ -15,7 +15,7 @@ until her SMS pause (`optout.undeliverable`).
 import logging
 from datetime import UTC, datetime
 
-from .. import optout, phones
+from .. import optout, phones, reports
 from ..optout import undeliverable
 from ..privacy import mask_phone
 from . import log, outbound, requests_log
@@ -66,6 +66,10 @@ def record(db, report, undeliverable_after=5):
     if status in FINAL and not final:
         _count(pipe, status, report, datetime.fromtimestamp(int(sent_at or now.timestamp()), UTC),
                test)
+        if not test:
+            reports.count(pipe, "sms_delivered" if status == "Success" else "sms_failed", number,
+                          detail="" if status == "Success" else
+                          str(report.get("failureReason") or status), when=int(sent_at or 0) or None)
         if status == "Success" and phone:
             undeliverable.delivered(pipe, phone)
     pipe.execute()

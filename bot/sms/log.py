@@ -2,7 +2,7 @@
 
 A reminder's record (most of what is sent) lives in her sent-marks hash
 (`sms:done:<phone>`): in the reminder's own sent mark (`stage:baby:12 =
-<time>|<message id>|Sent|KES 0.8|s`), or, for a send AT refused for now (no mark: it
+<time>|~<AT's id, short>|Sent|k0.8|s`), or, for a send AT refused for now (no mark: it
 will be tried again), in a field `#<message id>`. Its details are packed in one short
 value, so Redis keeps the hash in its compact encoding: a record of its own (a key, and
 her log listing its id) cost about three times as much, and a record beside its mark
@@ -15,6 +15,7 @@ what was sent, delivered and failed (by reason) and the cost, in thousandths of 
 shilling. The date is the programme's (BOT_TIMEZONE), the day staff read on the console.
 """
 
+import base64
 import re
 from datetime import datetime, timedelta
 
@@ -23,7 +24,7 @@ from flask import current_app, has_app_context
 from .. import programme_time
 
 KEEP_DAYS = 400  # daily totals: a little over a year, for yearly reports
-MESSAGE_DAYS = 35  # one message's record (MESSAGE_KEEP_DAYS): long enough for late delivery
+MESSAGE_DAYS = 28  # one message's record (MESSAGE_KEEP_DAYS): long enough for late delivery
 # reports and staff questions; at national scale every day kept costs gigabytes (BENCHMARKS.md)
 PER_CONTACT = 50  # messages listed in one contact's log
 FINAL_FAILURES = {"Failed", "Rejected", "Expired"}
@@ -85,16 +86,50 @@ def repack(field, record):
     return pack({**record, "id": record.get("id", ""), "ref": ""})
 
 
-def pack(record):
-    """A reminder's record as one short value: `1796175064|ATXid_1|Sent|KES 0.8|s`.
+# A month of records is in every mother's hash, so AT's message ids and costs are kept short.
+# Its ids are "ATXid_" and 32 hex digits: kept as "~" and those 16 bytes in URL-safe base64
+# (22 characters); an id of another shape after "ATXid_" as "^" and the rest. Shillings: "k0.8".
+AT_ID, HEX_ID, SHORT_ID = "ATXid_", "~", "^"
+SHILLINGS, SHORT_SHILLINGS = "KES ", "k"
+_HEX32 = re.compile(r"[0-9a-f]{32}")
 
-    Times are seconds, `updated_at` counted from `sent_at`; the cost loses its padding zeros.
+
+def short_id(message_id):
+    """A message id as her hash keeps it."""
+    if not message_id.startswith(AT_ID):
+        return message_id
+    rest = message_id[len(AT_ID):]
+    if _HEX32.fullmatch(rest):
+        return HEX_ID + base64.urlsafe_b64encode(bytes.fromhex(rest)).decode().rstrip("=")
+    return SHORT_ID + rest
+
+
+def long_id(kept):
+    """The message id AT gave, from the way her hash keeps it."""
+    if kept.startswith(SHORT_ID):
+        return AT_ID + kept[len(SHORT_ID):]
+    if kept.startswith(HEX_ID) and len(kept) == 23:
+        try:
+            return AT_ID + base64.urlsafe_b64decode(kept[1:] + "==").hex()
+        except ValueError:
+            return kept
+    return kept
+
+
+def pack(record):
+    """A reminder's record as one short value: `1796175064|~nB8x…|Sent|k0.8|s`.
+
+    Times are seconds, `updated_at` counted from `sent_at`; the cost loses its padding zeros;
+    AT's id and the shillings are shortened (`short_id`, SHORT_SHILLINGS).
     """
     record = dict(record)
+    if record.get("id"):
+        record["id"] = short_id(record["id"])
     if record.get("kind"):
         record["kind"] = KIND_CODES.get(record["kind"], record["kind"])
     if record.get("cost"):
-        record["cost"] = re.sub(r"(\.\d*?)0+$", r"\1", record["cost"]).removesuffix(".")
+        cost = re.sub(r"(\.\d*?)0+$", r"\1", record["cost"]).removesuffix(".")
+        record["cost"] = SHORT_SHILLINGS + cost[len(SHILLINGS):] if cost.startswith(SHILLINGS) else cost
     if record.get("updated_at") and record.get("sent_at"):
         record["updated_at"] = str(int(record["updated_at"]) - int(record["sent_at"]))
     if record.get("final"):
@@ -115,6 +150,10 @@ def unpack(field, value, phone):
         record["ref"] = field
     if "kind" in record:
         record["kind"] = _KINDS.get(record["kind"], record["kind"])
+    if record.get("id"):
+        record["id"] = long_id(record["id"])
+    if record.get("cost", "").startswith(SHORT_SHILLINGS):
+        record["cost"] = SHILLINGS + record["cost"][len(SHORT_SHILLINGS):]
     if "updated_at" in record and "sent_at" in record:
         record["updated_at"] = str(int(record["sent_at"]) + int(record["updated_at"]))
     return {"id": record.pop("id", ""), "phone": phone, **record}
@@ -125,8 +164,9 @@ def in_her_hash(marks, message_id):
     value = marks.get(record_field(message_id))
     if value is not None:
         return record_field(message_id), value
+    kept = short_id(message_id)
     for field, value in marks.items():
-        if DETAILS in value and value.split(DETAILS, 2)[1] == message_id:
+        if DETAILS in value and value.split(DETAILS, 2)[1] in (kept, message_id):
             return field, value
     return None
 

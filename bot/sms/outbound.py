@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from .. import optout, phones, test_numbers
+from .. import optout, phones, reports, test_numbers
+from ..reports import reach
 from ..store import contacts, forget, quick
 from . import log, requests_log
 from .gateway import GatewayError
@@ -203,20 +204,39 @@ def _record(db, batch, deliveries, marked, request_id):
     """Keep the record of each message (dated by the clock) and her marks (dated `marked`);
     give back the claims of recipients AT could not take now; close the request's record."""
     pipe, outcomes, now, totals = quick.Batch(db), [], time.time(), Counter()
+    theirs = _facility_and_language(db, batch)
+    tally = reports.Tally()
     _release(pipe, [item for item, d in zip(batch, deliveries, strict=True) if d.retryable])
     for item, delivery in zip(batch, deliveries, strict=True):
         message_id = delivery.message_id or f"local-{uuid.uuid4().hex[:16]}"
         test = test_numbers.is_test(item.phone)  # sent and kept, but counted in no figure
         log.record_sent(pipe, message_id, item, delivery, now, Counter() if test else totals,
                         done_key(item.phone), DONE_DAYS, test=test, marked=marked)
+        contact = theirs[item.phone]
+        if delivery.sent:
+            tally.add("sms_sent", item.phone, contact)
+            reach.reached(pipe, item.phone, contact, None, now)
+        elif not delivery.retryable:
+            tally.add("sms_failed", item.phone, contact, detail=delivery.status)
         if delivery.code == BLACKLISTED:  # AT refused it: she opted out with her network
             optout.queue_stop(pipe, item.phone, "blacklist")
         outcomes.append(Outcome(item, delivery.status, delivery.sent, delivery.retryable,
                                 message_id))
     log.count_all(pipe, datetime.fromtimestamp(now, UTC), totals)
+    tally.write(pipe, now)
     requests_log.answered(pipe, request_id)
     pipe.execute()
     return outcomes
+
+
+def _facility_and_language(db, batch):
+    """{phone: her facility, language and month last reached} for counting the indicators."""
+    phones = sorted({item.phone for item in batch})
+    pipe = quick.Batch(db)
+    for phone in phones:
+        pipe.hmget(contacts.key(phone), "facility", "language", reach.MONTH_FIELD)
+    return {phone: {"facility": facility, "language": language, reach.MONTH_FIELD: month}
+            for phone, (facility, language, month) in zip(phones, pipe.execute(), strict=True)}
 
 
 def _refused(db, item, reason):

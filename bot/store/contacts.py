@@ -42,6 +42,7 @@ local said = redis.call('HEXISTS', KEYS[1], 'opted_out') == 1
   or redis.call('HEXISTS', KEYS[1], 'consent_sms') == 1
   or redis.call('HEXISTS', KEYS[1], 'consent_data') == 1
 local records = redis.call('EXISTS', KEYS[2]) == 1 or redis.call('SCARD', KEYS[3]) > 0
+  or redis.call('EXISTS', KEYS[4]) == 1
 if enrolled or said or records then redis.call('PERSIST', KEYS[1]) return -1 end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return tonumber(ARGV[1])
@@ -56,7 +57,7 @@ def expire_unless_kept(pipe, phone, keep_days):
     from . import followups, visits  # here, not at the top: both import this module
 
     seconds = max(int(float(keep_days) * 86400), 60)
-    keys = [key(phone), visits.key(phone), followups.by_phone_key(phone)]
+    keys = [key(phone), visits.key(phone), followups.by_phone_key(phone), followups.closed_key(phone)]
     if hasattr(pipe, "script"):
         pipe.script(_KEEP_OR_EXPIRE, keys, [seconds])
     else:

@@ -1,7 +1,11 @@
 """The Mentor Mother follow-up list: people who asked to be called back.
 
-A closed follow-up is deleted FOLLOWUP_KEEP_DAYS after it was closed, and her index of
-follow-ups with the last of hers, so nothing here grows for ever. Her texts gather on one
+An open follow-up is a hash of its own (`followup:<id>`), listed in her index
+(`followups:by_phone:<phone>`) and in the open list. Closing it moves its record into one
+short field of her closed follow-ups (`followups:closed:<phone>`, one hash for all of hers):
+a year of closed follow-ups was the largest part of what Redis kept for a mother who misses
+visits (BENCHMARKS.md). A closed one is deleted FOLLOWUP_KEEP_DAYS after it was closed (the
+nightly sweep, `prune_closed`), so nothing here grows for ever. Her texts gather on one
 open follow-up: bot/store/followup_texts.py.
 """
 
@@ -13,6 +17,7 @@ import redis
 from flask import current_app, has_app_context
 
 from .. import test_numbers
+from ..reports.indicators import band
 from . import assignments, contacts, quick
 
 OPEN = "followups:open"  # sorted set of follow-up ids: urgent ones first, then by time asked
@@ -44,8 +49,109 @@ def key(followup_id):
 
 
 def by_phone_key(phone):
-    """Her follow-ups, so that "forget me" finds them."""
+    """Her open follow-ups (and closed ones kept before closed ones moved), so that "forget me"
+    finds them."""
     return f"followups:by_phone:{phone}"
+
+
+def closed_key(phone):
+    """Her closed follow-ups: {id: the record packed in one short line}."""
+    return f"followups:closed:{phone}"
+
+
+# For a few days after closing, a follow-up's id still leads to her (`followups:closed_id:<id>`
+# = her number), so that closing it again (a retry after a lost answer, a second person) is told
+# "already closed", not "unknown". Older ids are not kept: that would cost a key each.
+CLOSED_ID_DAYS = 7
+
+
+def closed_id_key(followup_id):
+    return f"followups:closed_id:{followup_id}"
+
+
+# A closed record as one line. Usually "reason|topic|channel|created|due|closed|closed by|
+# assigned to|message|note": the two later times in seconds after `created`, the note last (it
+# may hold a bar).
+# A record with any other field, or a bar where one may not be, is a JSON list of the first
+# eight and a dict of the rest. Its id, number and status ("done") are where it is kept.
+PACKED = ("reason", "topic", "channel", "created_at", "due_at", "closed_at", "closed_by", "note")
+_LINE = ("reason", "topic", "channel", "created_at", "due_at", "closed_at", "closed_by",
+         "assigned_to", "message", "note")
+_IMPLIED = {"id", "phone", "status"}
+_DEFAULTS = {"message": "", "priority": "normal"}
+
+
+def pack(record):
+    """A closed follow-up's record as the short line kept in her closed hash."""
+    rest = {name: value for name, value in record.items() if name not in _IMPLIED
+            and name not in PACKED and value != _DEFAULTS.get(name, "")}
+    times = [str(record.get(name, "")) for name in ("created_at", "due_at", "closed_at")]
+    plain = set(rest) <= {"message", "assigned_to"} and all(t.isdigit() for t in times) and not any(
+        "|" in str(record.get(name, "")) for name in _LINE[:-1])
+    if plain:
+        created = int(times[0])
+        line = {**record, "due_at": int(times[1]) - created, "closed_at": int(times[2]) - created}
+        return "|".join(str(line.get(name, "")) for name in _LINE)
+    line = [str(record.get(name, "")) for name in PACKED]
+    return json.dumps(line + [rest] if rest else line, ensure_ascii=False, separators=(",", ":"))
+
+
+def unpack(followup_id, phone, text):
+    """The record of a closed follow-up from its line, or None if it cannot be read."""
+    found = _unpack_line(text) if not text.startswith("[") else _unpack_json(text)
+    if found is None:
+        return None
+    return {"id": followup_id, "phone": phone, "status": "done", **_DEFAULTS, **found}
+
+
+def _unpack_line(text):
+    parts = text.split("|", len(_LINE) - 1)
+    if len(parts) != len(_LINE) or not all(p.lstrip("-").isdigit() for p in parts[3:6]):
+        return None
+    found = {name: part for name, part in zip(_LINE, parts, strict=True)
+             if part or name not in ("assigned_to", "message")}
+    created = int(found["created_at"])
+    for name in ("due_at", "closed_at"):
+        found[name] = str(created + int(found[name]))
+    return found
+
+
+def _unpack_json(text):
+    try:
+        line = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(line, list) or len(line) < len(PACKED):
+        return None
+    rest = line[len(PACKED)] if len(line) > len(PACKED) and isinstance(line[-1], dict) else {}
+    return {**dict(zip(PACKED, line, strict=False)), **rest}
+
+
+def closed(db, phone):
+    """Her closed follow-ups as records, oldest first (those closed before they moved too)."""
+    found = [unpack(fid, phone, text) for fid, text in db.hgetall(closed_key(phone)).items()]
+    return sorted((r for r in found if r), key=lambda r: r.get("created_at", ""))
+
+
+def hers(db, phone):
+    """Every follow-up kept for her, open and closed, oldest first."""
+    pipe = db.pipeline(transaction=False)
+    for followup_id in sorted(db.smembers(by_phone_key(phone))):
+        pipe.hgetall(key(followup_id))
+    found = [r for r in pipe.execute() if r] + closed(db, phone)
+    return sorted(found, key=lambda r: r.get("created_at", ""))
+
+
+def find(db, followup_id):
+    """One follow-up by id, open or recently closed (CLOSED_ID_DAYS), or None."""
+    if len(followup_id) > 40:
+        return None
+    record = db.hgetall(key(followup_id))
+    if record:
+        return record
+    phone = db.get(closed_id_key(followup_id))
+    text = phone and db.hget(closed_key(phone), followup_id)
+    return unpack(followup_id, phone, text) if text else None
 
 
 def add(pipe, phone, reason, topic, channel, message="", priority="normal"):
@@ -182,7 +288,7 @@ def close(db, followup_id, note, by="", keep_days=KEEP_DAYS):
             if record.get("status") != "open":
                 return None
             pipe.multi()
-            done = mark_done(pipe, followup_id, note, by, keep_days)
+            done = mark_done(pipe, record, note, by, keep_days)
             pipe.execute()
         except redis.WatchError:
             return None  # changed under us: closed by someone else (or forgotten)
@@ -190,15 +296,55 @@ def close(db, followup_id, note, by="", keep_days=KEEP_DAYS):
     return {**record, **done}
 
 
-def mark_done(pipe, followup_id, note, by, keep_days=KEEP_DAYS):
-    """Queue the closing of a follow-up on a pipeline; return the fields it sets."""
+def mark_done(pipe, record, note, by, keep_days=KEEP_DAYS):
+    """Queue the closing of an open follow-up (`record`: as read, with any change queued
+    before) on a pipeline; return the fields it sets.
+
+    Its record moves into her closed follow-ups, which live `keep_days` past the last
+    closing; each one is pruned `keep_days` after its own (`prune_closed`)."""
+    followup_id, phone = record["id"], record["phone"]
     done = {"status": "done", "note": note[:500], "closed_at": str(int(time.time())), "closed_by": by}
     assignments.release(pipe, key(followup_id), followup_id)
-    pipe.hset(key(followup_id), mapping=done)
     pipe.zrem(OPEN, followup_id)
     pipe.zrem(TESTS, followup_id)
-    pipe.expire(key(followup_id), _seconds(keep_days))
+    pipe.hset(closed_key(phone), followup_id, pack({**record, **done}))
+    pipe.expire(closed_key(phone), _seconds(keep_days))
+    pipe.delete(key(followup_id))
+    pipe.srem(by_phone_key(phone), followup_id)
+    pipe.set(closed_id_key(followup_id), phone, ex=_seconds(min(float(keep_days), CLOSED_ID_DAYS)))
+    if by != "loss":  # closed because she reported a loss: nobody followed it up
+        count_closing(pipe, {**record, **done})
     return done
+
+
+def count_closing(pipe, record):
+    """Queue the programme's figures for a follow-up closed: missed visits followed up (and how
+    long it took), call-backs closed in time, urgent questions answered within 2 hours."""
+    from .. import reports  # here: the figures count by her contact, which imports this module
+
+    phone, created = record["phone"], int(record.get("created_at") or 0)
+    took = max(0, int(record["closed_at"]) - created)
+    if priority(record) == "urgent":
+        reports.count(pipe, "urgent_answered", phone)
+        if took <= 2 * 3600:
+            reports.count(pipe, "urgent_in_2_hours", phone)
+    elif record.get("reason") == "missed_visit":
+        reports.count(pipe, "missed_followed_up", phone, detail=band(took / 3600))
+    elif record.get("reason") in ("callback", "sms_question"):
+        reports.count(pipe, "callbacks_closed", phone)
+        if int(record["closed_at"]) <= due_at(record):
+            reports.count(pipe, "callbacks_in_time", phone)
+
+
+def prune_closed(pipe, phone, raw, now, keep_days=KEEP_DAYS):
+    """Queue deleting her closed follow-ups closed more than `keep_days` before `now`
+    (`raw`: her closed hash as read); return how many go."""
+    oldest = now - float(keep_days) * 86400
+    old = [fid for fid, text in raw.items() if (found := unpack(fid, phone, text))
+           and float(found.get("closed_at") or 0) < oldest]
+    if old:
+        pipe.hdel(closed_key(phone), *old)
+    return len(old)
 
 
 # Drop the ids of follow-ups already deleted from her index; keep the index while one of hers is

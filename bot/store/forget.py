@@ -29,15 +29,17 @@ def forget(db, phone):
 
     message_ids = db.lrange(log.contact_key(phone), 0, -1)
     followup_ids = db.smembers(followups.by_phone_key(phone))
+    closed_ids = db.hkeys(followups.closed_key(phone))
     keys = [contacts.key(phone), visits.key(phone), ussd_sessions.key(phone),
             incoming.session_key(phone), log.contact_key(phone), outbound.done_key(phone),
-            followups.by_phone_key(phone), recovery.mark_key(phone),
+            followups.by_phone_key(phone), followups.closed_key(phone), recovery.mark_key(phone),
             undeliverable.count_key(phone), staff_changes.key(phone),
             requests_log.reported_key(phone), mentor_actions.key(phone)]
     keys += [log.message_key(m) for m in message_ids]
     if len(message_ids) >= log.PER_CONTACT:  # her list is trimmed: older records may live on
         keys += _older_messages(db, phone, set(keys))
     keys += [followups.key(f) for f in followup_ids]
+    keys += [followups.closed_id_key(f) for f in closed_ids]
     keys += list(db.scan_iter(match=f"sms:replies:{phone}:*", count=1000))
     keys += _page_references(db, phone)
     pipe = db.pipeline(transaction=True)

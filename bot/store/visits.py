@@ -195,8 +195,25 @@ def set_status(db, phone, day, status):
     if changed:
         pipe = db.pipeline(transaction=True)
         put(pipe, phone, changed)
+        count_changes(pipe, phone, found, changed)
         pipe.execute()
     return len(changed)
+
+
+def count_changes(pipe, phone, before, changed, replacing=False):
+    """Queue the programme's figures for visits stored: a new one booked, one marked attended.
+
+    `before`: her visits as read ({id: visit}); `changed`: those being stored. `replacing`: the
+    new ones take in entries of hers already counted (a clinic's record of a day she saved)."""
+    from .. import reports  # here: the figures count by her contact, which imports this module
+
+    for vid, visit in changed.items():
+        prior = before.get(vid)
+        booked_now = prior is None or prior.get("status") == "cancelled"  # or booked again
+        if booked_now and not replacing and visit.get("status") in ("booked", "attended"):
+            reports.count(pipe, "visits_booked", phone)
+        if visit.get("status") == "attended" and (prior or {}).get("status") != "attended":
+            reports.count(pipe, "visits_kept", phone)
 
 
 def summary(found, today, count=3):

@@ -162,7 +162,7 @@ def test_closing_a_followup_and_every_page(live, page):
     row.locator("button:has-text('Mark done')").click()
     page.wait_for_selector("text=Marked done.")
     assert not page.is_visible(f"#f-{ids[0]}")
-    assert db.hget(followups.key(ids[0]), "note") == "Called her, all well"
+    assert followups.find(db, ids[0])["note"] == "Called her, all well"
     page.click("nav >> text=Contacts")
     page.fill("#phone", "0722334455")
     page.click("button:has-text('Find')")

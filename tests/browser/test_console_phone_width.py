@@ -109,6 +109,7 @@ def pages(page, url):
     assert flows, "the Flows page lists no flow"
     found = [("followups", "followups"), ("followups-filtered", "followups?reason=sms_question&due=overdue"),
              ("contacts", "contacts"), ("messages", "messages"), ("messages-30", "messages?days=30"),
+             ("reports", "reports"), ("reports-by-facility", "reports?by=facility"),
              ("flows", "flows"), ("texts", "texts"), ("texts-found", "texts?q=visit"),
              ("text-editor", "texts?key=sms_reminders.day_before"), ("versions", "content"),
              ("version-2", "content/2"), ("simulator", "simulator"), ("no-such-page", "no-such-page")]
