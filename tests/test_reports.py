@@ -9,6 +9,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+import redis
 
 from bot import test_numbers
 from bot.api import tokens
@@ -144,6 +145,8 @@ def test_the_figures_agree_with_a_recount_of_the_records(client, runner, db, app
     # Not a phone number anywhere in what is counted.
     for key in db.scan_iter(match="report:*"):
         assert "+2547" not in key
+        if key.startswith("report:active:"):
+            continue  # a HyperLogLog sketch: registers, no number (tested below)
         kept = db.hkeys(key) if db.type(key) == "hash" else db.smembers(key) \
             if db.type(key) == "set" else [db.get(key)]
         assert not any("+2547" in name for name in kept), key
@@ -246,3 +249,26 @@ def test_the_console_reports_page_and_its_csv_are_for_every_staff_member(client,
     wrong = client.get("/console/reports?from=yesterday").get_data(as_text=True)
     assert "Write dates as 2026-12-31." in wrong
     assert client.get("/console/reports.csv?by=street").status_code == 400
+
+
+def test_mothers_active_counts_each_mother_once_over_30_days_while_it_is_kept(client, db, gateway):
+    known = ["+254712007041", "+254712007042", "+254712007043"]
+    for phone in known:
+        db.hset(contacts.key(phone), mapping={"language": "sw", "facility": KISUMU,
+                                              "enrolled": "yes"})
+    for _ in range(2):  # twice each: still one mother each
+        outbound.send(db, gateway, [outbound.Outgoing(phone, "Habari") for phone in known])
+    walk(client, "+254712007044", [])  # a new caller dials once
+    today = counters.programme_day()
+    values = {r.name: r.values for r in figures.build(db, today.replace(day=1), today).rows}
+    assert values["active_30_days"] == {"All": 4}
+    by_county = {r.name: r.values for r in figures.build(db, today, today, "county").rows}
+    assert by_county["active_30_days"]["Kisumu"] == 3
+    old = {r.name: r.values for r in figures.build(db, today - timedelta(days=10),
+                                                   today - timedelta(days=3)).rows}
+    assert old["active_30_days"] == {"All": None}  # only for a report ending today or yesterday
+    raw = redis.Redis(connection_pool=redis.ConnectionPool(
+        **{**db.connection_pool.connection_kwargs, "decode_responses": False},
+        connection_class=db.connection_pool.connection_class))
+    sketches = [raw.get(k) for k in raw.scan_iter(match=b"report:active:*")]
+    assert sketches and all(s.startswith(b"HYLL") and b"2547120070" not in s for s in sketches)

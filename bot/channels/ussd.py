@@ -146,6 +146,7 @@ def _count_session(pipe, phone, contact, new, reply, now):
     if new:
         reports.count(pipe, "ussd_sessions", phone, when=now)
         reach.reached(pipe, phone, contact, current_app.config["UNENROLLED_KEEP_DAYS"], now)
+        reports.Tally().reached(phone, contact).write(pipe, now)
     if reply.startswith("END"):
         reports.count(pipe, "ussd_completed", phone, when=now)
 

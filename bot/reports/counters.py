@@ -11,7 +11,7 @@ is a dozen reads however many mothers there are, and a dozen a facility by facil
 county. A test number (bot/test_numbers.py) counts in nothing.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, datetime
 
 from .. import programme_time, test_numbers
@@ -25,6 +25,9 @@ MONTH_KEEP_DAYS = 5 * 366
 UNKNOWN = "-"
 FACILITIES, LANGUAGES = "report:facilities", "report:languages"
 ALL_SCOPE = "all"  # the whole programme's counts
+# Mothers active: each day's mothers reached, as HyperLogLog sketches (bot/reports/figures.py
+# counts the distinct mothers of 30 days from them; a sketch cannot give a number back).
+ACTIVE_DAYS, ACTIVE_KEEP_DAYS = 30, 31
 _DETAIL_LENGTH = 60
 
 
@@ -35,6 +38,11 @@ def day_key(day, scope):
 
 def month_key(day, scope):
     return f"report:month:{day.strftime('%Y-%m')}:{scope}"
+
+
+def active_key(day, scope):
+    """The day's sketch of the mothers reached, of one facility, one language, or ALL_SCOPE."""
+    return f"report:active:{day.isoformat()}:{scope}"
 
 
 def facility_scope(code):
@@ -81,6 +89,16 @@ class Tally:
 
     def __init__(self):
         self.counts = Counter()
+        self.active = defaultdict(set)  # scope -> the numbers reached
+
+    def reached(self, phone, contact=None):
+        """Note the mother at `phone` as reached today (mothers active); not a test number."""
+        if not test_numbers.is_test(phone):
+            contact = contact or {}
+            for scope in (facility_scope(contact.get("facility")),
+                          language_scope(contact.get("language")), ALL_SCOPE):
+                self.active[scope].add(phone)
+        return self
 
     def add(self, indicator, phone, contact=None, detail="", amount=1):
         """Count `indicator` for the mother at `phone` (`contact`: her fields as read, for her
@@ -95,19 +113,22 @@ class Tally:
 
     def write(self, pipe, when=None):
         """Queue the counts on a pipeline (or quick.Batch), on the programme's day of `when`."""
-        if not self.counts:
-            return
         day, touched = programme_day(when), set()
+        for scope, phones in self.active.items():
+            pipe.pfadd(active_key(day, scope), *sorted(phones))
+            pipe.expire(active_key(day, scope), ACTIVE_KEEP_DAYS * 86400)
+        self.active.clear()
         for (field, facility, language), amount in self.counts.items():
             keys = _keys(day, facility, language)
             for key in keys:
                 pipe.hincrby(key, field, amount)
             touched.update(keys)
-            pipe.sadd(FACILITIES, _clean(facility) or UNKNOWN)
-            pipe.sadd(LANGUAGES, _clean(language) or UNKNOWN)
         for key in touched:
             pipe.expire(key, (DAY_KEEP_DAYS if key.startswith("report:day:") else
                               MONTH_KEEP_DAYS) * 86400)
+        if touched:
+            pipe.sadd(FACILITIES, *{k.rsplit(":f:", 1)[1] for k in touched if ":f:" in k})
+            pipe.sadd(LANGUAGES, *{k.rsplit(":l:", 1)[1] for k in touched if ":l:" in k})
         self.counts.clear()
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from .. import facilities
 from . import counters
-from .indicators import ALL, BANDS, Derived
+from .indicators import ALL, BANDS, Active, Derived
 
 GROUPINGS = ("facility", "county", "language")
 TOTAL = "All"
@@ -103,7 +103,12 @@ def build(db, start, end, by=None, today=None):
             totals[(indicator, detail)][group] += amount
     groups = sorted({g for per in totals.values() for g in per}) if by else [TOTAL]
     report = Report(start, end, by, groups, names=names)
+    today = today or counters.programme_day()
     for item in ALL:
+        if isinstance(item, Active):
+            report.rows.append(Row(item.name, item.label, item.definition,
+                                   _active(db, end, today, by, groups, group_of)))
+            continue
         if isinstance(item, Derived):
             values = {g: _derived(item.name, totals, g) for g in groups}
             report.rows.append(Row(item.name, item.label, item.definition, values))
@@ -115,6 +120,27 @@ def build(db, start, end, by=None, today=None):
                                    {g: totals[(item.name, detail)].get(g, 0) for g in groups},
                                    part=True))
     return report
+
+
+def _active(db, end, today, by, groups, group_of):
+    """Distinct mothers reached in the 30 days to `end`, per group, from the daily sketches;
+    None (not kept) unless `end` is today or yesterday."""
+    if not today - timedelta(days=1) <= end <= today:
+        return {g: None for g in groups}
+    days = [end - timedelta(days=n) for n in range(counters.ACTIVE_DAYS)]
+    if by is None:
+        scopes = {TOTAL: [counters.ALL_SCOPE]}
+    else:
+        index, scope = ((counters.LANGUAGES, counters.language_scope) if by == "language" else
+                        (counters.FACILITIES, counters.facility_scope))
+        scopes = defaultdict(list)
+        for code in db.smembers(index):
+            scopes[group_of(code)].append(scope(code))
+    pipe = db.pipeline(transaction=False)
+    for group in groups:
+        pipe.pfcount(*[counters.active_key(day, s) for s in scopes.get(group, ()) for day in days]
+                     or ["report:active:none"])
+    return dict(zip(groups, pipe.execute(), strict=True))
 
 
 def _grouping(db, by):

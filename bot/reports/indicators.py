@@ -18,6 +18,15 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Active:
+    """Distinct mothers over the 30 days up to the report's last day (not a sum of counts)."""
+
+    name: str
+    label: str
+    definition: str
+
+
+@dataclass(frozen=True)
 class Derived:
     name: str
     label: str
@@ -35,6 +44,9 @@ SECTIONS = {
                   "for the first time."),
         Indicator("reached_returning", "Mothers reached, returning",
                   "Mothers reached who had been reached before; each is counted once a month."),
+        Active("active_30_days", "Mothers active",
+               "Mothers who dialled the USSD menu or were sent an SMS in the 30 days up to the "
+               "report's last day (each once); shown only when that day is today or yesterday."),
         Indicator("enrolled", "Mothers enrolled",
                   "Mothers who joined the SMS messages, by their stage when they joined.",
                   details="stage"),

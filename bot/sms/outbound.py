@@ -214,7 +214,7 @@ def _record(db, batch, deliveries, marked, request_id):
                         done_key(item.phone), DONE_DAYS, test=test, marked=marked)
         contact = theirs[item.phone]
         if delivery.sent:
-            tally.add("sms_sent", item.phone, contact)
+            tally.add("sms_sent", item.phone, contact).reached(item.phone, contact)
             reach.reached(pipe, item.phone, contact, None, now)
         elif not delivery.retryable:
             tally.add("sms_failed", item.phone, contact, detail=delivery.status)

@@ -107,6 +107,9 @@ class Batch:
     def sadd(self, name, *members):
         return self._add(None, "SADD", name, *members)
 
+    def pfadd(self, name, *members):
+        return self._add(None, "PFADD", name, *members)
+
     def echo(self, value):
         return self._add(None, "ECHO", value)
 
