@@ -52,7 +52,12 @@ def test_serve_answers_ussd_starts_a_worker_per_dispatch_job_and_stops_on_sigter
         assert queues == [["default", "reminders", "sms"]] * 2 + [["sms"]]
     finally:
         proc.send_signal(signal.SIGTERM)
-        output = proc.communicate(timeout=30)[0]
+        proc.wait(timeout=30)
+        # Read through the same reader as the first line: lines it already took from the pipe
+        # with that line (the banner, when serve wrote it at once) are in its buffer, which
+        # communicate() would pass by.
+        with proc.stdout:
+            output = proc.stdout.read()
         connection.close()
     assert proc.returncode == 0, output
     assert not Worker.all(connection=redis.Redis.from_url(redis_url))  # all stopped with it
