@@ -37,8 +37,7 @@ def apply(db, content, config, phone, effects, channel, extra=None):
         elif effect.kind == "add_visit" and iso(effect.value):
             day = iso(effect.value)
             if effect.name == "other":  # a date she typed: it may be a visit the clinic booked
-                new = not visits.on_day(visits.parse(db.hgetall(visits.key(phone))), day)
-                visits.add_from_mother(db, pipe, phone, day)
+                _, new = visits.add_from_mother(db, pipe, phone, day)
             else:
                 new = visits.stored(db, phone, visits.visit_id(day, effect.name)) is None
                 visits.add(pipe, phone, day, effect.name, source="mother")

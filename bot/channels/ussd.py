@@ -143,12 +143,13 @@ def _answer(content, number, session_id, phone, text):
 def _count_session(pipe, phone, contact, new, reply, now):
     """The programme's figures: a session begun (and her reached this month), one ended on a
     closing screen. A session that drops is counted when AT reports its end (`_dropped`)."""
+    tally = reports.Tally()  # her facility and language as read at the start of this step
     if new:
-        reports.count(pipe, "ussd_sessions", phone, when=now)
+        tally.add("ussd_sessions", phone, contact).reached(phone, contact)
         reach.reached(pipe, phone, contact, current_app.config["UNENROLLED_KEEP_DAYS"], now)
-        reports.Tally().reached(phone, contact).write(pipe, now)
     if reply.startswith("END"):
-        reports.count(pipe, "ussd_completed", phone, when=now)
+        tally.add("ussd_completed", phone, contact)
+    tally.write(pipe, now)
 
 
 def _work_menu(db, content, number, phone, mentor, session_id, text):

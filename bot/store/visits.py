@@ -85,13 +85,14 @@ def add(pipe, phone, day, kind, time="", clinic="", source="mother"):
 
 
 def add_from_mother(db, pipe, phone, day):
-    """Queue the visit she saved on USSD, or her mark on a visit already standing that day."""
+    """Queue the visit she saved on USSD, or her mark on a visit already standing that day;
+    return (its id, True when it is a new visit)."""
     standing = on_day(parse(db.hgetall(key(phone))), day)
     if not standing:
-        return add(pipe, phone, day, "other", source="mother")
+        return add(pipe, phone, day, "other", source="mother"), True
     vid, visit = sorted(standing.items())[0]
     put(pipe, phone, {vid: with_sources(visit, sources_of(visit) | {"mother"})})
-    return vid
+    return vid, False
 
 
 def from_clinic(found, record):
